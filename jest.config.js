@@ -1,0 +1,41 @@
+// Nest 12 and a few of Fastify's dependencies ship ESM only; Jest on Node 20 cannot load ESM from
+// node_modules, so swc compiles those packages to CommonJS along with our TypeScript.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+// Packages to compile, matched on the package that directly contains the file (nested
+// node_modules included).
+const esmPackages = ['@nestjs', 'cookie', 'content-disposition', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer'];
+const transformIgnorePatterns = [`/node_modules/(?!(${esmPackages.join('|')})/)(?:@[^/]+/)?[^/]+/(?!node_modules/)`];
+
+const common = {
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns,
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      slowTestThreshold: 30,
+    },
+  ],
+  maxWorkers: 2,
+};

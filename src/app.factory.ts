@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { DomainError } from './common/errors/domain-error';
+import type { AppConfig } from './config/app-config';
+import { registerGraphiql } from './graphiql/graphiql.hook';
+import { setupOpenApi } from './openapi';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// Builds the whole application: main.ts and the tests share it, so tests run what users run.
+export async function createApp(config: AppConfig, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Keep a caller's request id when it is sane, so that logs join up across services.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      (req as IncomingMessage & { id?: string }).id = id;
+      return id;
+    },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: options.bufferLogs ?? true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  // Body-less actions (start, stop, prune) accept an empty body even with a JSON content type.
+  app.useBodyParser('application/json', { bodyLimit: config.BODY_LIMIT_BYTES }, (request, body, done) => {
+    if (body.length === 0 || body.toString('utf8').trim() === '') return done(null, undefined);
+    fastify.getDefaultJsonParser('error', 'error')(request as never, body.toString('utf8'), done);
+  });
+  // JSON only: a form post is refused rather than parsed (and cannot be forged cross-site as JSON).
+  app.useBodyParser('application/x-www-form-urlencoded', {}, (_request, _body, done) =>
+    done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with Content-Type: application/json.'), undefined),
+  );
+  registerGraphiql(fastify);
+  setupOpenApi(app);
+  await app.init();
+  await fastify.ready();
+  return app;
+}

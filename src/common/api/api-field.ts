@@ -1,0 +1,72 @@
+import { Field, GraphQLISODateTime, Int, type ReturnTypeFunc } from '@nestjs/graphql';
+import { ApiProperty } from '@nestjs/swagger';
+import type { Type } from '@nestjs/common';
+import { StringMapScalar } from '../graphql/string-map.scalar';
+
+type FieldKind = 'string' | 'boolean' | 'int' | 'datetime' | 'stringMap' | Type<unknown>;
+
+export interface ApiFieldOptions {
+  array?: boolean;
+  // Inputs: may be left out. Outputs: may be null.
+  optional?: boolean;
+  description?: string;
+  example?: unknown;
+  enum?: readonly string[];
+}
+
+function graphqlType(kind: FieldKind): unknown {
+  switch (kind) {
+    case 'string':
+      return String;
+    case 'boolean':
+      return Boolean;
+    case 'int':
+      return Int;
+    case 'datetime':
+      return GraphQLISODateTime;
+    case 'stringMap':
+      return StringMapScalar;
+    default:
+      return kind;
+  }
+}
+
+function openApiType(kind: FieldKind): Record<string, unknown> {
+  switch (kind) {
+    case 'string':
+      return { type: 'string' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'int':
+      return { type: 'integer' };
+    case 'datetime':
+      return { type: 'string', format: 'date-time' };
+    case 'stringMap':
+      return { type: 'object', additionalProperties: { type: 'string' } };
+    default:
+      return { type: () => kind };
+  }
+}
+
+// One decorator for both schemas, so that REST (OpenAPI) and GraphQL describe a field identically.
+export function ApiField(kind: FieldKind, options: ApiFieldOptions = {}): PropertyDecorator {
+  const gql = graphqlType(kind);
+  const typeFn = (() => (options.array ? [gql] : gql)) as ReturnTypeFunc;
+  const field = Field(typeFn, {
+    nullable: options.optional ?? false,
+    description: options.description,
+  });
+  const property = ApiProperty({
+    ...openApiType(kind),
+    ...(options.array ? { isArray: true } : {}),
+    required: !options.optional,
+    ...(options.optional ? { nullable: true } : {}),
+    description: options.description,
+    example: options.example,
+    ...(options.enum ? { enum: [...options.enum] } : {}),
+  } as never);
+  return (target, key) => {
+    field(target, key);
+    property(target, key);
+  };
+}

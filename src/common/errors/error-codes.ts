@@ -1,0 +1,35 @@
+// Stable error codes: clients and portals match on these strings, so they are never renamed.
+export const ERROR_CATALOG = {
+  VALIDATION_FAILED: { status: 400, title: 'Invalid input' },
+  ADDRESS_OUTSIDE_SUBNET: { status: 400, title: 'Address outside the network subnet' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  NETWORK_NOT_FOUND: { status: 404, title: 'Network not found' },
+  CONTAINER_NOT_FOUND: { status: 404, title: 'Container not found' },
+  CONNECTION_NOT_FOUND: { status: 404, title: 'Container not connected to the network' },
+  NETWORK_NAME_TAKEN: { status: 409, title: 'Network name taken' },
+  SUBNET_OVERLAP: { status: 409, title: 'Subnet overlaps another network' },
+  NETWORK_IN_USE: { status: 409, title: 'Network in use' },
+  BUILTIN_NETWORK: { status: 409, title: 'Built-in network' },
+  AMBIGUOUS_REFERENCE: { status: 409, title: 'Ambiguous reference' },
+  ALREADY_CONNECTED: { status: 409, title: 'Container already connected' },
+  ADDRESS_IN_USE: { status: 409, title: 'Address in use' },
+  ADDRESS_NOT_ASSIGNABLE: { status: 409, title: 'Address cannot be chosen on this network' },
+  ADDRESS_POOLS_EXHAUSTED: { status: 409, title: 'No free address pool' },
+  ENGINE_CONFLICT: { status: 409, title: 'Engine state conflict' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  UNSUPPORTED_BY_ENGINE: { status: 422, title: 'Not supported by this engine' },
+  PARENT_INTERFACE_NOT_FOUND: { status: 422, title: 'Parent interface not found' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  ENGINE_UNAVAILABLE: { status: 503, title: 'Docker engine unavailable' },
+  ENGINE_TIMEOUT: { status: 504, title: 'Docker engine timed out' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CATALOG[code].status;
+}

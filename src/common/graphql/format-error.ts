@@ -1,0 +1,56 @@
+import { Logger } from '@nestjs/common';
+import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { DomainError } from '../errors/domain-error';
+
+const logger = new Logger('GraphQLErrors');
+
+// Errors of the GraphQL document itself keep Apollo's standard codes; bad variable values are
+// the same mistake as a bad REST body and carry the same code.
+const DOCUMENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof DomainError) {
+    return {
+      ...base,
+      message: original.message,
+      extensions: {
+        code: original.code,
+        status: original.status,
+        ...(original.errors ? { errors: original.errors } : {}),
+        ...(original.context ? { context: original.context } : {}),
+      },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (code === 'BAD_USER_INPUT') return { ...base, extensions: { code: 'VALIDATION_FAILED', status: 400 } };
+  if (typeof code === 'string' && DOCUMENT_CODES.has(code)) return { ...base, extensions: { code, status: 400 } };
+  logger.error({ err: original }, 'unhandled GraphQL error');
+  return { ...base, message: 'Internal error. Quote the request id when reporting it.', extensions: { code: 'INTERNAL_ERROR', status: 500 } };
+}
+
+// Adds the request id to every error, so a GraphQL user can quote it like a REST user.
+export function requestIdPlugin(): ApolloServerPlugin<{ req?: { id?: unknown } }> {
+  return {
+    requestDidStart: async () => ({
+      willSendResponse: async ({ response, contextValue }) => {
+        if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+        const requestId = String(contextValue.req?.id ?? '');
+        response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
+          ...e,
+          extensions: { ...e.extensions, requestId },
+        }));
+      },
+    }),
+  };
+}

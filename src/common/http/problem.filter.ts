@@ -1,0 +1,36 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors/domain-error';
+import { domainErrorFromFramework, problemOf, PROBLEM_CONTENT_TYPE } from './problem';
+
+// REST's one exception mapping: every error leaves as application/problem+json with a stable code.
+// GraphQL errors pass through untouched; Apollo's formatError maps them.
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    if (host.getType<string>() !== 'http') return exception;
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const error = toDomainError(exception, request);
+    if (error.code === 'INTERNAL_ERROR') {
+      this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    }
+    return sendProblem(reply, request, error);
+  }
+}
+
+export function toDomainError(exception: unknown, request: FastifyRequest): DomainError {
+  if (exception instanceof DomainError) return exception;
+  const framework =
+    exception instanceof HttpException
+      ? domainErrorFromFramework({ statusCode: exception.getStatus(), message: exception.message }, request.method, request.url)
+      : domainErrorFromFramework(exception, request.method, request.url);
+  return framework ?? new DomainError('INTERNAL_ERROR', `Internal error. Quote request id ${request.id} when reporting it.`);
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: DomainError): FastifyReply {
+  for (const [name, value] of Object.entries(error.options.headers ?? {})) void reply.header(name, value);
+  return reply.status(error.status).type(PROBLEM_CONTENT_TYPE).send(problemOf(error, String(request.id)));
+}

@@ -1,0 +1,128 @@
+import { ValidateBy, buildMessage, type ValidationOptions } from 'class-validator';
+import { macProblem, parseCidr, parseIp } from '../net/ip';
+
+// Docker's own rule for object names, which the engine does not enforce for networks
+// (it accepts `a/../x`): a letter or digit, then letters, digits, `_`, `.` or `-`.
+export const RESOURCE_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+export const RESOURCE_NAME_MAX = 64;
+
+export function IsResourceName(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isResourceName',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && value.length <= RESOURCE_NAME_MAX && RESOURCE_NAME_PATTERN.test(value),
+        defaultMessage: buildMessage(
+          (each) =>
+            `${each}$property must be 1-${RESOURCE_NAME_MAX} characters: a letter or digit, then letters, digits, "_", "." or "-"`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+export function IsCidr(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCidr',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && parseCidr(value).ok,
+        defaultMessage: buildMessage((each, args) => {
+          const parsed = parseCidr(args?.value as string);
+          return `${each}$property ${parsed.ok ? 'is invalid' : parsed.reason}`;
+        }, options),
+      },
+    },
+    options,
+  );
+}
+
+export function IsIpAddress(version?: 4 | 6, options?: ValidationOptions): PropertyDecorator {
+  const label = version ? `IPv${version}` : 'IPv4 or IPv6';
+  return ValidateBy(
+    {
+      name: 'isIpAddress',
+      constraints: [version],
+      validator: {
+        validate: (value: unknown) => {
+          const ip = typeof value === 'string' ? parseIp(value) : null;
+          return ip !== null && (version === undefined || ip.version === version);
+        },
+        defaultMessage: buildMessage((each) => `${each}$property must be a valid ${label} address`, options),
+      },
+    },
+    options,
+  );
+}
+
+export function IsMacAddress(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isMacAddress',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && macProblem(value) === null,
+        defaultMessage: buildMessage(
+          (each, args) => `${each}$property ${macProblem(args?.value as string) ?? 'is invalid'}`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+export interface StringMapRules {
+  maxEntries: number;
+  keyPattern: RegExp;
+  keyHint: string;
+  maxKeyLength: number;
+  maxValueLength: number;
+  reservedPrefix?: string;
+}
+
+export function stringMapProblem(value: unknown, rules: StringMapRules): string | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return 'must be an object of string keys to string values';
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > rules.maxEntries) return `must have at most ${rules.maxEntries} entries`;
+  for (const [key, v] of entries) {
+    if (key.length === 0 || key.length > rules.maxKeyLength || !rules.keyPattern.test(key)) {
+      return `key "${key.slice(0, 80)}" is invalid: ${rules.keyHint}`;
+    }
+    if (rules.reservedPrefix && key.startsWith(rules.reservedPrefix)) {
+      return `key "${key}" is reserved: "${rules.reservedPrefix}*" labels are set by Switchyard itself`;
+    }
+    if (typeof v !== 'string') return `value of "${key}" must be a string`;
+    if (v.length > rules.maxValueLength) return `value of "${key}" must be at most ${rules.maxValueLength} characters`;
+  }
+  return null;
+}
+
+export function IsStringMap(rules: StringMapRules, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isStringMap',
+      validator: {
+        validate: (value: unknown) => stringMapProblem(value, rules) === null,
+        defaultMessage: buildMessage(
+          (each, args) => `${each}$property ${stringMapProblem(args?.value, rules) ?? 'is invalid'}`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
+export const LABEL_RULES: StringMapRules = {
+  maxEntries: 64,
+  keyPattern: /^[a-zA-Z0-9]([a-zA-Z0-9._/-]*[a-zA-Z0-9])?$/,
+  keyHint: 'letters, digits, ".", "_", "/" and "-", starting and ending with a letter or digit',
+  maxKeyLength: 255,
+  maxValueLength: 4096,
+  reservedPrefix: 'io.switchyard.',
+};

@@ -1,0 +1,85 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+// The service's whole environment, validated once at boot. Every variable is documented in the README.
+export class AppConfig {
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be an integer from 1 to 65535' })
+  @Min(1, { message: 'PORT must be an integer from 1 to 65535' })
+  @Max(65535, { message: 'PORT must be an integer from 1 to 65535' })
+  PORT = 8080;
+
+  @IsString()
+  @MinLength(1, { message: 'HOST must be an interface address or host name, e.g. 127.0.0.1' })
+  HOST = '127.0.0.1';
+
+  @Matches(/^(unix:\/\/\/?.+|tcp:\/\/[^/]+|https?:\/\/[^/]+\/?)$/, {
+    message: 'DOCKER_HOST must look like unix:///var/run/docker.sock or tcp://host:2376',
+  })
+  DOCKER_HOST = 'unix:///var/run/docker.sock';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['0', '1', 'true', 'false'], { message: 'DOCKER_TLS_VERIFY must be 1 or 0 (or empty)' })
+  DOCKER_TLS_VERIFY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  DOCKER_CERT_PATH?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'ENGINE_TIMEOUT_MS must be an integer from 100 to 300000' })
+  @Min(100, { message: 'ENGINE_TIMEOUT_MS must be an integer from 100 to 300000' })
+  @Max(300000, { message: 'ENGINE_TIMEOUT_MS must be an integer from 100 to 300000' })
+  ENGINE_TIMEOUT_MS = 10000;
+
+  @IsString()
+  @MinLength(1, { message: 'DATABASE_PATH must be a file path (or :memory: for a throwaway database)' })
+  DATABASE_PATH = './data/switchyard.sqlite';
+
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Transform(toInt)
+  @IsInt({ message: 'BODY_LIMIT_BYTES must be an integer from 1024 to 104857600' })
+  @Min(1024, { message: 'BODY_LIMIT_BYTES must be an integer from 1024 to 104857600' })
+  @Max(104857600, { message: 'BODY_LIMIT_BYTES must be an integer from 1024 to 104857600' })
+  BODY_LIMIT_BYTES = 1048576;
+
+  get dockerTlsVerify(): boolean {
+    return this.DOCKER_TLS_VERIFY === '1' || this.DOCKER_TLS_VERIFY === 'true';
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN_KEYS = Object.keys(new AppConfig());
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of [...KNOWN_KEYS, 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) {
+    if (env[key] !== undefined) raw[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, { ...raw, ...overrides });
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  // One line per variable: its first broken rule says what a good value looks like.
+  const problems = errors.map(
+    (e) => `${Object.values(e.constraints ?? {})[0]} (got ${JSON.stringify(raw[e.property] ?? null)})`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

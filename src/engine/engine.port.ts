@@ -1,0 +1,39 @@
+import type {
+  ContainerInfo,
+  ContainerListFilter,
+  ContainerSummary,
+  EndpointSpec,
+  EngineFeatures,
+  EngineInfo,
+  EngineVersion,
+  NetworkFilter,
+  NetworkInfo,
+  NetworkSpec,
+} from './engine.types';
+
+export const CONTAINER_ENGINE = Symbol('CONTAINER_ENGINE');
+
+// The port every feature talks to. Implementations throw EngineRejection for what the engine
+// refused, and DomainError ENGINE_UNAVAILABLE / ENGINE_TIMEOUT for transport failures.
+export interface ContainerEngine {
+  // Where the engine is, for messages (`unix:///var/run/docker.sock`).
+  readonly endpoint: string;
+  // True when the engine runs on this machine (unix socket), so its interfaces are ours too.
+  readonly isLocal: boolean;
+
+  ping(timeoutMs?: number): Promise<void>;
+  version(): Promise<EngineVersion>;
+  features(): Promise<EngineFeatures>;
+  info(): Promise<EngineInfo>;
+
+  listNetworks(filter?: NetworkFilter): Promise<NetworkInfo[]>;
+  inspectNetwork(id: string): Promise<NetworkInfo>;
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  removeNetwork(id: string): Promise<void>;
+  pruneNetworks(labelFilters: string[]): Promise<string[]>;
+  connectNetwork(networkId: string, containerId: string, endpoint: EndpointSpec): Promise<void>;
+  disconnectNetwork(networkId: string, containerId: string, force: boolean): Promise<void>;
+
+  listContainers(filter?: ContainerListFilter): Promise<ContainerSummary[]>;
+  inspectContainer(id: string): Promise<ContainerInfo>;
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
+
+export interface CheckResult {
+  status: 'up' | 'down';
+  latencyMs: number;
+  message?: string;
+  [detail: string]: unknown;
+}
+
+export interface Readiness {
+  status: 'ready' | 'not_ready';
+  checks: { database: CheckResult; engine: CheckResult };
+}
+
+const ENGINE_CHECK_TIMEOUT_MS = 2000;
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
+  ) {}
+
+  async readiness(): Promise<Readiness> {
+    const [database, engine] = await Promise.all([this.checkDatabase(), this.checkEngine()]);
+    return { status: database.status === 'up' && engine.status === 'up' ? 'ready' : 'not_ready', checks: { database, engine } };
+  }
+
+  private async checkDatabase(): Promise<CheckResult> {
+    const started = performance.now();
+    try {
+      await this.dataSource.query('SELECT 1');
+      return { status: 'up', latencyMs: elapsed(started) };
+    } catch (error) {
+      return { status: 'down', latencyMs: elapsed(started), message: `The SQLite database does not answer: ${(error as Error).message}` };
+    }
+  }
+
+  private async checkEngine(): Promise<CheckResult> {
+    const started = performance.now();
+    try {
+      await this.engine.ping(ENGINE_CHECK_TIMEOUT_MS);
+      const version = await this.engine.version();
+      return {
+        status: 'up',
+        latencyMs: elapsed(started),
+        endpoint: this.engine.endpoint,
+        version: version.version,
+        apiVersion: version.negotiatedApiVersion,
+      };
+    } catch (error) {
+      const message = error instanceof DomainError ? error.message : `The engine check failed: ${(error as Error).message}`;
+      return { status: 'down', latencyMs: elapsed(started), endpoint: this.engine.endpoint, message };
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}

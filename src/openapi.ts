@@ -1,0 +1,39 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+// OpenAPI 3 at /api/openapi.json and Swagger UI at /api/docs, both served locally.
+export function setupOpenApi(app: NestFastifyApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Switchyard')
+    .setDescription(
+      'Docker networks and the containers on them. Errors are application/problem+json with a stable `code`; ' +
+        'the same operations exist in GraphQL at /graphql.',
+    )
+    .setVersion('1')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components ??= {};
+  document.components.schemas ??= {};
+  document.components.schemas.Problem = {
+    type: 'object',
+    required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+    properties: {
+      type: { type: 'string', example: 'urn:switchyard:problem:NETWORK_NAME_TAKEN' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string', description: 'What went wrong and what to do about it' },
+      code: { type: 'string', description: 'Stable UPPER_SNAKE code', example: 'NETWORK_NAME_TAKEN' },
+      errors: {
+        type: 'array',
+        items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      },
+      context: { type: 'object', additionalProperties: true },
+      requestId: { type: 'string' },
+    },
+  };
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/openapi.json',
+    yamlDocumentUrl: 'api/openapi.yaml',
+    customSiteTitle: 'Switchyard API',
+  });
+}

@@ -1,0 +1,10 @@
+// Shared facts about the test environment that scripts/engine-up.sh --test-fixtures provides.
+export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'switchyard/busybox:latest';
+export const MACVLAN_PARENT = process.env.MACVLAN_TEST_PARENT ?? 'sy-veth0';
+export const BARE_ENGINE = 'unix:///var/run/switchyard-bare.sock';
+// The address engine-up.sh puts on the veth peer, to test the host-interface overlap rule.
+export const HOST_TEST_SUBNET = '10.213.250.0/24';
+// Every object a test creates has a name starting with this, so leftovers of a crashed run can be
+// found and removed without touching anything else.
+export const TEST_PREFIX = 'syt-';
+export const TEST_LABEL = 'switchyard-test';
