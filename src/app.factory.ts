@@ -12,7 +12,10 @@ import { setupOpenApi } from './openapi';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 // Builds the whole application: main.ts and the tests share it, so tests run what users run.
-export async function createApp(config: AppConfig, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { bufferLogs?: boolean; logStream?: NodeJS.WritableStream } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Keep a caller's request id when it is sane, so that logs join up across services.
@@ -26,7 +29,7 @@ export async function createApp(config: AppConfig, options: { bufferLogs?: boole
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logStream), adapter, {
     bufferLogs: options.bufferLogs ?? true,
   });
   app.useLogger(app.get(Logger));
@@ -36,6 +39,8 @@ export async function createApp(config: AppConfig, options: { bufferLogs?: boole
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // JSON only: Fastify's own text/plain parser would hand strings to the validation.
+  fastify.removeAllContentTypeParsers();
   // Body-less actions (start, stop, prune) accept an empty body even with a JSON content type.
   app.useBodyParser('application/json', { bodyLimit: config.BODY_LIMIT_BYTES }, (request, body, done) => {
     if (body.length === 0 || body.toString('utf8').trim() === '') return done(null, undefined);

@@ -7,7 +7,7 @@ import { cidrContainsIp, cidrsOverlap, formatCidr, normaliseIp, parseCidr, parse
 import { resolveReference } from '../common/reference/resolve-reference';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
-import type { ContainerInfo, ContainerSummary, NetworkInfo, NetworkSpec } from '../engine/engine.types';
+import type { ContainerEndpoint, ContainerInfo, ContainerSummary, NetworkInfo, NetworkSpec } from '../engine/engine.types';
 import type { ConnectContainerInput } from './dto/connect-container.input';
 import type { CreateNetworkInput } from './dto/create-network.input';
 import type { NetworkFilterInput } from './dto/network-filter.input';
@@ -17,6 +17,11 @@ import { BUILTIN_NETWORK_NAMES, MANAGED_LABEL, planNetwork } from './network-spe
 
 // How many containers we inspect at once to read their aliases.
 const INSPECT_CONCURRENCY = 8;
+
+// A stopped container's endpoints carry no network id yet, only the network's name.
+function endpointOn(container: ContainerInfo, network: NetworkInfo): ContainerEndpoint | undefined {
+  return container.endpoints.find((e) => (e.networkId ? e.networkId === network.id : e.networkName === network.name));
+}
 
 @Injectable()
 export class NetworksService {
@@ -103,7 +108,7 @@ export class NetworksService {
         `Containers cannot be connected to the "${network.name}" network; they join it only when created with networkMode ${network.name}.`,
       );
     }
-    if (container.endpoints.some((e) => e.networkId === network.id)) {
+    if (endpointOn(container, network)) {
       throw new DomainError('ALREADY_CONNECTED', `Container "${container.name}" is already connected to network "${network.name}".`, {
         context: { network: network.name, container: container.name },
       });
@@ -130,7 +135,11 @@ export class NetworksService {
         aliases: input.aliases,
       });
     } catch (error) {
-      throw this.connectFailure(error, network, container, input);
+      const stale =
+        error instanceof EngineRejection && error.reason !== 'ALREADY_CONNECTED'
+          ? await this.undoHalfConnection(network, container.id)
+          : false;
+      throw this.connectFailure(error, network, container, input, stale);
     }
     return this.verifyConnection(network, container.id, input);
   }
@@ -143,7 +152,7 @@ export class NetworksService {
         `A container leaves the "${network.name}" network only by being re-created with another network.`,
       );
     }
-    if (!container.endpoints.some((e) => e.networkId === network.id)) {
+    if (!endpointOn(container, network)) {
       throw new DomainError('CONNECTION_NOT_FOUND', `Container "${container.name}" is not connected to network "${network.name}".`, {
         context: { network: network.name, container: container.name, networks: container.endpoints.map((e) => e.networkName) },
       });
@@ -372,6 +381,21 @@ export class NetworksService {
     }
   }
 
+  // Some engine failures (ipvlan on a kernel that cannot attach it) leave the endpoint recorded
+  // on the container although the request failed: take it away so that nothing is half done.
+  // Answers true when a stale record is left that only a stop can clear: engine 20.10 refuses to
+  // disconnect a running container from a network it never really joined.
+  private async undoHalfConnection(network: NetworkInfo, containerId: string): Promise<boolean> {
+    try {
+      if (!endpointOn(await this.engine.inspectContainer(containerId), network)) return false;
+      await this.engine.disconnectNetwork(network.id, containerId, true);
+      return false;
+    } catch (error) {
+      this.logger.warn({ err: error, network: network.name, container: containerId }, 'could not undo a failed connection');
+      return true;
+    }
+  }
+
   // The engine answers 200 to settings it ignores: read back what it applied, and undo the
   // connection rather than report something that is not true.
   private async verifyConnection(
@@ -380,7 +404,7 @@ export class NetworksService {
     input: ConnectContainerInput,
   ): Promise<NetworkConnectionModel> {
     const container = await this.engine.inspectContainer(containerId);
-    const endpoint = container.endpoints.find((e) => e.networkId === network.id);
+    const endpoint = endpointOn(container, network);
     const problems: string[] = [];
     if (!endpoint) {
       problems.push('the engine reports no endpoint on the network');
@@ -484,9 +508,19 @@ export class NetworksService {
     }
   }
 
-  private connectFailure(error: unknown, network: NetworkInfo, container: ContainerInfo, input: ConnectContainerInput): Error {
+  private connectFailure(
+    error: unknown,
+    network: NetworkInfo,
+    container: ContainerInfo,
+    input: ConnectContainerInput,
+    stale: boolean,
+  ): Error {
     if (!(error instanceof EngineRejection)) return error as Error;
-    const engineSaid = `(engine said: ${error.engineMessage})`;
+    const staleNote = stale
+      ? ` The engine kept a stale record of "${network.name}" in the container's settings (the network has no endpoint for it); ` +
+        `it would make the next start fail: stop the container, then DELETE /api/v1/networks/${network.name}/connections/${container.name}.`
+      : '';
+    const engineSaid = `(engine said: ${error.engineMessage})${staleNote}`;
     const subject = `"${container.name}" to "${network.name}"`;
     switch (error.reason) {
       case 'ALREADY_CONNECTED':
@@ -507,8 +541,8 @@ export class NetworksService {
       default:
         return new DomainError(
           'UNSUPPORTED_BY_ENGINE',
-          `The engine refused to connect ${subject} ${engineSaid}. The ${network.driver} driver on this engine or kernel does not support it.`,
-          { context: { driver: network.driver, reason: error.reason } },
+          `The engine refused to connect ${subject}: the ${network.driver} driver on this engine or kernel does not support it ${engineSaid}`,
+          { context: { driver: network.driver, reason: error.reason, staleRecord: stale } },
         );
     }
   }

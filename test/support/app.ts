@@ -12,17 +12,20 @@ export interface TestApp {
   http: TestAgent;
   config: AppConfig;
   databasePath: string;
-  gql: (query: string, variables?: Record<string, unknown>) => Promise<request.Response>;
+  gql: (query: string, variables?: Record<string, unknown>) => request.Test;
   close: () => Promise<void>;
 }
 
 // Boots the real application (real engine, a real SQLite file with the real migrations) with
 // the same factory as main.ts.
-export async function startApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startApp(
+  overrides: Partial<AppConfig> = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const databasePath = join(dir, 'switchyard.sqlite');
   const config = loadConfig({}, { DATABASE_PATH: databasePath, LOG_LEVEL: 'silent', ...overrides });
-  const app = await createApp(config, { bufferLogs: false });
+  const app = await createApp(config, options);
   const http = request(app.getHttpServer());
   const gql = (query: string, variables?: Record<string, unknown>) =>
     request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json').send({ query, variables });

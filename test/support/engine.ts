@@ -26,7 +26,7 @@ export async function runContainer(
     Cmd: ['sleep', '3600'],
     Labels: { [TEST_LABEL]: '1' },
     ...(options.macAddress ? { MacAddress: options.macAddress } : {}),
-    HostConfig: { NetworkMode: options.network ?? 'bridge', Init: true },
+    HostConfig: { NetworkMode: options.network ?? 'bridge' },
     ...(options.network && options.ipv4Address
       ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { IPAMConfig: { IPv4Address: options.ipv4Address } } } } }
       : {}),

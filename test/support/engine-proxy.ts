@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type ProxyMode = 'pass' | 'blackhole';
+
+// A unix socket in front of the real engine that a test can take down, bring back, or turn into
+// a black hole that accepts connections and never answers.
+export class EngineProxy {
+  readonly dir = mkdtempSync(join(tmpdir(), 'switchyard-proxy-'));
+  readonly socketPath = join(this.dir, 'docker.sock');
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  mode: ProxyMode = 'pass';
+
+  get dockerHost(): string {
+    return `unix://${this.socketPath}`;
+  }
+
+  async up(mode: ProxyMode = 'pass'): Promise<void> {
+    this.mode = mode;
+    if (this.server) return;
+    this.server = net.createServer((client) => {
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      client.on('error', () => client.destroy());
+      if (this.mode === 'blackhole') return;
+      const upstream = net.connect('/var/run/docker.sock');
+      this.sockets.add(upstream);
+      upstream.on('close', () => this.sockets.delete(upstream));
+      upstream.on('error', () => client.destroy());
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.socketPath, resolve));
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async dispose(): Promise<void> {
+    await this.down();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
