@@ -16,8 +16,19 @@ const swc = [
 
 // Packages to compile, matched on the package that directly contains the file (nested
 // node_modules included).
-const esmPackages = ['@nestjs', 'cookie', 'content-disposition', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer'];
-const transformIgnorePatterns = [`/node_modules/(?!(${esmPackages.join('|')})/)(?:@[^/]+/)?[^/]+/(?!node_modules/)`];
+const esmPackages = [
+  '@nestjs',
+  'cookie',
+  'content-disposition',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  '@tokenizer',
+];
+const transformIgnorePatterns = [
+  `/node_modules/(?!(${esmPackages.join('|')})/)(?:@[^/]+/)?[^/]+/(?!node_modules/)`,
+];
 
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': swc },

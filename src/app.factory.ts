@@ -29,9 +29,13 @@ export async function createApp(
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logStream), adapter, {
-    bufferLogs: options.bufferLogs ?? true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.logStream),
+    adapter,
+    {
+      bufferLogs: options.bufferLogs ?? true,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
@@ -44,11 +48,17 @@ export async function createApp(
   // Body-less actions (start, stop, prune) accept an empty body even with a JSON content type.
   app.useBodyParser('application/json', { bodyLimit: config.BODY_LIMIT_BYTES }, (request, body, done) => {
     if (body.length === 0 || body.toString('utf8').trim() === '') return done(null, undefined);
-    fastify.getDefaultJsonParser('error', 'error')(request as never, body.toString('utf8'), done);
+    void fastify.getDefaultJsonParser('error', 'error')(request as never, body.toString('utf8'), done);
   });
   // JSON only: a form post is refused rather than parsed (and cannot be forged cross-site as JSON).
   app.useBodyParser('application/x-www-form-urlencoded', {}, (_request, _body, done) =>
-    done(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with Content-Type: application/json.'), undefined),
+    done(
+      new DomainError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the request body as JSON with Content-Type: application/json.',
+      ),
+      undefined,
+    ),
   );
   registerGraphiql(fastify);
   setupOpenApi(app);

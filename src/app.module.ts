@@ -38,7 +38,9 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
-          pinoHttp: logStream ? [httpLogOptions(config), logStream as DestinationStream] : httpLogOptions(config),
+          pinoHttp: logStream
+            ? [httpLogOptions(config), logStream as DestinationStream]
+            : httpLogOptions(config),
           // The default route pattern does not match under platform-fastify's middie: log everything.
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),

@@ -19,10 +19,14 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.listen({ port: config.PORT, host: config.HOST });
-  new Logger('Switchyard').log(`listening on http://${config.HOST}:${config.PORT} (REST /api/v1, GraphQL /graphql, docs /api/docs)`);
+  new Logger('Switchyard').log(
+    `listening on http://${config.HOST}:${config.PORT} (REST /api/v1, GraphQL /graphql, docs /api/docs)`,
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`switchyard: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `switchyard: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -6,7 +6,9 @@ import type { DataSourceOptions } from 'typeorm';
 // test runner it sits in src/database and the migrations are the .ts sources in migrations/.
 function migrationGlob(): string {
   const compiled = __filename.endsWith('.js');
-  return compiled ? join(__dirname, '..', 'migrations', '*.js') : join(__dirname, '..', '..', 'migrations', '*.ts');
+  return compiled
+    ? join(__dirname, '..', 'migrations', '*.js')
+    : join(__dirname, '..', '..', 'migrations', '*.ts');
 }
 
 export function databaseOptions(databasePath: string): DataSourceOptions {

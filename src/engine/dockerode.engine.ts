@@ -1,7 +1,5 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { DomainError } from '../common/errors/domain-error';
 import type { ContainerEngine } from './engine.port';
 import { EngineRejection } from './engine.errors';
@@ -51,6 +49,13 @@ interface RawNetwork {
     { Name?: string; EndpointID?: string; MacAddress?: string; IPv4Address?: string; IPv6Address?: string }
   > | null;
 }
+interface RawInfo {
+  ID?: string;
+  Name?: string;
+  ServerVersion?: string;
+  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
+  Plugins?: { Network?: string[] | null };
+}
 interface RawEndpointSettings {
   IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
   Aliases?: string[] | null;
@@ -97,7 +102,7 @@ function timeOrNull(value: string | undefined): string | null {
   return value;
 }
 
-// dockerode's typings do not know `abortSignal` and overload every method with callbacks; the
+// dockerode's typings overload every method with callbacks; the
 // calls here go through this loose view and their answers are read as the raw types above.
 type Call = (options?: object) => Promise<unknown>;
 interface LooseDocker {
@@ -113,11 +118,14 @@ interface LooseDocker {
   getContainer(id: string): { inspect: Call };
 }
 
-export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
+export class DockerodeEngine implements ContainerEngine {
   private readonly logger = new Logger('DockerEngine');
   private readonly docker: LooseDocker;
-  private readonly agent: http.Agent;
   private negotiation: Promise<EngineVersion> | null = null;
+  // Identical reads in flight at once share one engine call ("single flight"), but only while no
+  // change went through this adapter since that call began: a caller always sees its own writes.
+  private readonly inflight = new Map<string, { generation: number; promise: Promise<unknown> }>();
+  private generation = 0;
 
   readonly endpoint: string;
   readonly isLocal: boolean;
@@ -128,9 +136,6 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
   ) {
     this.endpoint = connection.endpoint;
     this.isLocal = connection.kind === 'unix';
-    // Keep-alive: a fresh connection per call costs more than the call on a local socket.
-    const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 };
-    this.agent = connection.kind === 'https' ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
     this.docker = new Docker({
       ...(connection.kind === 'unix'
         ? { socketPath: connection.socketPath }
@@ -142,21 +147,20 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
             cert: connection.tls?.cert,
             key: connection.tls?.key,
           }),
-      agent: this.agent,
+      // No agent of our own: docker-modem util.inspect()s each request's options in full, agent
+      // and its sockets included, which costs milliseconds per call. Node's global agents keep
+      // connections alive already.
+      // Drops a request whose socket stays silent past the deadline (the caller has its answer by then).
+      timeout: timeoutMs + 1000,
     } as unknown as Docker.DockerOptions) as unknown as LooseDocker;
   }
 
-  onModuleDestroy(): void {
-    this.agent.destroy();
-  }
-
-  // Runs one engine call under a deadline and translates whatever goes wrong.
-  private async call<T>(op: string, fn: (signal: AbortSignal) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
-    const controller = new AbortController();
+  // Runs one engine call under a deadline and translates whatever goes wrong. The modem's socket
+  // timeout drops the request itself.
+  private async call<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort();
         reject(
           new DomainError(
             'ENGINE_TIMEOUT',
@@ -168,7 +172,7 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
       }, timeoutMs);
     });
     try {
-      return await Promise.race([fn(controller.signal), deadline]);
+      return await Promise.race([fn(), deadline]);
     } catch (error) {
       throw this.translate(op, error);
     } finally {
@@ -195,7 +199,10 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
     const rejection = classifyEngineError(error);
     if (rejection) return rejection;
     this.logger.error({ err: error, op }, 'unexpected engine client failure');
-    return new DomainError('ENGINE_UNAVAILABLE', `The Docker engine at ${this.endpoint} gave an unreadable answer.`);
+    return new DomainError(
+      'ENGINE_UNAVAILABLE',
+      `The Docker engine at ${this.endpoint} gave an unreadable answer.`,
+    );
   }
 
   private negotiated(): Promise<EngineVersion> {
@@ -212,15 +219,20 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
   private async negotiate(): Promise<EngineVersion> {
     // Unversioned call: the engine answers with its own newest API version.
     this.docker.modem.version = undefined;
-    const raw = (await this.call('version', (abortSignal) => this.docker.version({ abortSignal }))) as {
-      Version: string;
-      ApiVersion: string;
-      MinAPIVersion?: string;
-      Os: string;
-      Arch: string;
-    };
+    const raw = await this.call(
+      'version',
+      () =>
+        this.docker.version() as Promise<{
+          Version: string;
+          ApiVersion: string;
+          MinAPIVersion?: string;
+          Os: string;
+          Arch: string;
+        }>,
+    );
     const apiVersion = raw.ApiVersion;
-    const negotiatedApiVersion = compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
+    const negotiatedApiVersion =
+      compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
     if (compareApiVersions(negotiatedApiVersion, MIN_API_VERSION) < 0) {
       throw new DomainError(
         'UNSUPPORTED_BY_ENGINE',
@@ -236,18 +248,41 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
       os: raw.Os,
       arch: raw.Arch,
     };
-    this.logger.log(`engine ${version.version} at ${this.endpoint}, API ${apiVersion}, speaking ${negotiatedApiVersion}`);
+    this.logger.log(
+      `engine ${version.version} at ${this.endpoint}, API ${apiVersion}, speaking ${negotiatedApiVersion}`,
+    );
     return version;
   }
 
   // Every call except ping goes through here so that the API version is fixed first.
-  private async versioned<T>(op: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async versioned<T>(op: string, fn: () => Promise<T>): Promise<T> {
     await this.negotiated();
     return this.call(op, fn);
   }
 
+  private read<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const current = this.inflight.get(key);
+    if (current && current.generation === this.generation) return current.promise as Promise<T>;
+    const entry = { generation: this.generation, promise: fn() as Promise<unknown> };
+    this.inflight.set(key, entry);
+    const forget = () => {
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
+    };
+    entry.promise.then(forget, forget);
+    return entry.promise as Promise<T>;
+  }
+
+  private async mutate<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    this.generation++;
+    try {
+      return await this.versioned(op, fn);
+    } finally {
+      this.generation++;
+    }
+  }
+
   async ping(timeoutMs = 2000): Promise<void> {
-    await this.call('ping', (abortSignal) => this.docker.ping({ abortSignal }), timeoutMs);
+    await this.call('ping', () => this.docker.ping(), timeoutMs);
   }
 
   version(): Promise<EngineVersion> {
@@ -258,39 +293,45 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
     return featuresFor((await this.negotiated()).negotiatedApiVersion);
   }
 
-  async info(): Promise<EngineInfo> {
-    const raw = (await this.versioned('info', (abortSignal) => this.docker.info({ abortSignal }))) as {
-      ID?: string;
-      Name?: string;
-      ServerVersion?: string;
-      Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
-      Plugins?: { Network?: string[] | null };
-    };
-    return {
-      id: raw.ID ?? '',
-      name: raw.Name ?? '',
-      serverVersion: raw.ServerVersion ?? '',
-      swarm: { localNodeState: raw.Swarm?.LocalNodeState ?? 'inactive', isManager: raw.Swarm?.ControlAvailable === true },
-      networkDrivers: raw.Plugins?.Network ?? [],
-    };
+  info(): Promise<EngineInfo> {
+    return this.read('info', async () => {
+      const raw = await this.versioned('info', () => this.docker.info() as Promise<RawInfo>);
+      return {
+        id: raw.ID ?? '',
+        name: raw.Name ?? '',
+        serverVersion: raw.ServerVersion ?? '',
+        swarm: {
+          localNodeState: raw.Swarm?.LocalNodeState ?? 'inactive',
+          isManager: raw.Swarm?.ControlAvailable === true,
+        },
+        networkDrivers: raw.Plugins?.Network ?? [],
+      };
+    });
   }
 
-  async listNetworks(filter: NetworkFilter = {}): Promise<NetworkInfo[]> {
+  listNetworks(filter: NetworkFilter = {}): Promise<NetworkInfo[]> {
     const filters: Record<string, string[]> = {};
     if (filter.driver?.length) filters.driver = filter.driver;
     if (filter.label?.length) filters.label = filter.label;
     if (filter.scope?.length) filters.scope = filter.scope;
-    const raw = (await this.versioned('network.list', (abortSignal) =>
-      this.docker.listNetworks({ filters: JSON.stringify(filters), abortSignal }),
-    )) as unknown as RawNetwork[];
-    return raw.map((n) => this.toNetwork(n, false));
+    const query = JSON.stringify(filters);
+    return this.read(`network.list ${query}`, async () => {
+      const raw = await this.versioned(
+        'network.list',
+        () => this.docker.listNetworks({ filters: query }) as Promise<RawNetwork[]>,
+      );
+      return raw.map((n) => this.toNetwork(n, false));
+    });
   }
 
-  async inspectNetwork(id: string): Promise<NetworkInfo> {
-    const raw = (await this.versioned('network.inspect', (abortSignal) =>
-      this.docker.getNetwork(id).inspect({ abortSignal }),
-    )) as unknown as RawNetwork;
-    return this.toNetwork(raw, true);
+  inspectNetwork(id: string): Promise<NetworkInfo> {
+    return this.read(`network.inspect ${id}`, async () => {
+      const raw = await this.versioned(
+        'network.inspect',
+        () => this.docker.getNetwork(id).inspect() as Promise<RawNetwork>,
+      );
+      return this.toNetwork(raw, true);
+    });
   }
 
   async createNetwork(spec: NetworkSpec): Promise<string> {
@@ -309,30 +350,32 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
           ...(c.subnet ? { Subnet: c.subnet } : {}),
           ...(c.gateway ? { Gateway: c.gateway } : {}),
           ...(c.ipRange ? { IPRange: c.ipRange } : {}),
-          ...(c.auxAddresses && Object.keys(c.auxAddresses).length ? { AuxiliaryAddresses: c.auxAddresses } : {}),
+          ...(c.auxAddresses && Object.keys(c.auxAddresses).length
+            ? { AuxiliaryAddresses: c.auxAddresses }
+            : {}),
         })),
         Options: spec.ipam.options,
       },
       Options: spec.options,
       Labels: spec.labels,
     };
-    const network = await this.versioned('network.create', (abortSignal) =>
-      this.docker.createNetwork({ ...body, abortSignal }),
-    );
+    const network = await this.mutate('network.create', () => this.docker.createNetwork({ ...body }));
     return network.id;
   }
 
   async removeNetwork(id: string): Promise<void> {
-    await this.versioned('network.remove', (abortSignal) =>
-      this.docker.getNetwork(id).remove({ abortSignal }),
-    );
+    await this.mutate('network.remove', () => this.docker.getNetwork(id).remove());
   }
 
   async pruneNetworks(labelFilters: string[]): Promise<string[]> {
     const filters = labelFilters.length ? { label: labelFilters } : {};
-    const raw = (await this.versioned('network.prune', (abortSignal) =>
-      this.docker.pruneNetworks({ filters: JSON.stringify(filters), abortSignal }),
-    )) as { NetworksDeleted?: string[] | null };
+    const raw = await this.mutate(
+      'network.prune',
+      () =>
+        this.docker.pruneNetworks({ filters: JSON.stringify(filters) }) as Promise<{
+          NetworksDeleted?: string[] | null;
+        }>,
+    );
     return raw.NetworksDeleted ?? [];
   }
 
@@ -348,24 +391,29 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
         ...(endpoint.macAddress ? { MacAddress: endpoint.macAddress } : {}),
       },
     };
-    await this.versioned('network.connect', (abortSignal) =>
-      this.docker.getNetwork(networkId).connect({ ...body, abortSignal }),
-    );
+    await this.mutate('network.connect', () => this.docker.getNetwork(networkId).connect({ ...body }));
   }
 
   async disconnectNetwork(networkId: string, containerId: string, force: boolean): Promise<void> {
-    await this.versioned('network.disconnect', (abortSignal) =>
-      this.docker.getNetwork(networkId).disconnect({ Container: containerId, Force: force, abortSignal }),
+    await this.mutate('network.disconnect', () =>
+      this.docker.getNetwork(networkId).disconnect({ Container: containerId, Force: force }),
     );
   }
 
-  async listContainers(filter: ContainerListFilter = {}): Promise<ContainerSummary[]> {
+  listContainers(filter: ContainerListFilter = {}): Promise<ContainerSummary[]> {
     const filters: Record<string, string[]> = {};
     if (filter.label?.length) filters.label = filter.label;
     if (filter.network?.length) filters.network = filter.network;
-    const raw = (await this.versioned('container.list', (abortSignal) =>
-      this.docker.listContainers({ all: filter.all === true, filters: JSON.stringify(filters), abortSignal }),
-    )) as unknown as RawContainerSummary[];
+    const all = filter.all === true;
+    const query = JSON.stringify(filters);
+    return this.read(`container.list ${all} ${query}`, () => this.listContainersNow(all, query));
+  }
+
+  private async listContainersNow(all: boolean, filters: string): Promise<ContainerSummary[]> {
+    const raw = await this.versioned(
+      'container.list',
+      () => this.docker.listContainers({ all, filters }) as Promise<RawContainerSummary[]>,
+    );
     return raw.map((c) => ({
       id: c.Id,
       names: (c.Names ?? []).map((n) => n.replace(/^\//, '')),
@@ -377,10 +425,15 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
     }));
   }
 
-  async inspectContainer(id: string): Promise<ContainerInfo> {
-    const raw = (await this.versioned('container.inspect', (abortSignal) =>
-      this.docker.getContainer(id).inspect({ abortSignal }),
-    )) as unknown as RawContainerInspect;
+  inspectContainer(id: string): Promise<ContainerInfo> {
+    return this.read(`container.inspect ${id}`, () => this.inspectContainerNow(id));
+  }
+
+  private async inspectContainerNow(id: string): Promise<ContainerInfo> {
+    const raw = await this.versioned(
+      'container.inspect',
+      () => this.docker.getContainer(id).inspect() as Promise<RawContainerInspect>,
+    );
     const name = (raw.Name ?? '').replace(/^\//, '');
     return {
       id: raw.Id,
@@ -425,21 +478,21 @@ export class DockerodeEngine implements ContainerEngine, OnModuleDestroy {
       // Swarm adds load-balancer endpoints (`lb-<network>`) that are not containers.
       info.endpoints = Object.entries(n.Containers ?? {})
         .filter(([id]) => /^[0-9a-f]{64}$/.test(id))
-        .map(
-          ([id, c]): NetworkEndpoint => ({
-            containerId: id,
-            containerName: c.Name ?? '',
-            endpointId: c.EndpointID ?? '',
-            ipv4Address: stripPrefix(c.IPv4Address),
-            ipv6Address: stripPrefix(c.IPv6Address),
-            macAddress: emptyToNull(c.MacAddress),
-          }),
-        );
+        .map(([id, c]): NetworkEndpoint => ({
+          containerId: id,
+          containerName: c.Name ?? '',
+          endpointId: c.EndpointID ?? '',
+          ipv4Address: stripPrefix(c.IPv4Address),
+          ipv6Address: stripPrefix(c.IPv6Address),
+          macAddress: emptyToNull(c.MacAddress),
+        }));
     }
     return info;
   }
 
-  private toContainerEndpoints(networks: Record<string, RawEndpointSettings> | null | undefined): ContainerEndpoint[] {
+  private toContainerEndpoints(
+    networks: Record<string, RawEndpointSettings> | null | undefined,
+  ): ContainerEndpoint[] {
     return Object.entries(networks ?? {}).map(([networkName, e]) => ({
       networkName,
       networkId: e.NetworkID ?? '',

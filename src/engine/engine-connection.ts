@@ -18,7 +18,11 @@ export type EngineConnection =
 export function parseDockerHost(dockerHost: string, tlsVerify: boolean, certPath?: string): EngineConnection {
   if (dockerHost.startsWith('unix://')) {
     const socketPath = dockerHost.slice('unix://'.length);
-    return { kind: 'unix', endpoint: dockerHost, socketPath: socketPath.startsWith('/') ? socketPath : `/${socketPath}` };
+    return {
+      kind: 'unix',
+      endpoint: dockerHost,
+      socketPath: socketPath.startsWith('/') ? socketPath : `/${socketPath}`,
+    };
   }
   const url = new URL(dockerHost.replace(/^tcp:/, tlsVerify ? 'https:' : 'http:'));
   const secure = url.protocol === 'https:';

@@ -25,12 +25,18 @@ const PATTERNS: ReadonlyArray<[RegExp, EngineRejectionReason]> = [
   [/plugin "?[^"]*"? not found|driver .* not found|could not find plugin/i, 'DRIVER_NOT_FOUND'],
   [/endpoint with name .* already exists|already exists in network/i, 'ALREADY_CONNECTED'],
   [/network with name .* already exists/i, 'NAME_CONFLICT'],
-  [/non-overlapping .*address pool|no available .*pool|address pools have been fully subnetted/i, 'POOLS_EXHAUSTED'],
+  [
+    /non-overlapping .*address pool|no available .*pool|address pools have been fully subnetted/i,
+    'POOLS_EXHAUSTED',
+  ],
   [/pool overlaps|overlaps with/i, 'POOL_OVERLAP'],
   [/parent interface .*not found|invalid subinterface vlan name|-o parent/i, 'PARENT_INTERFACE_NOT_FOUND'],
   [/not a swarm manager|swarm mode|node is not part of a swarm/i, 'NOT_SWARM_MANAGER'],
   [/address already in use|is already in use|address .* in use/i, 'ADDRESS_IN_USE'],
-  [/does not belong to any of this network's subnets|out of range|no configured subnet/i, 'ADDRESS_OUTSIDE_SUBNET'],
+  [
+    /does not belong to any of this network's subnets|out of range|no configured subnet/i,
+    'ADDRESS_OUTSIDE_SUBNET',
+  ],
   [/user specified ip address is supported/i, 'ADDRESS_NOT_ASSIGNABLE'],
   [/is not connected to (the )?network/i, 'NOT_CONNECTED'],
   [/active endpoints|in use by|has active/i, 'HAS_ENDPOINTS'],
@@ -38,7 +44,12 @@ const PATTERNS: ReadonlyArray<[RegExp, EngineRejectionReason]> = [
 ];
 
 export function classifyEngineError(error: unknown): EngineRejection | null {
-  const e = error as { statusCode?: unknown; json?: { message?: unknown } | null; reason?: unknown; message?: unknown };
+  const e = error as {
+    statusCode?: unknown;
+    json?: { message?: unknown } | null;
+    reason?: unknown;
+    message?: unknown;
+  };
   if (typeof e?.statusCode !== 'number') return null;
   const message =
     (typeof e.json?.message === 'string' && e.json.message) ||

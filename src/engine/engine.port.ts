@@ -15,6 +15,7 @@ export const CONTAINER_ENGINE = Symbol('CONTAINER_ENGINE');
 
 // The port every feature talks to. Implementations throw EngineRejection for what the engine
 // refused, and DomainError ENGINE_UNAVAILABLE / ENGINE_TIMEOUT for transport failures.
+// Answers of reads may be shared between concurrent callers: treat them as read-only.
 export interface ContainerEngine {
   // Where the engine is, for messages (`unix:///var/run/docker.sock`).
   readonly endpoint: string;

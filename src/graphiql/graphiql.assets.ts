@@ -12,7 +12,10 @@ interface Asset {
 }
 
 const ASSETS: Record<string, Asset> = {
-  'react.production.min.js': { path: () => join(packageDir('react'), 'umd', 'react.production.min.js'), type: 'text/javascript' },
+  'react.production.min.js': {
+    path: () => join(packageDir('react'), 'umd', 'react.production.min.js'),
+    type: 'text/javascript',
+  },
   'react-dom.production.min.js': {
     path: () => join(packageDir('react-dom'), 'umd', 'react-dom.production.min.js'),
     type: 'text/javascript',

@@ -26,7 +26,10 @@ export class HealthService {
 
   async readiness(): Promise<Readiness> {
     const [database, engine] = await Promise.all([this.checkDatabase(), this.checkEngine()]);
-    return { status: database.status === 'up' && engine.status === 'up' ? 'ready' : 'not_ready', checks: { database, engine } };
+    return {
+      status: database.status === 'up' && engine.status === 'up' ? 'ready' : 'not_ready',
+      checks: { database, engine },
+    };
   }
 
   private async checkDatabase(): Promise<CheckResult> {
@@ -35,7 +38,11 @@ export class HealthService {
       await this.dataSource.query('SELECT 1');
       return { status: 'up', latencyMs: elapsed(started) };
     } catch (error) {
-      return { status: 'down', latencyMs: elapsed(started), message: `The SQLite database does not answer: ${(error as Error).message}` };
+      return {
+        status: 'down',
+        latencyMs: elapsed(started),
+        message: `The SQLite database does not answer: ${(error as Error).message}`,
+      };
     }
   }
 
@@ -52,7 +59,8 @@ export class HealthService {
         apiVersion: version.negotiatedApiVersion,
       };
     } catch (error) {
-      const message = error instanceof DomainError ? error.message : `The engine check failed: ${(error as Error).message}`;
+      const message =
+        error instanceof DomainError ? error.message : `The engine check failed: ${(error as Error).message}`;
       return { status: 'down', latencyMs: elapsed(started), endpoint: this.engine.endpoint, message };
     }
   }

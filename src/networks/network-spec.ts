@@ -16,7 +16,13 @@ import type { CreateNetworkInput } from './dto/create-network.input';
 export const MANAGED_LABEL = 'io.switchyard.managed';
 
 // Networks Docker creates itself; their names are reserved even where they do not exist yet.
-export const BUILTIN_NETWORK_NAMES: ReadonlySet<string> = new Set(['bridge', 'host', 'none', 'ingress', 'docker_gwbridge']);
+export const BUILTIN_NETWORK_NAMES: ReadonlySet<string> = new Set([
+  'bridge',
+  'host',
+  'none',
+  'ingress',
+  'docker_gwbridge',
+]);
 
 const INTERFACE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,14}$/;
 // A parent may be a VLAN sub-interface such as eth1.10 (the engine creates it when missing).
@@ -38,7 +44,8 @@ const KNOWN_OPTIONS: Record<string, OptionRule> = {
     check: (v) => (INTERFACE_NAME.test(v) ? null : 'must be an interface name of at most 15 characters'),
   },
   'com.docker.network.driver.mtu': {
-    check: (v) => (/^\d+$/.test(v) && Number(v) >= 68 && Number(v) <= 65535 ? null : 'must be an MTU from 68 to 65535'),
+    check: (v) =>
+      /^\d+$/.test(v) && Number(v) >= 68 && Number(v) <= 65535 ? null : 'must be an MTU from 68 to 65535',
   },
   'com.docker.network.bridge.enable_icc': { drivers: ['bridge'], check: bool },
   'com.docker.network.bridge.enable_ip_masquerade': { drivers: ['bridge'], check: bool },
@@ -49,7 +56,9 @@ const KNOWN_OPTIONS: Record<string, OptionRule> = {
   parent: {
     drivers: ['macvlan', 'ipvlan'],
     check: (v) =>
-      PARENT_NAME.test(v) ? null : 'must be a host interface name such as eth1, or a VLAN sub-interface such as eth1.10',
+      PARENT_NAME.test(v)
+        ? null
+        : 'must be a host interface name such as eth1, or a VLAN sub-interface such as eth1.10',
   },
   macvlan_mode: { drivers: ['macvlan'], check: oneOf(['bridge', 'private', 'vepa', 'passthru']) },
   ipvlan_mode: { drivers: ['ipvlan'], check: oneOf(['l2', 'l3', 'l3s']) },
@@ -72,7 +81,10 @@ export function planNetwork(input: CreateNetworkInput): PlannedNetwork {
   const subnets: Cidr[] = [];
 
   if (['host', 'null'].includes(driver)) {
-    fail('driver', `"${driver}" networks are predefined by Docker and cannot be created; use networkMode on a container instead`);
+    fail(
+      'driver',
+      `"${driver}" networks are predefined by Docker and cannot be created; use networkMode on a container instead`,
+    );
   }
 
   (input.ipam?.config ?? []).forEach((config, i) => {
@@ -89,7 +101,10 @@ export function planNetwork(input: CreateNetworkInput): PlannedNetwork {
     const family = `IPv${subnet.version}`;
     const hostBits = (subnet.version === 4 ? 32 : 128) - subnet.prefix;
     if (subnet.version === 4 && (subnet.prefix < 8 || subnet.prefix > 30)) {
-      fail(`${at}.subnet`, 'must have an IPv4 prefix length from /8 to /30 (room for a gateway and containers)');
+      fail(
+        `${at}.subnet`,
+        'must have an IPv4 prefix length from /8 to /30 (room for a gateway and containers)',
+      );
     }
     if (subnet.version === 6 && (subnet.prefix < 16 || subnet.prefix > 124)) {
       fail(`${at}.subnet`, 'must have an IPv6 prefix length from /16 to /124');
@@ -98,9 +113,11 @@ export function planNetwork(input: CreateNetworkInput): PlannedNetwork {
       fail(`${at}.subnet`, 'is an IPv6 subnet: set enableIPv6 to true to use it');
     }
     const reserved = reservedOverlap(subnet);
-    if (reserved) fail(`${at}.subnet`, `overlaps the ${reserved} range, which must not be used for a container network`);
+    if (reserved)
+      fail(`${at}.subnet`, `overlaps the ${reserved} range, which must not be used for a container network`);
     subnets.forEach((other, j) => {
-      if (cidrsOverlap(other, subnet)) fail(`${at}.subnet`, `overlaps ipam.config.${j}.subnet (${formatCidr(other)})`);
+      if (cidrsOverlap(other, subnet))
+        fail(`${at}.subnet`, `overlaps ipam.config.${j}.subnet (${formatCidr(other)})`);
     });
     subnets.push(subnet);
 
@@ -110,7 +127,10 @@ export function planNetwork(input: CreateNetworkInput): PlannedNetwork {
         if (!cidrContainsIp(subnet, gateway)) {
           fail(`${at}.gateway`, `${config.gateway} is not inside the subnet ${config.subnet}`);
         } else if (gateway.value === subnet.network && hostBits > 1) {
-          fail(`${at}.gateway`, `${config.gateway} is the subnet's network address; use a host address such as the next one`);
+          fail(
+            `${at}.gateway`,
+            `${config.gateway} is the subnet's network address; use a host address such as the next one`,
+          );
         } else if (subnet.version === 4 && gateway.value === lastAddress(subnet) && hostBits > 1) {
           fail(`${at}.gateway`, `${config.gateway} is the subnet's broadcast address`);
         }
@@ -121,12 +141,14 @@ export function planNetwork(input: CreateNetworkInput): PlannedNetwork {
       if (range.ok && !cidrContainsCidr(subnet, range.cidr)) {
         fail(`${at}.ipRange`, `${config.ipRange} is not inside the subnet ${config.subnet}`);
       }
-      if (range.ok && range.cidr.version !== subnet.version) fail(`${at}.ipRange`, `must be an ${family} range`);
+      if (range.ok && range.cidr.version !== subnet.version)
+        fail(`${at}.ipRange`, `must be an ${family} range`);
     }
     for (const [host, address] of Object.entries(config.auxAddresses ?? {})) {
       const ip = parseIp(address);
       if (!ip) fail(`${at}.auxAddresses.${host}`, `"${address}" is not an IP address`);
-      else if (!cidrContainsIp(subnet, ip)) fail(`${at}.auxAddresses.${host}`, `${address} is not inside the subnet ${config.subnet}`);
+      else if (!cidrContainsIp(subnet, ip))
+        fail(`${at}.auxAddresses.${host}`, `${address} is not inside the subnet ${config.subnet}`);
     }
   });
 
@@ -134,7 +156,10 @@ export function planNetwork(input: CreateNetworkInput): PlannedNetwork {
     const rule = KNOWN_OPTIONS[key];
     if (!rule) continue;
     if (rule.drivers && !rule.drivers.includes(driver)) {
-      fail(`options.${key}`, `applies only to the ${rule.drivers.join(' and ')} driver${rule.drivers.length > 1 ? 's' : ''}, not ${driver}`);
+      fail(
+        `options.${key}`,
+        `applies only to the ${rule.drivers.join(' and ')} driver${rule.drivers.length > 1 ? 's' : ''}, not ${driver}`,
+      );
       continue;
     }
     const problem = rule.check(value);

@@ -29,7 +29,10 @@ export class NetworksController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a network', description: 'Answers the network as inspected after creation.' })
+  @ApiOperation({
+    summary: 'Create a network',
+    description: 'Answers the network as inspected after creation.',
+  })
   @ApiResponse({ status: 201, type: NetworkModel })
   @ApiProblems(400, 409, 422, 503, 504)
   create(@Body() input: CreateNetworkInput): Promise<NetworkModel> {
@@ -65,7 +68,8 @@ export class NetworksController {
   @Post(':ref/connections')
   @ApiOperation({
     summary: 'Connect a container to the network',
-    description: 'Answers the endpoint as the engine applied it; a setting the engine ignored is a 422 and is undone.',
+    description:
+      'Answers the endpoint as the engine applied it; a setting the engine ignored is a 422 and is undone.',
   })
   @ApiResponse({ status: 201, type: NetworkConnectionModel })
   @ApiProblems(400, 404, 409, 422, 503, 504)

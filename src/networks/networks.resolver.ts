@@ -11,7 +11,9 @@ export class NetworksResolver {
   constructor(private readonly service: NetworksService) {}
 
   @Query(() => [NetworkModel], { description: 'Networks on the engine, by name' })
-  networks(@Args('filter', { type: () => NetworkFilterInput, nullable: true }) filter?: NetworkFilterInput): Promise<NetworkModel[]> {
+  networks(
+    @Args('filter', { type: () => NetworkFilterInput, nullable: true }) filter?: NetworkFilterInput,
+  ): Promise<NetworkModel[]> {
     return this.service.list(filter ?? {});
   }
 

@@ -3,11 +3,25 @@ import { mapLimit } from '../common/concurrency/map-limit';
 import { Mutex } from '../common/concurrency/mutex';
 import { DomainError } from '../common/errors/domain-error';
 import { hostSubnets } from '../common/net/host-interfaces';
-import { cidrContainsIp, cidrsOverlap, formatCidr, normaliseIp, parseCidr, parseIp, type Cidr } from '../common/net/ip';
+import {
+  cidrContainsIp,
+  cidrsOverlap,
+  formatCidr,
+  normaliseIp,
+  parseCidr,
+  parseIp,
+  type Cidr,
+} from '../common/net/ip';
 import { resolveReference } from '../common/reference/resolve-reference';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
-import type { ContainerEndpoint, ContainerInfo, ContainerSummary, NetworkInfo, NetworkSpec } from '../engine/engine.types';
+import type {
+  ContainerEndpoint,
+  ContainerInfo,
+  ContainerSummary,
+  NetworkInfo,
+  NetworkSpec,
+} from '../engine/engine.types';
 import type { ConnectContainerInput } from './dto/connect-container.input';
 import type { CreateNetworkInput } from './dto/create-network.input';
 import type { NetworkFilterInput } from './dto/network-filter.input';
@@ -20,7 +34,9 @@ const INSPECT_CONCURRENCY = 8;
 
 // A stopped container's endpoints carry no network id yet, only the network's name.
 function endpointOn(container: ContainerInfo, network: NetworkInfo): ContainerEndpoint | undefined {
-  return container.endpoints.find((e) => (e.networkId ? e.networkId === network.id : e.networkName === network.name));
+  return container.endpoints.find((e) =>
+    e.networkId ? e.networkId === network.id : e.networkName === network.name,
+  );
 }
 
 @Injectable()
@@ -33,26 +49,32 @@ export class NetworksService {
   constructor(@Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine) {}
 
   async list(filter: NetworkFilterInput = {}): Promise<NetworkModel[]> {
-    const networks = await this.engine.listNetworks({
-      driver: filter.driver ? [filter.driver] : undefined,
-      label: filter.label,
-      scope: filter.scope ? [filter.scope] : undefined,
-    });
-    const selected = filter.name === undefined ? networks : networks.filter((n) => n.name === filter.name);
+    const [networks, running] = await Promise.all([
+      this.engine.listNetworks({
+        driver: filter.driver ? [filter.driver] : undefined,
+        label: filter.label,
+        scope: filter.scope ? [filter.scope] : undefined,
+      }),
+      this.engine.listContainers(),
+    ]);
+    const selected = networks.filter((n) => filter.name === undefined || n.name === filter.name);
     selected.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    return this.present(selected);
+    return this.present(selected, running);
   }
 
   async get(ref: string): Promise<NetworkModel> {
-    const network = await this.resolve(ref);
-    const [presented] = await this.present([network]);
+    const [network, running] = await Promise.all([this.resolve(ref), this.engine.listContainers()]);
+    const [presented] = await this.present([network], running);
     return presented;
   }
 
   async create(input: CreateNetworkInput): Promise<NetworkModel> {
     const { spec, subnets } = planNetwork(input);
     if (BUILTIN_NETWORK_NAMES.has(spec.name)) {
-      throw new DomainError('BUILTIN_NETWORK', `"${spec.name}" is the name of a network Docker creates itself; choose another name.`);
+      throw new DomainError(
+        'BUILTIN_NETWORK',
+        `"${spec.name}" is the name of a network Docker creates itself; choose another name.`,
+      );
     }
     const id = await this.createLock.run(async () => {
       await this.checkDriverAvailable(spec);
@@ -69,8 +91,11 @@ export class NetworksService {
       await this.keepOnlyOneWithName(spec.name, createdId);
       return createdId;
     });
-    const network = await this.engine.inspectNetwork(id);
-    const [presented] = await this.present([network]);
+    const [network, running] = await Promise.all([
+      this.engine.inspectNetwork(id),
+      this.engine.listContainers(),
+    ]);
+    const [presented] = await this.present([network], running);
     return presented;
   }
 
@@ -101,17 +126,29 @@ export class NetworksService {
   }
 
   async connect(ref: string, input: ConnectContainerInput): Promise<NetworkConnectionModel> {
-    const [network, container] = await Promise.all([this.resolve(ref), this.resolveContainer(input.container)]);
-    if (network.name === 'host' || network.name === 'none' || network.driver === 'host' || network.driver === 'null') {
+    const [network, container] = await Promise.all([
+      this.resolve(ref),
+      this.resolveContainer(input.container),
+    ]);
+    if (
+      network.name === 'host' ||
+      network.name === 'none' ||
+      network.driver === 'host' ||
+      network.driver === 'null'
+    ) {
       throw new DomainError(
         'BUILTIN_NETWORK',
         `Containers cannot be connected to the "${network.name}" network; they join it only when created with networkMode ${network.name}.`,
       );
     }
     if (endpointOn(container, network)) {
-      throw new DomainError('ALREADY_CONNECTED', `Container "${container.name}" is already connected to network "${network.name}".`, {
-        context: { network: network.name, container: container.name },
-      });
+      throw new DomainError(
+        'ALREADY_CONNECTED',
+        `Container "${container.name}" is already connected to network "${network.name}".`,
+        {
+          context: { network: network.name, container: container.name },
+        },
+      );
     }
     if (input.macAddress) {
       const features = await this.engine.features();
@@ -153,9 +190,17 @@ export class NetworksService {
       );
     }
     if (!endpointOn(container, network)) {
-      throw new DomainError('CONNECTION_NOT_FOUND', `Container "${container.name}" is not connected to network "${network.name}".`, {
-        context: { network: network.name, container: container.name, networks: container.endpoints.map((e) => e.networkName) },
-      });
+      throw new DomainError(
+        'CONNECTION_NOT_FOUND',
+        `Container "${container.name}" is not connected to network "${network.name}".`,
+        {
+          context: {
+            network: network.name,
+            container: container.name,
+            networks: container.endpoints.map((e) => e.networkName),
+          },
+        },
+      );
     }
     try {
       await this.engine.disconnectNetwork(network.id, container.id, force);
@@ -193,17 +238,17 @@ export class NetworksService {
   // --- presentation -------------------------------------------------------------------------
 
   isBuiltIn(network: Pick<NetworkInfo, 'name' | 'ingress' | 'labels'>): boolean {
-    return network.ingress || (BUILTIN_NETWORK_NAMES.has(network.name) && network.labels[MANAGED_LABEL] !== 'true');
+    return (
+      network.ingress || (BUILTIN_NETWORK_NAMES.has(network.name) && network.labels[MANAGED_LABEL] !== 'true')
+    );
   }
 
-  // Attached containers come from the running containers' own view (one list call) plus an
-  // inspect of each attached container for its aliases, which list answers leave out.
-  private async present(networks: NetworkInfo[]): Promise<NetworkModel[]> {
+  // Attached containers come from the running containers' own view (one list call, made by the
+  // caller alongside its network call) plus an inspect of each attached container for its
+  // aliases, which list answers leave out.
+  private async present(networks: NetworkInfo[], running: ContainerSummary[]): Promise<NetworkModel[]> {
     if (networks.length === 0) return [];
     const ids = new Set(networks.map((n) => n.id));
-    const running = await this.engine.listContainers(
-      networks.length === 1 ? { network: [networks[0].id] } : {},
-    );
     const attached = running.filter((c) => c.endpoints.some((e) => ids.has(e.networkId)));
     const inspected = await mapLimit(attached, INSPECT_CONCURRENCY, (c) => this.inspectOrSummary(c));
     const byNetwork = new Map<string, NetworkContainerModel[]>();
@@ -299,7 +344,14 @@ export class NetworksService {
             throw new DomainError(
               'SUBNET_OVERLAP',
               `Subnet ${formatCidr(subnet)} overlaps ${config.subnet} of network "${other.name}"; choose a free subnet.`,
-              { context: { subnet: formatCidr(subnet), network: other.name, networkId: other.id, networkSubnet: config.subnet } },
+              {
+                context: {
+                  subnet: formatCidr(subnet),
+                  network: other.name,
+                  networkId: other.id,
+                  networkSubnet: config.subnet,
+                },
+              },
             );
           }
         }
@@ -313,7 +365,13 @@ export class NetworksService {
             'SUBNET_OVERLAP',
             `Subnet ${formatCidr(subnet)} overlaps ${formatCidr(clash.cidr)} of the host interface ${clash.interfaceName}; ` +
               'a bridge there would shadow the host network. Choose another subnet.',
-            { context: { subnet: formatCidr(subnet), hostInterface: clash.interfaceName, hostSubnet: formatCidr(clash.cidr) } },
+            {
+              context: {
+                subnet: formatCidr(subnet),
+                hostInterface: clash.interfaceName,
+                hostSubnet: formatCidr(clash.cidr),
+              },
+            },
           );
         }
       }
@@ -391,7 +449,10 @@ export class NetworksService {
       await this.engine.disconnectNetwork(network.id, containerId, true);
       return false;
     } catch (error) {
-      this.logger.warn({ err: error, network: network.name, container: containerId }, 'could not undo a failed connection');
+      this.logger.warn(
+        { err: error, network: network.name, container: containerId },
+        'could not undo a failed connection',
+      );
       return true;
     }
   }
@@ -409,14 +470,24 @@ export class NetworksService {
     if (!endpoint) {
       problems.push('the engine reports no endpoint on the network');
     } else {
-      const check = (label: string, wanted: string | undefined, actual: string | null, requested: string | null) => {
+      const check = (
+        label: string,
+        wanted: string | undefined,
+        actual: string | null,
+        requested: string | null,
+      ) => {
         if (!wanted) return;
         const have = container.running ? actual : requested;
-        if (normaliseIp(have ?? '') !== normaliseIp(wanted)) problems.push(`${label} ${wanted} (engine reports ${have ?? 'none'})`);
+        if (normaliseIp(have ?? '') !== normaliseIp(wanted))
+          problems.push(`${label} ${wanted} (engine reports ${have ?? 'none'})`);
       };
       check('IPv4 address', input.ipv4Address, endpoint.ipv4Address, endpoint.requestedIpv4Address);
       check('IPv6 address', input.ipv6Address, endpoint.ipv6Address, endpoint.requestedIpv6Address);
-      if (input.macAddress && container.running && endpoint.macAddress?.toLowerCase() !== input.macAddress.toLowerCase()) {
+      if (
+        input.macAddress &&
+        container.running &&
+        endpoint.macAddress?.toLowerCase() !== input.macAddress.toLowerCase()
+      ) {
         problems.push(`MAC address ${input.macAddress} (engine reports ${endpoint.macAddress ?? 'none'})`);
       }
       const missing = (input.aliases ?? []).filter((a) => !endpoint.aliases.includes(a));
@@ -424,7 +495,10 @@ export class NetworksService {
     }
     if (problems.length) {
       await this.engine.disconnectNetwork(network.id, containerId, true).catch((error: unknown) => {
-        this.logger.warn({ err: error, network: network.name, container: container.name }, 'could not undo connection');
+        this.logger.warn(
+          { err: error, network: network.name, container: container.name },
+          'could not undo connection',
+        );
       });
       throw new DomainError(
         'UNSUPPORTED_BY_ENGINE',
@@ -449,16 +523,24 @@ export class NetworksService {
 
   private refuseBuiltIn(network: NetworkInfo, verb: string): void {
     if (this.isBuiltIn(network)) {
-      throw new DomainError('BUILTIN_NETWORK', `"${network.name}" is a network Docker creates itself; it cannot be ${verb}.`, {
-        context: { network: network.name },
-      });
+      throw new DomainError(
+        'BUILTIN_NETWORK',
+        `"${network.name}" is a network Docker creates itself; it cannot be ${verb}.`,
+        {
+          context: { network: network.name },
+        },
+      );
     }
   }
 
   private nameTaken(name: string, existingId: string): DomainError {
-    return new DomainError('NETWORK_NAME_TAKEN', `A network named "${name}" already exists (id ${existingId.slice(0, 12)}); choose another name.`, {
-      context: { name, existingId },
-    });
+    return new DomainError(
+      'NETWORK_NAME_TAKEN',
+      `A network named "${name}" already exists (id ${existingId.slice(0, 12)}); choose another name.`,
+      {
+        context: { name, existingId },
+      },
+    );
   }
 
   private inUse(network: NetworkInfo): DomainError {
@@ -476,9 +558,15 @@ export class NetworksService {
     const engineSaid = `(engine said: ${error.engineMessage})`;
     switch (error.reason) {
       case 'NAME_CONFLICT':
-        return new DomainError('NETWORK_NAME_TAKEN', `A network named "${spec.name}" already exists; choose another name.`);
+        return new DomainError(
+          'NETWORK_NAME_TAKEN',
+          `A network named "${spec.name}" already exists; choose another name.`,
+        );
       case 'POOL_OVERLAP':
-        return new DomainError('SUBNET_OVERLAP', `The subnet overlaps a pool the engine already uses ${engineSaid}; choose a free subnet.`);
+        return new DomainError(
+          'SUBNET_OVERLAP',
+          `The subnet overlaps a pool the engine already uses ${engineSaid}; choose a free subnet.`,
+        );
       case 'POOLS_EXHAUSTED':
         return new DomainError(
           'ADDRESS_POOLS_EXHAUSTED',
@@ -492,7 +580,10 @@ export class NetworksService {
           { context: { parent: spec.options.parent ?? null } },
         );
       case 'DRIVER_NOT_FOUND':
-        return new DomainError('UNSUPPORTED_BY_ENGINE', `The network driver "${spec.driver}" is not installed on this engine ${engineSaid}.`);
+        return new DomainError(
+          'UNSUPPORTED_BY_ENGINE',
+          `The network driver "${spec.driver}" is not installed on this engine ${engineSaid}.`,
+        );
       case 'NOT_SWARM_MANAGER':
         return new DomainError(
           'UNSUPPORTED_BY_ENGINE',
@@ -525,11 +616,20 @@ export class NetworksService {
     switch (error.reason) {
       case 'ALREADY_CONNECTED':
       case 'NAME_CONFLICT':
-        return new DomainError('ALREADY_CONNECTED', `Container "${container.name}" is already connected to network "${network.name}".`);
+        return new DomainError(
+          'ALREADY_CONNECTED',
+          `Container "${container.name}" is already connected to network "${network.name}".`,
+        );
       case 'ADDRESS_IN_USE':
-        return new DomainError('ADDRESS_IN_USE', `The requested address is already in use on network "${network.name}" ${engineSaid}.`);
+        return new DomainError(
+          'ADDRESS_IN_USE',
+          `The requested address is already in use on network "${network.name}" ${engineSaid}.`,
+        );
       case 'ADDRESS_OUTSIDE_SUBNET':
-        return new DomainError('ADDRESS_OUTSIDE_SUBNET', `The requested address is outside the subnets of "${network.name}" ${engineSaid}.`);
+        return new DomainError(
+          'ADDRESS_OUTSIDE_SUBNET',
+          `The requested address is outside the subnets of "${network.name}" ${engineSaid}.`,
+        );
       case 'ADDRESS_NOT_ASSIGNABLE':
         return new DomainError(
           'ADDRESS_NOT_ASSIGNABLE',
@@ -537,7 +637,10 @@ export class NetworksService {
           { context: { network: network.name, ipv4Address: input.ipv4Address ?? null } },
         );
       case 'NOT_FOUND':
-        return new DomainError('CONTAINER_NOT_FOUND', `Container "${container.name}" or network "${network.name}" was removed while connecting.`);
+        return new DomainError(
+          'CONTAINER_NOT_FOUND',
+          `Container "${container.name}" or network "${network.name}" was removed while connecting.`,
+        );
       default:
         return new DomainError(
           'UNSUPPORTED_BY_ENGINE',
@@ -549,8 +652,12 @@ export class NetworksService {
 
   private unexpected(error: unknown, what: string): Error {
     if (!(error instanceof EngineRejection)) return error as Error;
-    return new DomainError('ENGINE_CONFLICT', `The engine refused to ${what} (engine said: ${error.engineMessage}).`, {
-      context: { reason: error.reason },
-    });
+    return new DomainError(
+      'ENGINE_CONFLICT',
+      `The engine refused to ${what} (engine said: ${error.engineMessage}).`,
+      {
+        context: { reason: error.reason },
+      },
+    );
   }
 }

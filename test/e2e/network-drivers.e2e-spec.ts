@@ -1,6 +1,14 @@
 import { startApp, type TestApp } from '../support/app';
 import { BARE_ENGINE, MACVLAN_PARENT } from '../support/constants';
-import { cleanupEngine, containerEndpoint, docker, execIn, findNetworks, inspectNetwork, runContainer } from '../support/engine';
+import {
+  cleanupEngine,
+  containerEndpoint,
+  docker,
+  execIn,
+  findNetworks,
+  inspectNetwork,
+  runContainer,
+} from '../support/engine';
 import { runPrefix } from '../support/names';
 
 // Subnets of this file: 10.203.0.0/16.
@@ -19,7 +27,12 @@ describe('network drivers this kernel supports, and clear answers for what it do
   const create = (body: Record<string, unknown>) => t.http.post('/api/v1/networks').send(body);
 
   it('creates an attachable overlay network on the single-node swarm and connects a plain container', async () => {
-    const res = await create({ name: `${p}ovl`, driver: 'overlay', attachable: true, ipam: { config: [{ subnet: '10.203.1.0/24' }] } }).expect(201);
+    const res = await create({
+      name: `${p}ovl`,
+      driver: 'overlay',
+      attachable: true,
+      ipam: { config: [{ subnet: '10.203.1.0/24' }] },
+    }).expect(201);
     expect(res.body).toMatchObject({ driver: 'overlay', scope: 'swarm', attachable: true });
     const engine = await inspectNetwork(`${p}ovl`);
     expect(engine).toMatchObject({ Driver: 'overlay', Scope: 'swarm', Attachable: true });
@@ -42,18 +55,29 @@ describe('network drivers this kernel supports, and clear answers for what it do
       options: { parent: MACVLAN_PARENT, macvlan_mode: 'bridge' },
       ipam: { config: [{ subnet: '10.203.2.0/24', gateway: '10.203.2.1' }] },
     }).expect(201);
-    expect(res.body).toMatchObject({ driver: 'macvlan', options: { parent: MACVLAN_PARENT, macvlan_mode: 'bridge' } });
+    expect(res.body).toMatchObject({
+      driver: 'macvlan',
+      options: { parent: MACVLAN_PARENT, macvlan_mode: 'bridge' },
+    });
     expect((await inspectNetwork(`${p}mv`)).Options).toMatchObject({ parent: MACVLAN_PARENT });
 
     await runContainer(`${p}mv-c1`);
-    await t.http.post(`/api/v1/networks/${p}mv/connections`).send({ container: `${p}mv-c1`, ipv4Address: '10.203.2.50' }).expect(201);
+    await t.http
+      .post(`/api/v1/networks/${p}mv/connections`)
+      .send({ container: `${p}mv-c1`, ipv4Address: '10.203.2.50' })
+      .expect(201);
     expect((await containerEndpoint(`${p}mv-c1`, `${p}mv`))?.IPAddress).toBe('10.203.2.50');
     const inside = await execIn(`${p}mv-c1`, ['ip', '-4', 'addr']);
     expect(inside.output).toContain('10.203.2.50/24');
   });
 
   it('answers PARENT_INTERFACE_NOT_FOUND for a macvlan parent that does not exist', async () => {
-    const res = await create({ name: `${p}mv-ghost`, driver: 'macvlan', options: { parent: 'syghost0' }, ipam: { config: [{ subnet: '10.203.3.0/24' }] } }).expect(422);
+    const res = await create({
+      name: `${p}mv-ghost`,
+      driver: 'macvlan',
+      options: { parent: 'syghost0' },
+      ipam: { config: [{ subnet: '10.203.3.0/24' }] },
+    }).expect(422);
     expect(res.body.code).toBe('PARENT_INTERFACE_NOT_FOUND');
     expect(res.body.detail).toContain('syghost0');
     expect(await findNetworks(`${p}mv-ghost`)).toEqual([]);
@@ -72,9 +96,17 @@ describe('network drivers this kernel supports, and clear answers for what it do
   });
 
   it('creates an ipvlan network, and answers 422 when the kernel cannot attach a container to it', async () => {
-    await create({ name: `${p}ipv`, driver: 'ipvlan', options: { parent: MACVLAN_PARENT, ipvlan_mode: 'l2' }, ipam: { config: [{ subnet: '10.203.5.0/24' }] } }).expect(201);
+    await create({
+      name: `${p}ipv`,
+      driver: 'ipvlan',
+      options: { parent: MACVLAN_PARENT, ipvlan_mode: 'l2' },
+      ipam: { config: [{ subnet: '10.203.5.0/24' }] },
+    }).expect(201);
     await runContainer(`${p}ipv-c1`);
-    const res = await t.http.post(`/api/v1/networks/${p}ipv/connections`).send({ container: `${p}ipv-c1` }).expect(422);
+    const res = await t.http
+      .post(`/api/v1/networks/${p}ipv/connections`)
+      .send({ container: `${p}ipv-c1` })
+      .expect(422);
     expect(res.body.code).toBe('UNSUPPORTED_BY_ENGINE');
     expect(res.body.detail).toContain('ipvlan');
     // No endpoint exists on the network.
@@ -116,10 +148,16 @@ describe('network drivers this kernel supports, and clear answers for what it do
     });
 
     it('answers 422 for an overlay network, saying how to enable swarm mode', async () => {
-      const res = await bare.http.post('/api/v1/networks').send({ name: `${p}noswarm`, driver: 'overlay' }).expect(422);
+      const res = await bare.http
+        .post('/api/v1/networks')
+        .send({ name: `${p}noswarm`, driver: 'overlay' })
+        .expect(422);
       expect(res.body.code).toBe('UNSUPPORTED_BY_ENGINE');
       expect(res.body.detail).toContain('swarm init');
-      const list = await bare.http.get('/api/v1/networks').query({ name: `${p}noswarm` }).expect(200);
+      const list = await bare.http
+        .get('/api/v1/networks')
+        .query({ name: `${p}noswarm` })
+        .expect(200);
       expect(list.body.items).toEqual([]);
       // The main engine never saw it either.
       expect(await findNetworks(`${p}noswarm`)).toEqual([]);

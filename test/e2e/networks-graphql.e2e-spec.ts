@@ -1,6 +1,13 @@
 import { startApp, type TestApp } from '../support/app';
 import { MACVLAN_PARENT, TEST_LABEL } from '../support/constants';
-import { cleanupEngine, containerEndpoint, docker, findNetworks, inspectNetwork, runContainer } from '../support/engine';
+import {
+  cleanupEngine,
+  containerEndpoint,
+  docker,
+  findNetworks,
+  inspectNetwork,
+  runContainer,
+} from '../support/engine';
 import { runPrefix } from '../support/names';
 
 const NETWORK_FIELDS = `
@@ -23,13 +30,20 @@ describe('networks over GraphQL, against the real engine', () => {
   });
 
   const createNetwork = (input: Record<string, unknown>) =>
-    t.gql(`mutation($input: CreateNetworkInput!) { createNetwork(input: $input) { ${NETWORK_FIELDS} } }`, { input });
-  const codeOf = (res: { body: { errors?: Array<{ extensions: { code: string } }> } }) => res.body.errors?.[0]?.extensions.code;
+    t.gql(`mutation($input: CreateNetworkInput!) { createNetwork(input: $input) { ${NETWORK_FIELDS} } }`, {
+      input,
+    });
+  const codeOf = (res: { body: { errors?: Array<{ extensions: { code: string } }> } }) =>
+    res.body.errors?.[0]?.extensions.code;
 
   it('creates a network with the same fields as REST, verified on the engine', async () => {
     const res = await createNetwork({
       name: `${p}web`,
-      ipam: { config: [{ subnet: '10.202.1.0/24', gateway: '10.202.1.1', auxAddresses: { router: '10.202.1.254' } }] },
+      ipam: {
+        config: [
+          { subnet: '10.202.1.0/24', gateway: '10.202.1.1', auxAddresses: { router: '10.202.1.254' } },
+        ],
+      },
       labels: { tier: 'web', [TEST_LABEL]: '1' },
       options: { 'com.docker.network.driver.mtu': '1450' },
     }).expect(200);
@@ -40,7 +54,17 @@ describe('networks over GraphQL, against the real engine', () => {
       driver: 'bridge',
       builtIn: false,
       labels: { tier: 'web', 'io.switchyard.managed': 'true' },
-      ipam: { driver: 'default', config: [{ subnet: '10.202.1.0/24', gateway: '10.202.1.1', ipRange: null, auxAddresses: { router: '10.202.1.254' } }] },
+      ipam: {
+        driver: 'default',
+        config: [
+          {
+            subnet: '10.202.1.0/24',
+            gateway: '10.202.1.1',
+            ipRange: null,
+            auxAddresses: { router: '10.202.1.254' },
+          },
+        ],
+      },
       containers: [],
     });
     const engine = await inspectNetwork(`${p}web`);
@@ -53,12 +77,26 @@ describe('networks over GraphQL, against the real engine', () => {
   });
 
   it('lists with a filter and inspects by reference', async () => {
-    const list = await t.gql(`query($f: NetworkFilterInput) { networks(filter: $f) { name labels } }`, { f: { label: ['tier=web'], driver: 'bridge' } }).expect(200);
-    expect(list.body.data.networks).toEqual([{ name: `${p}web`, labels: expect.objectContaining({ tier: 'web' }) }]);
+    const list = await t
+      .gql(`query($f: NetworkFilterInput) { networks(filter: $f) { name labels } }`, {
+        f: { label: ['tier=web'], driver: 'bridge' },
+      })
+      .expect(200);
+    expect(list.body.data.networks).toEqual([
+      { name: `${p}web`, labels: expect.objectContaining({ tier: 'web' }) },
+    ]);
     const one = await t.gql(`{ network(ref: "${p}web") { name ipam { config { subnet } } } }`).expect(200);
-    expect(one.body.data.network).toEqual({ name: `${p}web`, ipam: { config: [{ subnet: '10.202.1.0/24' }] } });
+    expect(one.body.data.network).toEqual({
+      name: `${p}web`,
+      ipam: { config: [{ subnet: '10.202.1.0/24' }] },
+    });
     const builtIns = await t.gql(`{ networks { name builtIn } }`).expect(200);
-    expect(builtIns.body.data.networks).toEqual(expect.arrayContaining([{ name: 'bridge', builtIn: true }, { name: 'none', builtIn: true }]));
+    expect(builtIns.body.data.networks).toEqual(
+      expect.arrayContaining([
+        { name: 'bridge', builtIn: true },
+        { name: 'none', builtIn: true },
+      ]),
+    );
   });
 
   it('connects and disconnects a container', async () => {
@@ -70,22 +108,34 @@ describe('networks over GraphQL, against the real engine', () => {
       )
       .expect(200);
     expect(conn.body.errors).toBeUndefined();
-    expect(conn.body.data.connectContainer).toMatchObject({ network: `${p}web`, container: `${p}c1`, ipv4Address: '10.202.1.20' });
+    expect(conn.body.data.connectContainer).toMatchObject({
+      network: `${p}web`,
+      container: `${p}c1`,
+      ipv4Address: '10.202.1.20',
+    });
     const endpoint = await containerEndpoint(`${p}c1`, `${p}web`);
     expect(endpoint?.IPAddress).toBe('10.202.1.20');
     expect(endpoint?.Aliases).toContain('www');
 
-    const withContainers = await t.gql(`{ network(ref: "${p}web") { containers { name ipv4Address aliases } } }`).expect(200);
-    expect(withContainers.body.data.network.containers).toEqual([{ name: `${p}c1`, ipv4Address: '10.202.1.20', aliases: expect.arrayContaining(['www']) }]);
+    const withContainers = await t
+      .gql(`{ network(ref: "${p}web") { containers { name ipv4Address aliases } } }`)
+      .expect(200);
+    expect(withContainers.body.data.network.containers).toEqual([
+      { name: `${p}c1`, ipv4Address: '10.202.1.20', aliases: expect.arrayContaining(['www']) },
+    ]);
 
     const inUse = await t.gql(`mutation { removeNetwork(ref: "${p}web") }`).expect(200);
     expect(codeOf(inUse)).toBe('NETWORK_IN_USE');
     expect(inUse.body.errors[0].extensions.context.containers).toEqual([`${p}c1`]);
 
-    const off = await t.gql(`mutation { disconnectContainer(network: "${p}web", container: "${p}c1") }`).expect(200);
+    const off = await t
+      .gql(`mutation { disconnectContainer(network: "${p}web", container: "${p}c1") }`)
+      .expect(200);
     expect(off.body.data.disconnectContainer).toBe(true);
     expect(await containerEndpoint(`${p}c1`, `${p}web`)).toBeNull();
-    const again = await t.gql(`mutation { disconnectContainer(network: "${p}web", container: "${p}c1") }`).expect(200);
+    const again = await t
+      .gql(`mutation { disconnectContainer(network: "${p}web", container: "${p}c1") }`)
+      .expect(200);
     expect(codeOf(again)).toBe('CONNECTION_NOT_FOUND');
   });
 
@@ -94,17 +144,26 @@ describe('networks over GraphQL, against the real engine', () => {
     expect(codeOf(invalid)).toBe('VALIDATION_FAILED');
     expect(invalid.body.errors[0].extensions.errors[0].field).toBe('name');
 
-    const badIpam = await createNetwork({ name: `${p}bad`, ipam: { config: [{ subnet: '10.202.9.0/24', gateway: '10.202.8.1' }] } }).expect(200);
+    const badIpam = await createNetwork({
+      name: `${p}bad`,
+      ipam: { config: [{ subnet: '10.202.9.0/24', gateway: '10.202.8.1' }] },
+    }).expect(200);
     expect(codeOf(badIpam)).toBe('VALIDATION_FAILED');
     expect(badIpam.body.errors[0].extensions.errors[0].field).toBe('ipam.config.0.gateway');
 
-    const wrongType = await t.gql(`mutation($input: CreateNetworkInput!) { createNetwork(input: $input) { id } }`, { input: { name: 5 } });
+    const wrongType = await t.gql(
+      `mutation($input: CreateNetworkInput!) { createNetwork(input: $input) { id } }`,
+      { input: { name: 5 } },
+    );
     expect(codeOf(wrongType)).toBe('VALIDATION_FAILED');
 
     const taken = await createNetwork({ name: `${p}web` }).expect(200);
     expect(codeOf(taken)).toBe('NETWORK_NAME_TAKEN');
 
-    const overlap = await createNetwork({ name: `${p}ovl`, ipam: { config: [{ subnet: '10.202.1.128/25' }] } }).expect(200);
+    const overlap = await createNetwork({
+      name: `${p}ovl`,
+      ipam: { config: [{ subnet: '10.202.1.128/25' }] },
+    }).expect(200);
     expect(codeOf(overlap)).toBe('SUBNET_OVERLAP');
     expect(overlap.body.errors[0].message).toContain(`${p}web`);
 
@@ -114,7 +173,12 @@ describe('networks over GraphQL, against the real engine', () => {
     const builtin = await t.gql(`mutation { removeNetwork(ref: "bridge") }`).expect(200);
     expect(codeOf(builtin)).toBe('BUILTIN_NETWORK');
 
-    const ghostParent = await createNetwork({ name: `${p}mvx`, driver: 'macvlan', options: { parent: 'syghost1' }, ipam: { config: [{ subnet: '10.202.5.0/24' }] } }).expect(200);
+    const ghostParent = await createNetwork({
+      name: `${p}mvx`,
+      driver: 'macvlan',
+      options: { parent: 'syghost1' },
+      ipam: { config: [{ subnet: '10.202.5.0/24' }] },
+    }).expect(200);
     expect(codeOf(ghostParent)).toBe('PARENT_INTERFACE_NOT_FOUND');
 
     const noDriver = await createNetwork({ name: `${p}nodrv`, driver: 'sy-missing-driver' }).expect(200);
@@ -122,14 +186,18 @@ describe('networks over GraphQL, against the real engine', () => {
 
     await runContainer(`${p}c2`);
     const mac = await t
-      .gql(`mutation($input: ConnectContainerInput!) { connectContainer(network: "${p}web", input: $input) { container } }`, {
-        input: { container: `${p}c2`, macAddress: '02:42:0a:ca:01:63' },
-      })
+      .gql(
+        `mutation($input: ConnectContainerInput!) { connectContainer(network: "${p}web", input: $input) { container } }`,
+        {
+          input: { container: `${p}c2`, macAddress: '02:42:0a:ca:01:63' },
+        },
+      )
       .expect(200);
     expect(codeOf(mac)).toBe('UNSUPPORTED_BY_ENGINE');
     expect(await containerEndpoint(`${p}c2`, `${p}web`)).toBeNull();
 
-    for (const name of [`${p}bad`, `${p}ovl`, `${p}mvx`, `${p}nodrv`]) expect(await findNetworks(name)).toEqual([]);
+    for (const name of [`${p}bad`, `${p}ovl`, `${p}mvx`, `${p}nodrv`])
+      expect(await findNetworks(name)).toEqual([]);
   });
 
   it('answers AMBIGUOUS_REFERENCE', async () => {
@@ -140,15 +208,27 @@ describe('networks over GraphQL, against the real engine', () => {
   });
 
   it('creates overlay and macvlan networks', async () => {
-    const overlay = await createNetwork({ name: `${p}ovl2`, driver: 'overlay', attachable: true, ipam: { config: [{ subnet: '10.202.20.0/24' }] } }).expect(200);
-    expect(overlay.body.data.createNetwork).toMatchObject({ driver: 'overlay', scope: 'swarm', attachable: true });
+    const overlay = await createNetwork({
+      name: `${p}ovl2`,
+      driver: 'overlay',
+      attachable: true,
+      ipam: { config: [{ subnet: '10.202.20.0/24' }] },
+    }).expect(200);
+    expect(overlay.body.data.createNetwork).toMatchObject({
+      driver: 'overlay',
+      scope: 'swarm',
+      attachable: true,
+    });
     const macvlan = await createNetwork({
       name: `${p}mv2`,
       driver: 'macvlan',
       options: { parent: MACVLAN_PARENT },
       ipam: { config: [{ subnet: '10.202.21.0/24' }] },
     }).expect(200);
-    expect(macvlan.body.data.createNetwork).toMatchObject({ driver: 'macvlan', options: expect.objectContaining({ parent: MACVLAN_PARENT }) });
+    expect(macvlan.body.data.createNetwork).toMatchObject({
+      driver: 'macvlan',
+      options: expect.objectContaining({ parent: MACVLAN_PARENT }),
+    });
     expect((await inspectNetwork(`${p}ovl2`)).Driver).toBe('overlay');
     expect((await inspectNetwork(`${p}mv2`)).Driver).toBe('macvlan');
   });
@@ -160,7 +240,11 @@ describe('networks over GraphQL, against the real engine', () => {
     expect(await findNetworks(`${p}gone`)).toEqual([]);
 
     await createNetwork({ name: `${p}unused`, labels: { prunegql: p } }).expect(200);
-    const pruned = await t.gql(`mutation($i: PruneNetworksInput) { pruneNetworks(input: $i) { removed } }`, { i: { labels: [`prunegql=${p}`] } }).expect(200);
+    const pruned = await t
+      .gql(`mutation($i: PruneNetworksInput) { pruneNetworks(input: $i) { removed } }`, {
+        i: { labels: [`prunegql=${p}`] },
+      })
+      .expect(200);
     expect(pruned.body.data.pruneNetworks.removed).toEqual([`${p}unused`]);
     expect(await findNetworks(`${p}unused`)).toEqual([]);
   });

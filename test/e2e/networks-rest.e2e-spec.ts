@@ -1,6 +1,13 @@
 import { startApp, type TestApp } from '../support/app';
 import { HOST_TEST_SUBNET, TEST_LABEL } from '../support/constants';
-import { cleanupEngine, containerEndpoint, docker, findNetworks, inspectNetwork, runContainer } from '../support/engine';
+import {
+  cleanupEngine,
+  containerEndpoint,
+  docker,
+  findNetworks,
+  inspectNetwork,
+  runContainer,
+} from '../support/engine';
 import { runPrefix } from '../support/names';
 
 // Subnets of this file: 10.201.0.0/16.
@@ -22,7 +29,16 @@ describe('networks over REST, against the real engine', () => {
     it('creates a bridge network with full IPAM, options and labels, and answers it as inspected', async () => {
       const res = await create({
         name: `${p}full`,
-        ipam: { config: [{ subnet: '10.201.1.0/24', gateway: '10.201.1.1', ipRange: '10.201.1.128/25', auxAddresses: { router: '10.201.1.254' } }] },
+        ipam: {
+          config: [
+            {
+              subnet: '10.201.1.0/24',
+              gateway: '10.201.1.1',
+              ipRange: '10.201.1.128/25',
+              auxAddresses: { router: '10.201.1.254' },
+            },
+          ],
+        },
         options: { 'com.docker.network.driver.mtu': '1400' },
         labels: { team: 'a', [TEST_LABEL]: '1' },
         internal: true,
@@ -39,7 +55,14 @@ describe('networks over REST, against the real engine', () => {
         containers: [],
         ipam: {
           driver: 'default',
-          config: [{ subnet: '10.201.1.0/24', gateway: '10.201.1.1', ipRange: '10.201.1.128/25', auxAddresses: { router: '10.201.1.254' } }],
+          config: [
+            {
+              subnet: '10.201.1.0/24',
+              gateway: '10.201.1.1',
+              ipRange: '10.201.1.128/25',
+              auxAddresses: { router: '10.201.1.254' },
+            },
+          ],
         },
         labels: { team: 'a', 'io.switchyard.managed': 'true' },
         options: { 'com.docker.network.driver.mtu': '1400' },
@@ -49,7 +72,11 @@ describe('networks over REST, against the real engine', () => {
       const engine = await inspectNetwork(`${p}full`);
       expect(engine.Id).toBe(res.body.id);
       expect(engine.Internal).toBe(true);
-      expect(engine.IPAM?.Config?.[0]).toMatchObject({ Subnet: '10.201.1.0/24', Gateway: '10.201.1.1', IPRange: '10.201.1.128/25' });
+      expect(engine.IPAM?.Config?.[0]).toMatchObject({
+        Subnet: '10.201.1.0/24',
+        Gateway: '10.201.1.1',
+        IPRange: '10.201.1.128/25',
+      });
       expect(engine.Labels).toMatchObject({ team: 'a', 'io.switchyard.managed': 'true' });
       expect(engine.Options).toMatchObject({ 'com.docker.network.driver.mtu': '1400' });
     });
@@ -66,10 +93,19 @@ describe('networks over REST, against the real engine', () => {
         [{ name: 'a/../x' }, 'name'],
         [{ name: `${p}bad1`, ipam: { config: [{ subnet: '10.201.2.0/33' }] } }, 'ipam.config.0.subnet'],
         [{ name: `${p}bad2`, ipam: { config: [{ subnet: '10.201.2.7/24' }] } }, 'ipam.config.0.subnet'],
-        [{ name: `${p}bad3`, ipam: { config: [{ subnet: '10.201.2.0/24', gateway: '10.201.3.1' }] } }, 'ipam.config.0.gateway'],
-        [{ name: `${p}bad4`, ipam: { config: [{ subnet: '10.201.2.0/24', ipRange: '10.201.3.0/25' }] } }, 'ipam.config.0.ipRange'],
+        [
+          { name: `${p}bad3`, ipam: { config: [{ subnet: '10.201.2.0/24', gateway: '10.201.3.1' }] } },
+          'ipam.config.0.gateway',
+        ],
+        [
+          { name: `${p}bad4`, ipam: { config: [{ subnet: '10.201.2.0/24', ipRange: '10.201.3.0/25' }] } },
+          'ipam.config.0.ipRange',
+        ],
         [{ name: `${p}bad5`, ipam: { config: [{ subnet: 'fd00:201::/64' }] } }, 'ipam.config.0.subnet'],
-        [{ name: `${p}bad6`, driver: 'bridge', options: { 'com.docker.network.driver.mtu': 'big' } }, 'options.com.docker.network.driver.mtu'],
+        [
+          { name: `${p}bad6`, driver: 'bridge', options: { 'com.docker.network.driver.mtu': 'big' } },
+          'options.com.docker.network.driver.mtu',
+        ],
         [{ name: `${p}bad7`, surprise: true }, 'surprise'],
       ];
       for (const [body, field] of cases) {
@@ -100,7 +136,11 @@ describe('networks over REST, against the real engine', () => {
 
     it('keeps the older network when another writer created a duplicate behind its back', async () => {
       // The docker CLI or another client creates the name first; the engine (API < 1.44) would allow a second.
-      await docker.createNetwork({ Name: `${p}outside`, CheckDuplicate: false, Labels: { [TEST_LABEL]: '1' } });
+      await docker.createNetwork({
+        Name: `${p}outside`,
+        CheckDuplicate: false,
+        Labels: { [TEST_LABEL]: '1' },
+      });
       const res = await create({ name: `${p}outside` }).expect(409);
       expect(res.body.code).toBe('NETWORK_NAME_TAKEN');
       const left = await findNetworks(`${p}outside`);
@@ -110,7 +150,10 @@ describe('networks over REST, against the real engine', () => {
 
     it('answers SUBNET_OVERLAP naming the other network', async () => {
       await create({ name: `${p}ovl-a`, ipam: { config: [{ subnet: '10.201.10.0/24' }] } }).expect(201);
-      const res = await create({ name: `${p}ovl-b`, ipam: { config: [{ subnet: '10.201.10.128/25' }] } }).expect(409);
+      const res = await create({
+        name: `${p}ovl-b`,
+        ipam: { config: [{ subnet: '10.201.10.128/25' }] },
+      }).expect(409);
       expect(res.body.code).toBe('SUBNET_OVERLAP');
       expect(res.body.detail).toContain(`${p}ovl-a`);
       expect(res.body.context).toMatchObject({ network: `${p}ovl-a`, networkSubnet: '10.201.10.0/24' });
@@ -118,7 +161,10 @@ describe('networks over REST, against the real engine', () => {
     });
 
     it('refuses a bridge on a subnet of a host interface', async () => {
-      const res = await create({ name: `${p}hostlan`, ipam: { config: [{ subnet: HOST_TEST_SUBNET }] } }).expect(409);
+      const res = await create({
+        name: `${p}hostlan`,
+        ipam: { config: [{ subnet: HOST_TEST_SUBNET }] },
+      }).expect(409);
       expect(res.body.code).toBe('SUBNET_OVERLAP');
       expect(res.body.detail).toContain('sy-veth1');
       expect(await findNetworks(`${p}hostlan`)).toEqual([]);
@@ -132,20 +178,33 @@ describe('networks over REST, against the real engine', () => {
 
   describe('list and inspect', () => {
     it('lists with filters and marks built-in networks', async () => {
-      await create({ name: `${p}lst-a`, labels: { tier: 'web', [TEST_LABEL]: '1' }, ipam: { config: [{ subnet: '10.201.20.0/24' }] } }).expect(201);
-      await create({ name: `${p}lst-b`, labels: { tier: 'db', [TEST_LABEL]: '1' }, ipam: { config: [{ subnet: '10.201.21.0/24' }] } }).expect(201);
+      await create({
+        name: `${p}lst-a`,
+        labels: { tier: 'web', [TEST_LABEL]: '1' },
+        ipam: { config: [{ subnet: '10.201.20.0/24' }] },
+      }).expect(201);
+      await create({
+        name: `${p}lst-b`,
+        labels: { tier: 'db', [TEST_LABEL]: '1' },
+        ipam: { config: [{ subnet: '10.201.21.0/24' }] },
+      }).expect(201);
 
       const all = await t.http.get('/api/v1/networks').expect(200);
       const names = all.body.items.map((n: { name: string }) => n.name);
       expect(names).toEqual(expect.arrayContaining(['bridge', 'host', 'none', `${p}lst-a`, `${p}lst-b`]));
-      const builtIn = Object.fromEntries(all.body.items.map((n: { name: string; builtIn: boolean }) => [n.name, n.builtIn]));
+      const builtIn = Object.fromEntries(
+        all.body.items.map((n: { name: string; builtIn: boolean }) => [n.name, n.builtIn]),
+      );
       expect(builtIn).toMatchObject({ bridge: true, host: true, none: true, [`${p}lst-a`]: false });
 
       const byLabel = await t.http.get('/api/v1/networks').query({ label: 'tier=web' }).expect(200);
       expect(byLabel.body.items.map((n: { name: string }) => n.name)).toEqual([`${p}lst-a`]);
       const byTwoLabels = await t.http.get(`/api/v1/networks?label=tier=db&label=${TEST_LABEL}`).expect(200);
       expect(byTwoLabels.body.items.map((n: { name: string }) => n.name)).toEqual([`${p}lst-b`]);
-      const byName = await t.http.get('/api/v1/networks').query({ name: `${p}lst` }).expect(200);
+      const byName = await t.http
+        .get('/api/v1/networks')
+        .query({ name: `${p}lst` })
+        .expect(200);
       expect(byName.body.items).toEqual([]); // exact, not substring
       const byDriver = await t.http.get('/api/v1/networks').query({ driver: 'host' }).expect(200);
       expect(byDriver.body.items.map((n: { name: string }) => n.name)).toEqual(['host']);
@@ -156,7 +215,9 @@ describe('networks over REST, against the real engine', () => {
     });
 
     it('inspects by name, full id and short id, with attached containers and aliases', async () => {
-      const net = await create({ name: `${p}insp`, ipam: { config: [{ subnet: '10.201.30.0/24' }] } }).expect(201);
+      const net = await create({ name: `${p}insp`, ipam: { config: [{ subnet: '10.201.30.0/24' }] } }).expect(
+        201,
+      );
       await runContainer(`${p}insp-c1`, { network: `${p}insp`, ipv4Address: '10.201.30.10' });
 
       for (const ref of [`${p}insp`, net.body.id, net.body.id.slice(0, 12)]) {
@@ -175,7 +236,7 @@ describe('networks over REST, against the real engine', () => {
       const first = await create({ name: `${p}amb`, labels: { [TEST_LABEL]: '1' } }).expect(201);
       const prefix = first.body.id.slice(0, 12);
       // A network whose name is the other one's short id.
-      await docker.createNetwork({ Name: prefix, Labels: { [TEST_LABEL]: '1' } });
+      await docker.createNetwork({ Name: prefix, Labels: { [TEST_LABEL]: p } });
       const res = await t.http.get(`/api/v1/networks/${prefix}`).expect(409);
       expect(res.body.code).toBe('AMBIGUOUS_REFERENCE');
       expect(res.body.context.candidates).toHaveLength(2);
@@ -220,11 +281,17 @@ describe('networks over REST, against the real engine', () => {
     it('prunes unused networks that Switchyard created, and others only when asked', async () => {
       await create({ name: `${p}prune-mine`, labels: { prunetest: p } }).expect(201);
       await docker.createNetwork({ Name: `${p}prune-foreign`, Labels: { [TEST_LABEL]: '1', prunetest: p } });
-      const res = await t.http.post('/api/v1/networks/prune').send({ labels: [`prunetest=${p}`] }).expect(200);
+      const res = await t.http
+        .post('/api/v1/networks/prune')
+        .send({ labels: [`prunetest=${p}`] })
+        .expect(200);
       expect(res.body.removed).toEqual([`${p}prune-mine`]);
       expect(await findNetworks(`${p}prune-mine`)).toEqual([]);
       expect((await findNetworks(`${p}prune-foreign`)).length).toBe(1);
-      const all = await t.http.post('/api/v1/networks/prune').send({ all: true, labels: [`prunetest=${p}`] }).expect(200);
+      const all = await t.http
+        .post('/api/v1/networks/prune')
+        .send({ all: true, labels: [`prunetest=${p}`] })
+        .expect(200);
       expect(all.body.removed).toEqual([`${p}prune-foreign`]);
       expect(await findNetworks(`${p}prune-foreign`)).toEqual([]);
       // An empty body with a JSON content type is fine for a body-less action.
@@ -234,7 +301,10 @@ describe('networks over REST, against the real engine', () => {
 
   describe('connect and disconnect', () => {
     beforeAll(async () => {
-      await create({ name: `${p}conn`, ipam: { config: [{ subnet: '10.201.50.0/24', gateway: '10.201.50.1' }] } }).expect(201);
+      await create({
+        name: `${p}conn`,
+        ipam: { config: [{ subnet: '10.201.50.0/24', gateway: '10.201.50.1' }] },
+      }).expect(201);
       await runContainer(`${p}conn-c1`);
       await runContainer(`${p}conn-c2`);
       await runContainer(`${p}conn-stopped`, { start: false });
@@ -256,7 +326,11 @@ describe('networks over REST, against the real engine', () => {
       expect(endpoint?.Aliases).toEqual(expect.arrayContaining(['db', 'primary']));
       const net = await t.http.get(`/api/v1/networks/${p}conn`).expect(200);
       expect(net.body.containers).toEqual([
-        expect.objectContaining({ name: `${p}conn-c1`, ipv4Address: '10.201.50.10', aliases: expect.arrayContaining(['db']) }),
+        expect.objectContaining({
+          name: `${p}conn-c1`,
+          ipv4Address: '10.201.50.10',
+          aliases: expect.arrayContaining(['db']),
+        }),
       ]);
     });
 
@@ -301,15 +375,30 @@ describe('networks over REST, against the real engine', () => {
     });
 
     it('answers ALREADY_CONNECTED, CONTAINER_NOT_FOUND and BUILTIN_NETWORK', async () => {
-      const again = await t.http.post(`/api/v1/networks/${p}conn/connections`).send({ container: `${p}conn-c1` }).expect(409);
+      const again = await t.http
+        .post(`/api/v1/networks/${p}conn/connections`)
+        .send({ container: `${p}conn-c1` })
+        .expect(409);
       expect(again.body.code).toBe('ALREADY_CONNECTED');
-      const ghost = await t.http.post(`/api/v1/networks/${p}conn/connections`).send({ container: `${p}ghost` }).expect(404);
+      const ghost = await t.http
+        .post(`/api/v1/networks/${p}conn/connections`)
+        .send({ container: `${p}ghost` })
+        .expect(404);
       expect(ghost.body.code).toBe('CONTAINER_NOT_FOUND');
-      const host = await t.http.post('/api/v1/networks/host/connections').send({ container: `${p}conn-c2` }).expect(409);
+      const host = await t.http
+        .post('/api/v1/networks/host/connections')
+        .send({ container: `${p}conn-c2` })
+        .expect(409);
       expect(host.body.code).toBe('BUILTIN_NETWORK');
-      const noNet = await t.http.post(`/api/v1/networks/${p}nonet/connections`).send({ container: `${p}conn-c2` }).expect(404);
+      const noNet = await t.http
+        .post(`/api/v1/networks/${p}nonet/connections`)
+        .send({ container: `${p}conn-c2` })
+        .expect(404);
       expect(noNet.body.code).toBe('NETWORK_NOT_FOUND');
-      const badBody = await t.http.post(`/api/v1/networks/${p}conn/connections`).send({ container: `${p}conn-c2`, ipv4Address: 'fd00::1' }).expect(400);
+      const badBody = await t.http
+        .post(`/api/v1/networks/${p}conn/connections`)
+        .send({ container: `${p}conn-c2`, ipv4Address: 'fd00::1' })
+        .expect(400);
       expect(badBody.body.errors[0].field).toBe('ipv4Address');
     });
 
@@ -318,7 +407,10 @@ describe('networks over REST, against the real engine', () => {
       const net = await inspectNetwork(`${p}nosubnet`);
       const subnet = net.IPAM!.Config![0].Subnet!;
       const address = subnet.replace(/\.0\/\d+$/, '.77');
-      const res = await t.http.post(`/api/v1/networks/${p}nosubnet/connections`).send({ container: `${p}conn-c2`, ipv4Address: address }).expect(409);
+      const res = await t.http
+        .post(`/api/v1/networks/${p}nosubnet/connections`)
+        .send({ container: `${p}conn-c2`, ipv4Address: address })
+        .expect(409);
       expect(res.body.code).toBe('ADDRESS_NOT_ASSIGNABLE');
       expect(await containerEndpoint(`${p}conn-c2`, `${p}nosubnet`)).toBeNull();
     });
@@ -330,7 +422,9 @@ describe('networks over REST, against the real engine', () => {
       expect(res.body.code).toBe('CONNECTION_NOT_FOUND');
       await t.http.delete(`/api/v1/networks/${p}conn/connections/${p}conn-stopped?force=true`).expect(204);
       expect(await containerEndpoint(`${p}conn-stopped`, `${p}conn`)).toBeNull();
-      const badForce = await t.http.delete(`/api/v1/networks/${p}conn/connections/${p}conn-c2?force=maybe`).expect(400);
+      const badForce = await t.http
+        .delete(`/api/v1/networks/${p}conn/connections/${p}conn-c2?force=maybe`)
+        .expect(400);
       expect(badForce.body.code).toBe('VALIDATION_FAILED');
     });
   });

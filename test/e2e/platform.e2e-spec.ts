@@ -83,7 +83,11 @@ describe('platform: health, docs, IDE, error shape', () => {
   });
 
   it('refuses broken, oversized and non-JSON bodies with stable codes', async () => {
-    const bad = await t.http.post('/api/v1/networks').set('content-type', 'application/json').send('{"name":').expect(400);
+    const bad = await t.http
+      .post('/api/v1/networks')
+      .set('content-type', 'application/json')
+      .send('{"name":')
+      .expect(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     const big = await t.http
       .post('/api/v1/networks')
@@ -91,7 +95,11 @@ describe('platform: health, docs, IDE, error shape', () => {
       .send(JSON.stringify({ name: 'x', labels: { big: 'x'.repeat(2 * 1024 * 1024) } }))
       .expect(413);
     expect(big.body.code).toBe('PAYLOAD_TOO_LARGE');
-    const text = await t.http.post('/api/v1/networks').set('content-type', 'text/plain').send('name=x').expect(415);
+    const text = await t.http
+      .post('/api/v1/networks')
+      .set('content-type', 'text/plain')
+      .send('name=x')
+      .expect(415);
     expect(text.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const form = await t.http.post('/api/v1/networks').type('form').send({ name: 'x' }).expect(415);
     expect(form.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
@@ -104,8 +112,14 @@ describe('platform: health, docs, IDE, error shape', () => {
   });
 
   it('gives GraphQL errors the same codes and the request id', async () => {
-    const res = await t.gql('{ network(ref: "syt-does-not-exist-anywhere") { id } }').set('x-request-id', 'gql-req-1').expect(200);
-    expect(res.body.errors[0].extensions).toMatchObject({ code: 'NETWORK_NOT_FOUND', requestId: 'gql-req-1' });
+    const res = await t
+      .gql('{ network(ref: "syt-does-not-exist-anywhere") { id } }')
+      .set('x-request-id', 'gql-req-1')
+      .expect(200);
+    expect(res.body.errors[0].extensions).toMatchObject({
+      code: 'NETWORK_NOT_FOUND',
+      requestId: 'gql-req-1',
+    });
     expect(res.body.errors[0].extensions.stacktrace).toBeUndefined();
     const invalid = await t.gql('{ networks { nope } }').expect(400);
     expect(invalid.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');

@@ -21,9 +21,15 @@ describe('request logs', () => {
   });
 
   it('logs each request with its id, and handler logs carry the same id', async () => {
-    await t.http.get('/api/v1/networks').set('x-request-id', 'log-probe-1').set('authorization', 'Bearer sy-secret-value-123').expect(200);
-    const mine = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.reqId === 'log-probe-1');
-    const completed = () => mine().some((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/networks' && l.res);
+    await t.http
+      .get('/api/v1/networks')
+      .set('x-request-id', 'log-probe-1')
+      .set('authorization', 'Bearer sy-secret-value-123')
+      .expect(200);
+    const mine = () =>
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.reqId === 'log-probe-1');
+    const completed = () =>
+      mine().some((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/networks' && l.res);
     // The completion line is written once the response has gone out.
     for (let i = 0; i < 50 && !completed(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(completed()).toBe(true);

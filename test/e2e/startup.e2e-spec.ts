@@ -21,9 +21,16 @@ interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<Exit> } {
+function run(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<Exit>;
+} {
   let output = '';
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -34,7 +41,8 @@ describe('the built service', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-start-'));
 
   beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first (npm test does).');
+    if (!existsSync(MAIN))
+      throw new Error('dist/main.js is missing: run `npm run build` first (npm test does).');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,11 +55,18 @@ describe('the built service', () => {
   it('starts, runs its migrations on a new SQLite file, becomes ready and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const databasePath = join(dir, 'nested', 'switchyard.sqlite');
-    const { child, exit, output } = run({ PORT: String(port), DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' });
+    const { child, exit, output } = run({
+      PORT: String(port),
+      DATABASE_PATH: databasePath,
+      LOG_LEVEL: 'warn',
+    });
     let ready = false;
     for (let i = 0; i < 100 && !ready; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+      ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
     }
     expect(ready).toBe(true);
     expect(existsSync(databasePath)).toBe(true);

@@ -28,7 +28,10 @@ export async function startApp(
   const app = await createApp(config, options);
   const http = request(app.getHttpServer());
   const gql = (query: string, variables?: Record<string, unknown>) =>
-    request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json').send({ query, variables });
+    request(app.getHttpServer())
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .send({ query, variables });
   return {
     app,
     http,

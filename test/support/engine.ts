@@ -12,8 +12,9 @@ export async function findNetworks(name: string): Promise<Docker.NetworkInspectI
 
 export async function inspectNetwork(name: string): Promise<Docker.NetworkInspectInfo> {
   const [network, ...rest] = await findNetworks(name);
-  if (!network || rest.length) throw new Error(`expected exactly one network named ${name}, found ${rest.length + (network ? 1 : 0)}`);
-  return (await docker.getNetwork(network.Id).inspect()) as Docker.NetworkInspectInfo;
+  if (!network || rest.length)
+    throw new Error(`expected exactly one network named ${name}, found ${rest.length + (network ? 1 : 0)}`);
+  return docker.getNetwork(network.Id).inspect();
 }
 
 export async function runContainer(
@@ -28,9 +29,13 @@ export async function runContainer(
     ...(options.macAddress ? { MacAddress: options.macAddress } : {}),
     HostConfig: { NetworkMode: options.network ?? 'bridge' },
     ...(options.network && options.ipv4Address
-      ? { NetworkingConfig: { EndpointsConfig: { [options.network]: { IPAMConfig: { IPv4Address: options.ipv4Address } } } } }
+      ? {
+          NetworkingConfig: {
+            EndpointsConfig: { [options.network]: { IPAMConfig: { IPv4Address: options.ipv4Address } } },
+          },
+        }
       : {}),
-  } as Docker.ContainerCreateOptions);
+  });
   if (options.start !== false) await container.start();
   return container.inspect();
 }
@@ -40,8 +45,13 @@ export async function containerEndpoint(name: string, network: string) {
   return info.NetworkSettings.Networks[network] ?? null;
 }
 
-export async function execIn(container: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
-  const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+export async function execIn(
+  container: string,
+  cmd: string[],
+): Promise<{ exitCode: number; output: string }> {
+  const exec = await docker
+    .getContainer(container)
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +63,7 @@ export async function execIn(container: string, cmd: string[]): Promise<{ exitCo
   // Strip the 8-byte stream frame headers.
   const raw = Buffer.concat(chunks);
   const parts: Buffer[] = [];
-  for (let i = 0; i + 8 <= raw.length; ) {
+  for (let i = 0; i + 8 <= raw.length;) {
     const size = raw.readUInt32BE(i + 4);
     parts.push(raw.subarray(i + 8, i + 8 + size));
     i += 8 + size;
@@ -61,19 +71,34 @@ export async function execIn(container: string, cmd: string[]): Promise<{ exitCo
   return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(parts).toString('utf8') };
 }
 
-// Removes everything a test run created whose name starts with `prefix` (default: every test
-// object, for leftovers of crashed runs).
+// Removes everything a test run created whose name starts with `prefix`, or that carries the test
+// label with `prefix` as its value (default: every test object, for leftovers of crashed runs).
 export async function cleanupEngine(prefix = TEST_PREFIX): Promise<void> {
   const containers = await docker.listContainers({ all: true });
   await Promise.all(
     containers
       .filter((c) => c.Names.some((n) => n.replace(/^\//, '').startsWith(prefix)))
-      .map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)),
+      .map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
   );
   const networks = await docker.listNetworks();
   await Promise.all(
     networks
-      .filter((n) => n.Name.startsWith(prefix) || (prefix === TEST_PREFIX && n.Labels?.[TEST_LABEL] !== undefined))
-      .map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)),
+      .filter(
+        (n) =>
+          n.Name.startsWith(prefix) ||
+          n.Labels?.[TEST_LABEL] === prefix ||
+          (prefix === TEST_PREFIX && n.Labels?.[TEST_LABEL] !== undefined),
+      )
+      .map((n) =>
+        docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined),
+      ),
   );
 }

@@ -16,7 +16,12 @@ describe('configuration', () => {
   });
 
   it('reads the environment', () => {
-    const config = loadConfig({ PORT: '9090', DOCKER_HOST: 'tcp://10.0.0.5:2376', DOCKER_TLS_VERIFY: '1', LOG_LEVEL: 'debug' });
+    const config = loadConfig({
+      PORT: '9090',
+      DOCKER_HOST: 'tcp://10.0.0.5:2376',
+      DOCKER_TLS_VERIFY: '1',
+      LOG_LEVEL: 'debug',
+    });
     expect(config.PORT).toBe(9090);
     expect(config.dockerTlsVerify).toBe(true);
     expect(config.LOG_LEVEL).toBe('debug');
@@ -25,13 +30,20 @@ describe('configuration', () => {
   it('lists every bad variable at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ PORT: 'eighty', DOCKER_HOST: 'ftp://x', LOG_LEVEL: 'loud', ENGINE_TIMEOUT_MS: '5', BODY_LIMIT_BYTES: '1.5' });
+      loadConfig({
+        PORT: 'eighty',
+        DOCKER_HOST: 'ftp://x',
+        LOG_LEVEL: 'loud',
+        ENGINE_TIMEOUT_MS: '5',
+        BODY_LIMIT_BYTES: '1.5',
+      });
     } catch (e) {
       error = e as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const text = error!.problems.join('\n');
-    for (const name of ['PORT', 'DOCKER_HOST', 'LOG_LEVEL', 'ENGINE_TIMEOUT_MS', 'BODY_LIMIT_BYTES']) expect(text).toContain(name);
+    for (const name of ['PORT', 'DOCKER_HOST', 'LOG_LEVEL', 'ENGINE_TIMEOUT_MS', 'BODY_LIMIT_BYTES'])
+      expect(text).toContain(name);
     expect(error!.problems).toHaveLength(5);
   });
 });

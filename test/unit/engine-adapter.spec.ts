@@ -11,26 +11,54 @@ describe('API version negotiation rules', () => {
   });
 
   it('derives features from the negotiated version', () => {
-    expect(featuresFor('1.41')).toMatchObject({ macAddressOnConnect: false, perEndpointMacAtCreate: false, uniqueNetworkNames: false });
-    expect(featuresFor('1.44')).toMatchObject({ macAddressOnConnect: false, perEndpointMacAtCreate: true, multipleNetworksAtCreate: true });
+    expect(featuresFor('1.41')).toMatchObject({
+      macAddressOnConnect: false,
+      perEndpointMacAtCreate: false,
+      uniqueNetworkNames: false,
+    });
+    expect(featuresFor('1.44')).toMatchObject({
+      macAddressOnConnect: false,
+      perEndpointMacAtCreate: true,
+      multipleNetworksAtCreate: true,
+    });
     expect(featuresFor('1.54')).toMatchObject({ macAddressOnConnect: true });
   });
 });
 
 describe('engine error classification', () => {
-  const engineError = (statusCode: number, message: string) => ({ statusCode, json: { message }, message: `(HTTP code ${statusCode})` });
+  const engineError = (statusCode: number, message: string) => ({
+    statusCode,
+    json: { message },
+    message: `(HTTP code ${statusCode})`,
+  });
 
   it.each([
     [404, 'plugin "nosuch" not found', 'DRIVER_NOT_FOUND'],
     [409, 'network with name x already exists', 'NAME_CONFLICT'],
     [403, 'endpoint with name c already exists in network n', 'ALREADY_CONNECTED'],
     [403, 'Pool overlaps with other one on this address space', 'POOL_OVERLAP'],
-    [400, 'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network', 'POOLS_EXHAUSTED'],
-    [500, 'invalid subinterface vlan name nope0, example formatting is eth0.10', 'PARENT_INTERFACE_NOT_FOUND'],
+    [
+      400,
+      'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',
+      'POOLS_EXHAUSTED',
+    ],
+    [
+      500,
+      'invalid subinterface vlan name nope0, example formatting is eth0.10',
+      'PARENT_INTERFACE_NOT_FOUND',
+    ],
     [500, '-o parent interface does was not found on the host: eth1', 'PARENT_INTERFACE_NOT_FOUND'],
     [503, 'This node is not a swarm manager. Use "docker swarm init"', 'NOT_SWARM_MANAGER'],
-    [500, "Invalid address 10.99.1.9: It does not belong to any of this network's subnets", 'ADDRESS_OUTSIDE_SUBNET'],
-    [400, 'user specified IP address is supported only when connecting to networks with user configured subnets', 'ADDRESS_NOT_ASSIGNABLE'],
+    [
+      500,
+      "Invalid address 10.99.1.9: It does not belong to any of this network's subnets",
+      'ADDRESS_OUTSIDE_SUBNET',
+    ],
+    [
+      400,
+      'user specified IP address is supported only when connecting to networks with user configured subnets',
+      'ADDRESS_NOT_ASSIGNABLE',
+    ],
     [500, 'container abc is not connected to network n', 'NOT_CONNECTED'],
     [403, 'error while removing network: network n id x has active endpoints', 'HAS_ENDPOINTS'],
     [500, 'failed to create sy-veth0.10 vlan link: operation not supported', 'OPERATION_NOT_SUPPORTED'],
@@ -50,8 +78,15 @@ describe('engine error classification', () => {
 
 describe('DOCKER_HOST', () => {
   it('reads unix sockets and plain tcp', () => {
-    expect(parseDockerHost('unix:///var/run/docker.sock', false)).toMatchObject({ kind: 'unix', socketPath: '/var/run/docker.sock' });
-    expect(parseDockerHost('tcp://10.1.2.3:2375', false)).toMatchObject({ kind: 'http', host: '10.1.2.3', port: 2375 });
+    expect(parseDockerHost('unix:///var/run/docker.sock', false)).toMatchObject({
+      kind: 'unix',
+      socketPath: '/var/run/docker.sock',
+    });
+    expect(parseDockerHost('tcp://10.1.2.3:2375', false)).toMatchObject({
+      kind: 'http',
+      host: '10.1.2.3',
+      port: 2375,
+    });
     expect(parseDockerHost('tcp://engine.example', false)).toMatchObject({ kind: 'http', port: 2375 });
   });
 

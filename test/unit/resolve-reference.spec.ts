@@ -1,4 +1,4 @@
-import { DomainError } from '../../src/common/errors/domain-error';
+import { type DomainError } from '../../src/common/errors/domain-error';
 import { resolveReference } from '../../src/common/reference/resolve-reference';
 
 const a = { id: 'aaaa1111'.padEnd(64, '0'), names: ['alpha'] };
@@ -23,7 +23,9 @@ describe('resolveReference', () => {
   });
 
   it('does not guess from very short prefixes', () => {
-    expect(codeOf(() => resolveReference('bbb', [a, b], 'network', 'NETWORK_NOT_FOUND'))).toBe('NETWORK_NOT_FOUND');
+    expect(codeOf(() => resolveReference('bbb', [a, b], 'network', 'NETWORK_NOT_FOUND'))).toBe(
+      'NETWORK_NOT_FOUND',
+    );
   });
 
   it('answers 409 when a name and an id prefix match different objects', () => {
@@ -40,10 +42,14 @@ describe('resolveReference', () => {
 
   it('answers 409 for two objects with one name', () => {
     const twin = { id: 'dddd'.padEnd(64, '0'), names: ['alpha'] };
-    expect(codeOf(() => resolveReference('alpha', [a, twin], 'network', 'NETWORK_NOT_FOUND'))).toBe('AMBIGUOUS_REFERENCE');
+    expect(codeOf(() => resolveReference('alpha', [a, twin], 'network', 'NETWORK_NOT_FOUND'))).toBe(
+      'AMBIGUOUS_REFERENCE',
+    );
   });
 
   it('uses the caller-given not-found code', () => {
-    expect(codeOf(() => resolveReference('nothing', [a], 'container', 'CONTAINER_NOT_FOUND'))).toBe('CONTAINER_NOT_FOUND');
+    expect(codeOf(() => resolveReference('nothing', [a], 'container', 'CONTAINER_NOT_FOUND'))).toBe(
+      'CONTAINER_NOT_FOUND',
+    );
   });
 });

@@ -64,7 +64,7 @@ export function ApiField(kind: FieldKind, options: ApiFieldOptions = {}): Proper
     description: options.description,
     example: options.example,
     ...(options.enum ? { enum: [...options.enum] } : {}),
-  } as never);
+  });
   return (target, key) => {
     field(target, key);
     property(target, key);

@@ -15,7 +15,11 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { errors?: FieldError[]; context?: Record<string, unknown>; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: FieldError[];
+      context?: Record<string, unknown>;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.name = 'DomainError';
@@ -31,7 +35,7 @@ export class DomainError extends Error {
   }
 
   static validation(errors: FieldError[]): DomainError {
-    const summary = errors.map((e) => e.message).join("; ");
+    const summary = errors.map((e) => e.message).join('; ');
     return new DomainError('VALIDATION_FAILED', `Invalid input. ${summary}`, { errors });
   }
 }

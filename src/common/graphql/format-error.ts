@@ -34,23 +34,31 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   }
   const code = formatted.extensions?.code;
   if (code === 'BAD_USER_INPUT') return { ...base, extensions: { code: 'VALIDATION_FAILED', status: 400 } };
-  if (typeof code === 'string' && DOCUMENT_CODES.has(code)) return { ...base, extensions: { code, status: 400 } };
+  if (typeof code === 'string' && DOCUMENT_CODES.has(code))
+    return { ...base, extensions: { code, status: 400 } };
   logger.error({ err: original }, 'unhandled GraphQL error');
-  return { ...base, message: 'Internal error. Quote the request id when reporting it.', extensions: { code: 'INTERNAL_ERROR', status: 500 } };
+  return {
+    ...base,
+    message: 'Internal error. Quote the request id when reporting it.',
+    extensions: { code: 'INTERNAL_ERROR', status: 500 },
+  };
 }
 
 // Adds the request id to every error, so a GraphQL user can quote it like a REST user.
 export function requestIdPlugin(): ApolloServerPlugin<{ req?: { id?: unknown } }> {
   return {
-    requestDidStart: async () => ({
-      willSendResponse: async ({ response, contextValue }) => {
-        if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
-        const requestId = String(contextValue.req?.id ?? '');
-        response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
-          ...e,
-          extensions: { ...e.extensions, requestId },
-        }));
-      },
-    }),
+    requestDidStart: () =>
+      Promise.resolve({
+        willSendResponse: ({ response, contextValue }) => {
+          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return Promise.resolve();
+          const id = contextValue.req?.id;
+          const requestId = typeof id === 'string' ? id : '';
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
+            ...e,
+            extensions: { ...e.extensions, requestId },
+          }));
+          return Promise.resolve();
+        },
+      }),
   };
 }

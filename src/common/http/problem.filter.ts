@@ -25,12 +25,22 @@ export function toDomainError(exception: unknown, request: FastifyRequest): Doma
   if (exception instanceof DomainError) return exception;
   const framework =
     exception instanceof HttpException
-      ? domainErrorFromFramework({ statusCode: exception.getStatus(), message: exception.message }, request.method, request.url)
+      ? domainErrorFromFramework(
+          { statusCode: exception.getStatus(), message: exception.message },
+          request.method,
+          request.url,
+        )
       : domainErrorFromFramework(exception, request.method, request.url);
-  return framework ?? new DomainError('INTERNAL_ERROR', `Internal error. Quote request id ${request.id} when reporting it.`);
+  return (
+    framework ??
+    new DomainError('INTERNAL_ERROR', `Internal error. Quote request id ${request.id} when reporting it.`)
+  );
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: DomainError): FastifyReply {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) void reply.header(name, value);
-  return reply.status(error.status).type(PROBLEM_CONTENT_TYPE).send(problemOf(error, String(request.id)));
+  return reply
+    .status(error.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problemOf(error, String(request.id)));
 }

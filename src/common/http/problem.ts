@@ -31,28 +31,48 @@ export function problemOf(error: DomainError, requestId: string): Problem {
 // them the same shape and a stable code.
 export function domainErrorFromFramework(error: unknown, method: string, url: string): DomainError | null {
   const e = error as { statusCode?: unknown; status?: unknown; code?: unknown; message?: unknown };
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : null;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  const status =
+    typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const path = url.split('?')[0];
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
-    return new DomainError('PAYLOAD_TOO_LARGE', 'The request body is larger than this service accepts (BODY_LIMIT_BYTES).');
+    return new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      'The request body is larger than this service accepts (BODY_LIMIT_BYTES).',
+    );
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) {
-    return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as JSON with Content-Type: application/json.');
+    return new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the request body as JSON with Content-Type: application/json.',
+    );
   }
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new DomainError('VALIDATION_FAILED', 'The request has Content-Type application/json but an empty body: send a JSON object.');
+    return new DomainError(
+      'VALIDATION_FAILED',
+      'The request has Content-Type application/json but an empty body: send a JSON object.',
+    );
   }
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || error instanceof SyntaxError) {
+  if (
+    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ||
+    error instanceof SyntaxError
+  ) {
     return new DomainError('VALIDATION_FAILED', 'The request body is not valid JSON.');
   }
-  if (/__proto__|constructor\.prototype|prototype/i.test(String(e?.message ?? '')) && status === 400) {
-    return new DomainError('VALIDATION_FAILED', 'The request body contains a forbidden key (__proto__ or constructor.prototype).');
+  if (/__proto__|constructor\.prototype|prototype/i.test(message) && status === 400) {
+    return new DomainError(
+      'VALIDATION_FAILED',
+      'The request body contains a forbidden key (__proto__ or constructor.prototype).',
+    );
   }
-  if (status === 404) return new DomainError('NOT_FOUND', `No route ${method} ${path}. See /api/docs for the API.`);
-  if (status === 405) return new DomainError('NOT_FOUND', `${method} is not allowed on ${path}. See /api/docs for the API.`);
+  if (status === 404)
+    return new DomainError('NOT_FOUND', `No route ${method} ${path}. See /api/docs for the API.`);
+  if (status === 405)
+    return new DomainError('NOT_FOUND', `${method} is not allowed on ${path}. See /api/docs for the API.`);
   if (status !== null && status >= 400 && status < 500) {
-    return new DomainError('VALIDATION_FAILED', String(e?.message ?? 'Bad request'));
+    return new DomainError('VALIDATION_FAILED', message || 'Bad request');
   }
   return null;
 }

@@ -80,7 +80,8 @@ export type CidrParseResult = { ok: true; cidr: Cidr } | { ok: false; reason: st
 export function parseCidr(text: string): CidrParseResult {
   if (typeof text !== 'string') return { ok: false, reason: 'must be a string in CIDR notation' };
   const slash = text.indexOf('/');
-  if (slash < 0) return { ok: false, reason: `"${text}" is not in CIDR notation (address/prefix, e.g. 10.10.0.0/24)` };
+  if (slash < 0)
+    return { ok: false, reason: `"${text}" is not in CIDR notation (address/prefix, e.g. 10.10.0.0/24)` };
   const address = parseIp(text.slice(0, slash));
   if (!address) return { ok: false, reason: `"${text.slice(0, slash)}" is not a valid IPv4 or IPv6 address` };
   const prefixText = text.slice(slash + 1);
@@ -114,8 +115,12 @@ export function cidrContainsIp(cidr: Cidr, ip: IpAddress): boolean {
 
 // True when `inner` lies entirely within `outer`.
 export function cidrContainsCidr(outer: Cidr, inner: Cidr): boolean {
-  return outer.version === inner.version && inner.prefix >= outer.prefix && inner.network >= outer.network &&
-    lastAddress(inner) <= lastAddress(outer);
+  return (
+    outer.version === inner.version &&
+    inner.prefix >= outer.prefix &&
+    inner.network >= outer.network &&
+    lastAddress(inner) <= lastAddress(outer)
+  );
 }
 
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
@@ -131,7 +136,7 @@ export function formatIp(version: IpVersion, value: bigint): string {
   // RFC 5952: compress the longest run (of two or more) of zero groups.
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -191,7 +196,8 @@ export function isValidMac(text: string): boolean {
 export function macProblem(text: string): string | null {
   if (!isValidMac(text)) return 'must be six colon-separated hex octets, e.g. 02:42:ac:11:00:02';
   const first = parseInt(text.slice(0, 2), 16);
-  if (first & 1) return 'is a multicast address (lowest bit of the first octet set); use a unicast address such as 02:...';
+  if (first & 1)
+    return 'is a multicast address (lowest bit of the first octet set); use a unicast address such as 02:...';
   if (/^(00:){5}00$/.test(text)) return 'is the all-zero address';
   return null;
 }

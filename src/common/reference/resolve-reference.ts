@@ -21,13 +21,18 @@ export function resolveReference<T extends Referable>(
   const lower = ref.toLowerCase();
   const idLike = new RegExp(`^[0-9a-f]{${MIN_ID_PREFIX},64}$`).test(lower);
   for (const item of items) {
-    if (item.id === ref || item.names.includes(ref) || (idLike && item.id.startsWith(lower))) matches.add(item);
+    if (item.id === ref || item.names.includes(ref) || (idLike && item.id.startsWith(lower)))
+      matches.add(item);
   }
   if (matches.size === 1) return [...matches][0];
   if (matches.size === 0) {
-    throw new DomainError(notFoundCode, `No ${kind} matches "${ref}": give its exact name, full id or an id prefix.`, {
-      context: { ref },
-    });
+    throw new DomainError(
+      notFoundCode,
+      `No ${kind} matches "${ref}": give its exact name, full id or an id prefix.`,
+      {
+        context: { ref },
+      },
+    );
   }
   const candidates = [...matches].map((m) => ({ id: m.id, name: m.names[0] ?? '' }));
   throw new DomainError(

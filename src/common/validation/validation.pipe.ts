@@ -7,7 +7,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const field = parent ? `${parent}.${error.property}` : error.property;
     for (const message of Object.values(error.constraints ?? {})) {
       // class-validator names only the leaf property; name the whole path instead.
-      const text = message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
+      const text = message.startsWith(`${error.property} `)
+        ? message.slice(error.property.length + 1)
+        : message;
       out.push({ field, message: `${field} ${text}` });
     }
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));

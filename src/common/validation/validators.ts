@@ -97,7 +97,8 @@ export function stringMapProblem(value: unknown, rules: StringMapRules): string 
       return `key "${key}" is reserved: "${rules.reservedPrefix}*" labels are set by Switchyard itself`;
     }
     if (typeof v !== 'string') return `value of "${key}" must be a string`;
-    if (v.length > rules.maxValueLength) return `value of "${key}" must be at most ${rules.maxValueLength} characters`;
+    if (v.length > rules.maxValueLength)
+      return `value of "${key}" must be at most ${rules.maxValueLength} characters`;
   }
   return null;
 }

@@ -36,7 +36,10 @@ export class ConnectContainerInput {
   @IsResourceName({ each: true })
   @ValidateBy({
     name: 'uniqueItems',
-    validator: { validate: (v: unknown) => !Array.isArray(v) || new Set(v).size === v.length, defaultMessage: () => 'aliases must not repeat' },
+    validator: {
+      validate: (v: unknown) => !Array.isArray(v) || new Set(v).size === v.length,
+      defaultMessage: () => 'aliases must not repeat',
+    },
   })
   aliases?: string[];
 }

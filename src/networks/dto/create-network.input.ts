@@ -49,12 +49,20 @@ export class IpamConfigInput {
   @IsIpAddress()
   gateway?: string;
 
-  @ApiField('string', { optional: true, example: '10.20.0.128/25', description: 'Part of the subnet that containers get addresses from' })
+  @ApiField('string', {
+    optional: true,
+    example: '10.20.0.128/25',
+    description: 'Part of the subnet that containers get addresses from',
+  })
   @IsOptional()
   @IsCidr()
   ipRange?: string;
 
-  @ApiField('stringMap', { optional: true, description: 'Addresses the IPAM driver must not hand out, by host name', example: { router: '10.20.0.254' } })
+  @ApiField('stringMap', {
+    optional: true,
+    description: 'Addresses the IPAM driver must not hand out, by host name',
+    example: { router: '10.20.0.254' },
+  })
   @IsOptional()
   @IsStringMap(AUX_RULES)
   auxAddresses?: Record<string, string>;
@@ -96,7 +104,9 @@ export class CreateNetworkInput {
   @IsOptional()
   @IsString()
   @MaxLength(255)
-  @Matches(DRIVER_PATTERN, { message: 'driver must be a driver name such as bridge, overlay, macvlan or ipvlan' })
+  @Matches(DRIVER_PATTERN, {
+    message: 'driver must be a driver name such as bridge, overlay, macvlan or ipvlan',
+  })
   driver?: string;
 
   @ApiField('boolean', { optional: true, description: 'No route outside the network' })
@@ -104,7 +114,10 @@ export class CreateNetworkInput {
   @IsBoolean()
   internal?: boolean;
 
-  @ApiField('boolean', { optional: true, description: 'Overlay: plain containers may join, not only services' })
+  @ApiField('boolean', {
+    optional: true,
+    description: 'Overlay: plain containers may join, not only services',
+  })
   @IsOptional()
   @IsBoolean()
   attachable?: boolean;
@@ -122,7 +135,8 @@ export class CreateNetworkInput {
 
   @ApiField('stringMap', {
     optional: true,
-    description: 'Driver options, e.g. {"parent": "eth1", "macvlan_mode": "bridge"} or {"com.docker.network.driver.mtu": "1400"}',
+    description:
+      'Driver options, e.g. {"parent": "eth1", "macvlan_mode": "bridge"} or {"com.docker.network.driver.mtu": "1400"}',
   })
   @IsOptional()
   @IsStringMap(OPTION_RULES)

@@ -5,7 +5,8 @@ import { ApiField } from '../../common/api/api-field';
 import { DRIVER_PATTERN } from './create-network.input';
 
 // A query string gives one value as a string and several as an array.
-const toArray = ({ value }: { value: unknown }) => (value === undefined || Array.isArray(value) ? value : [value]);
+const toArray = ({ value }: { value: unknown }) =>
+  value === undefined || Array.isArray(value) ? value : [value];
 
 @InputType('NetworkFilterInput')
 export class NetworkFilterInput {

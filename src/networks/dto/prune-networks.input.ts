@@ -12,7 +12,11 @@ export class PruneNetworksInput {
   @IsBoolean()
   all?: boolean;
 
-  @ApiField('string', { array: true, optional: true, description: 'Only networks with these labels (`key` or `key=value`)' })
+  @ApiField('string', {
+    array: true,
+    optional: true,
+    description: 'Only networks with these labels (`key` or `key=value`)',
+  })
   @IsOptional()
   @ArrayMaxSize(16)
   @IsString({ each: true })

@@ -88,14 +88,18 @@ export class NetworkModel {
   @ApiField('datetime', { optional: true, description: 'Null for networks the engine predefines' })
   createdAt!: Date | null;
 
-  @ApiField('boolean', { description: 'One of the networks Docker itself creates (bridge, host, none, ingress, docker_gwbridge)' })
+  @ApiField('boolean', {
+    description: 'One of the networks Docker itself creates (bridge, host, none, ingress, docker_gwbridge)',
+  })
   builtIn!: boolean;
 
   @ApiField(NetworkContainerModel, { array: true })
   containers!: NetworkContainerModel[];
 }
 
-@ObjectType('NetworkConnection', { description: 'A container endpoint on a network, as the engine applied it' })
+@ObjectType('NetworkConnection', {
+  description: 'A container endpoint on a network, as the engine applied it',
+})
 export class NetworkConnectionModel {
   @ApiField('string', { description: 'Network name' })
   network!: string;
@@ -109,7 +113,10 @@ export class NetworkConnectionModel {
   @ApiField('string')
   containerId!: string;
 
-  @ApiField('string', { optional: true, description: 'Null while the container is stopped: the engine assigns on start' })
+  @ApiField('string', {
+    optional: true,
+    description: 'Null while the container is stopped: the engine assigns on start',
+  })
   ipv4Address!: string | null;
 
   @ApiField('string', { optional: true })

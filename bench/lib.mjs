@@ -1,0 +1,124 @@
+// Helpers shared by the benchmarks: engine calls over the socket, the built service as a child.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SOCKET = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+// The same V8 flags as `npm start` (package.json), unless BENCH_NODE_FLAGS says otherwise.
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
+
+export function engineRequest(method, path, body, agent) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      {
+        socketPath: SOCKET,
+        method,
+        path,
+        agent,
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+export function httpGet(port, path, agent) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+  });
+}
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function rssMiB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
+
+// Starts `node dist/main.js` and resolves once /health/ready answers 200.
+export async function startService(extraEnv = {}) {
+  if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first');
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_PATH: join(dir, 'db.sqlite'),
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let readyMs = null;
+  for (let i = 0; i < 300 && readyMs === null; i++) {
+    const res = await httpGet(port, '/health/ready').catch(() => null);
+    if (res?.status === 200) readyMs = performance.now() - started;
+    else await new Promise((r) => setTimeout(r, 10));
+  }
+  if (readyMs === null) throw new Error('the service did not become ready within 3 s');
+  return {
+    port,
+    pid: child.pid,
+    readyMs,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+// Runs `total` calls of `fn` with `concurrency` in flight; answers throughput and latency.
+export async function load(fn, total, concurrency) {
+  const latencies = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        const t0 = performance.now();
+        const res = await fn();
+        if (res.status !== 200) throw new Error(`unexpected status ${res.status}: ${res.body.slice(0, 200)}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rps: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
