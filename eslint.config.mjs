@@ -33,6 +33,29 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript (benchmarks, stubs) is outside the TypeScript project.
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        performance: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        module: 'writable',
+        require: 'readonly',
+      },
+    },
+  },
+  {
+    files: ['stubs/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
+  {
     // Only the engine adapter talks to Docker.
     files: ['src/**/*.ts'],
     ignores: ['src/engine/**'],

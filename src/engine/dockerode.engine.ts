@@ -152,7 +152,7 @@ export class DockerodeEngine implements ContainerEngine {
       // connections alive already.
       // Drops a request whose socket stays silent past the deadline (the caller has its answer by then).
       timeout: timeoutMs + 1000,
-    } as unknown as Docker.DockerOptions) as unknown as LooseDocker;
+    }) as unknown as LooseDocker;
   }
 
   // Runs one engine call under a deadline and translates whatever goes wrong. The modem's socket
