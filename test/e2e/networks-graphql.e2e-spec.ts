@@ -44,7 +44,7 @@ describe('networks over GraphQL, against the real engine', () => {
           { subnet: '10.202.1.0/24', gateway: '10.202.1.1', auxAddresses: { router: '10.202.1.254' } },
         ],
       },
-      labels: { tier: 'web', [TEST_LABEL]: '1' },
+      labels: { tier: `${p}web`, [TEST_LABEL]: '1' },
       options: { 'com.docker.network.driver.mtu': '1450' },
     }).expect(200);
     expect(res.body.errors).toBeUndefined();
@@ -53,7 +53,7 @@ describe('networks over GraphQL, against the real engine', () => {
       name: `${p}web`,
       driver: 'bridge',
       builtIn: false,
-      labels: { tier: 'web', 'io.switchyard.managed': 'true' },
+      labels: { tier: `${p}web`, 'io.switchyard.managed': 'true' },
       ipam: {
         driver: 'default',
         config: [
@@ -79,11 +79,11 @@ describe('networks over GraphQL, against the real engine', () => {
   it('lists with a filter and inspects by reference', async () => {
     const list = await t
       .gql(`query($f: NetworkFilterInput) { networks(filter: $f) { name labels } }`, {
-        f: { label: ['tier=web'], driver: 'bridge' },
+        f: { label: [`tier=${p}web`], driver: 'bridge' },
       })
       .expect(200);
     expect(list.body.data.networks).toEqual([
-      { name: `${p}web`, labels: expect.objectContaining({ tier: 'web' }) },
+      { name: `${p}web`, labels: expect.objectContaining({ tier: `${p}web` }) },
     ]);
     const one = await t.gql(`{ network(ref: "${p}web") { name ipam { config { subnet } } } }`).expect(200);
     expect(one.body.data.network).toEqual({

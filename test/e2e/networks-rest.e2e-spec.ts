@@ -180,12 +180,12 @@ describe('networks over REST, against the real engine', () => {
     it('lists with filters and marks built-in networks', async () => {
       await create({
         name: `${p}lst-a`,
-        labels: { tier: 'web', [TEST_LABEL]: '1' },
+        labels: { tier: `${p}web`, [TEST_LABEL]: '1' },
         ipam: { config: [{ subnet: '10.201.20.0/24' }] },
       }).expect(201);
       await create({
         name: `${p}lst-b`,
-        labels: { tier: 'db', [TEST_LABEL]: '1' },
+        labels: { tier: `${p}db`, [TEST_LABEL]: '1' },
         ipam: { config: [{ subnet: '10.201.21.0/24' }] },
       }).expect(201);
 
@@ -197,9 +197,14 @@ describe('networks over REST, against the real engine', () => {
       );
       expect(builtIn).toMatchObject({ bridge: true, host: true, none: true, [`${p}lst-a`]: false });
 
-      const byLabel = await t.http.get('/api/v1/networks').query({ label: 'tier=web' }).expect(200);
+      const byLabel = await t.http
+        .get('/api/v1/networks')
+        .query({ label: `tier=${p}web` })
+        .expect(200);
       expect(byLabel.body.items.map((n: { name: string }) => n.name)).toEqual([`${p}lst-a`]);
-      const byTwoLabels = await t.http.get(`/api/v1/networks?label=tier=db&label=${TEST_LABEL}`).expect(200);
+      const byTwoLabels = await t.http
+        .get(`/api/v1/networks?label=tier=${p}db&label=${TEST_LABEL}`)
+        .expect(200);
       expect(byTwoLabels.body.items.map((n: { name: string }) => n.name)).toEqual([`${p}lst-b`]);
       const byName = await t.http
         .get('/api/v1/networks')
