@@ -64,12 +64,23 @@ start_engine() {
 }
 
 ensure_swarm() {
-  local state
-  state=$(docker_cli info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unknown)
-  if [ "$state" != "active" ]; then
-    log "initialising single-node swarm (overlay networks)"
-    docker_cli swarm init --advertise-addr 127.0.0.1 >/dev/null
-  fi
+  local state=unknown
+  # After a daemon restart the swarm comes back as "pending" for a moment.
+  for _ in $(seq 1 40); do
+    state=$(docker_cli info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unknown)
+    case "$state" in active|inactive|error|locked) break ;; esac
+    sleep 0.5
+  done
+  case "$state" in
+    active) ;;
+    inactive)
+      log "initialising single-node swarm (overlay networks)"
+      docker_cli swarm init --advertise-addr 127.0.0.1 >/dev/null ;;
+    *)
+      log "swarm state is $state: leaving and initialising a new single-node swarm"
+      docker_cli swarm leave --force >/dev/null 2>&1 || true
+      docker_cli swarm init --advertise-addr 127.0.0.1 >/dev/null ;;
+  esac
 }
 
 # A host-side address on the veth peer: tests check that a bridge subnet overlapping a host

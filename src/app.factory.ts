@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { DomainError } from './common/errors/domain-error';
+import { sendProblem, toDomainError } from './common/http/problem.filter';
 import type { AppConfig } from './config/app-config';
 import { registerGraphiql } from './graphiql/graphiql.hook';
 import { setupOpenApi } from './openapi';
@@ -25,6 +27,9 @@ export async function createApp(
       (req as IncomingMessage & { id?: string }).id = id;
       return id;
     },
+    // Errors the router raises before any route runs (malformed URL, overlong segment).
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      void sendProblem(reply, request, toDomainError(error, request)),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,

@@ -14,6 +14,7 @@ import type { NetworkSpec } from '../engine/engine.types';
 import type { CreateNetworkInput } from './dto/create-network.input';
 
 export const MANAGED_LABEL = 'io.switchyard.managed';
+export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 
 // Networks Docker creates itself; their names are reserved even where they do not exist yet.
 export const BUILTIN_NETWORK_NAMES: ReadonlySet<string> = new Set([
@@ -39,7 +40,7 @@ const bool = oneOf(['true', 'false']);
 
 // Options whose meaning we know; anything else passes through to the driver (plugins have their own).
 const KNOWN_OPTIONS: Record<string, OptionRule> = {
-  'com.docker.network.bridge.name': {
+  [BRIDGE_NAME_OPTION]: {
     drivers: ['bridge'],
     check: (v) => (INTERFACE_NAME.test(v) ? null : 'must be an interface name of at most 15 characters'),
   },
@@ -144,11 +145,27 @@ export function planNetwork(input: CreateNetworkInput): PlannedNetwork {
       if (range.ok && range.cidr.version !== subnet.version)
         fail(`${at}.ipRange`, `must be an ${family} range`);
     }
+    // The default IPAM driver gives the gateway the subnet's first address unless told otherwise.
+    const gateway = config.gateway
+      ? parseIp(config.gateway)
+      : (input.ipam?.driver ?? 'default') === 'default'
+        ? { version: subnet.version, value: subnet.network + 1n }
+        : null;
+    const seen = new Map<bigint, string>();
     for (const [host, address] of Object.entries(config.auxAddresses ?? {})) {
+      const field = `${at}.auxAddresses.${host}`;
       const ip = parseIp(address);
-      if (!ip) fail(`${at}.auxAddresses.${host}`, `"${address}" is not an IP address`);
+      if (!ip) fail(field, `"${address}" is not an IP address`);
       else if (!cidrContainsIp(subnet, ip))
-        fail(`${at}.auxAddresses.${host}`, `${address} is not inside the subnet ${config.subnet}`);
+        fail(field, `${address} is not inside the subnet ${config.subnet}`);
+      else if (gateway && ip.value === gateway.value && ip.version === gateway.version) {
+        fail(
+          field,
+          `${address} is the gateway address${config.gateway ? '' : ' (the first address, unless gateway says otherwise)'}`,
+        );
+      } else if (seen.has(ip.value))
+        fail(field, `${address} is also given to auxAddresses.${seen.get(ip.value)}`);
+      else seen.set(ip.value, host);
     }
   });
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { mapLimit } from '../common/concurrency/map-limit';
 import { Mutex } from '../common/concurrency/mutex';
 import { DomainError } from '../common/errors/domain-error';
-import { hostSubnets } from '../common/net/host-interfaces';
+import { hostInterfaceExists, hostSubnets } from '../common/net/host-interfaces';
 import {
   cidrContainsIp,
   cidrsOverlap,
@@ -27,7 +27,7 @@ import type { CreateNetworkInput } from './dto/create-network.input';
 import type { NetworkFilterInput } from './dto/network-filter.input';
 import type { PruneNetworksInput } from './dto/prune-networks.input';
 import type { NetworkConnectionModel, NetworkContainerModel, NetworkModel } from './models/network.model';
-import { BUILTIN_NETWORK_NAMES, MANAGED_LABEL, planNetwork } from './network-spec';
+import { BRIDGE_NAME_OPTION, BUILTIN_NETWORK_NAMES, MANAGED_LABEL, planNetwork } from './network-spec';
 
 // How many containers we inspect at once to read their aliases.
 const INSPECT_CONCURRENCY = 8;
@@ -82,6 +82,7 @@ export class NetworksService {
       const taken = existing.find((n) => n.name === spec.name);
       if (taken) throw this.nameTaken(spec.name, taken.id);
       this.checkOverlaps(spec, subnets, existing);
+      this.checkBridgeName(spec, existing);
       let createdId: string;
       try {
         createdId = await this.engine.createNetwork(spec);
@@ -378,6 +379,34 @@ export class NetworksService {
     }
   }
 
+  // The engine lets a new bridge network take over the Linux bridge of another one (docker0
+  // included), which breaks both; it refuses only names of interfaces that are not bridges.
+  private checkBridgeName(spec: NetworkSpec, existing: NetworkInfo[]): void {
+    const name = spec.options[BRIDGE_NAME_OPTION];
+    if (spec.driver !== 'bridge' || !name) return;
+    const owner = existing.find(
+      (n) => n.driver === 'bridge' && (n.options[BRIDGE_NAME_OPTION] ?? `br-${n.id.slice(0, 12)}`) === name,
+    );
+    if (owner) {
+      throw new DomainError(
+        'BRIDGE_NAME_TAKEN',
+        `The bridge interface "${name}" belongs to network "${owner.name}"; choose another name.`,
+        {
+          context: { bridgeName: name, network: owner.name },
+        },
+      );
+    }
+    if (this.engine.isLocal && hostInterfaceExists(name)) {
+      throw new DomainError(
+        'BRIDGE_NAME_TAKEN',
+        `An interface named "${name}" already exists on the host; choose another bridge name.`,
+        {
+          context: { bridgeName: name },
+        },
+      );
+    }
+  }
+
   // Engines before API 1.44 create a second network with a taken name. When that happened, the
   // oldest network keeps the name and every other creator removes its own copy and reports 409.
   private async keepOnlyOneWithName(name: string, createdId: string): Promise<void> {
@@ -582,7 +611,8 @@ export class NetworksService {
       case 'DRIVER_NOT_FOUND':
         return new DomainError(
           'UNSUPPORTED_BY_ENGINE',
-          `The network driver "${spec.driver}" is not installed on this engine ${engineSaid}.`,
+          `A driver this network needs (network driver "${spec.driver}", IPAM driver "${spec.ipam.driver}") is not installed on this engine ${engineSaid}.`,
+          { context: { driver: spec.driver, ipamDriver: spec.ipam.driver } },
         );
       case 'NOT_SWARM_MANAGER':
         return new DomainError(

@@ -162,6 +162,13 @@ describe('network drivers this kernel supports, and clear answers for what it do
       // The main engine never saw it either.
       expect(await findNetworks(`${p}noswarm`)).toEqual([]);
       expect(await docker.ping()).toBeTruthy();
+      const gql = await bare
+        .gql('mutation($i: CreateNetworkInput!) { createNetwork(input: $i) { id } }', {
+          i: { name: `${p}noswarm`, driver: 'overlay' },
+        })
+        .expect(200);
+      expect(gql.body.errors[0].extensions.code).toBe('UNSUPPORTED_BY_ENGINE');
+      expect(gql.body.errors[0].message).toContain('swarm init');
     });
   });
 });

@@ -170,6 +170,32 @@ describe('networks over REST, against the real engine', () => {
       expect(await findNetworks(`${p}hostlan`)).toEqual([]);
     });
 
+    it('refuses a bridge interface name that another network or the host already uses', async () => {
+      const docker0 = await create({
+        name: `${p}br0`,
+        options: { 'com.docker.network.bridge.name': 'docker0' },
+      }).expect(409);
+      expect(docker0.body.code).toBe('BRIDGE_NAME_TAKEN');
+      expect(docker0.body.detail).toContain('"bridge"');
+      const hostIf = await create({
+        name: `${p}br1`,
+        options: { 'com.docker.network.bridge.name': 'sy-veth1' },
+      }).expect(409);
+      expect(hostIf.body.code).toBe('BRIDGE_NAME_TAKEN');
+      expect(await findNetworks(`${p}br0`)).toEqual([]);
+      expect(await findNetworks(`${p}br1`)).toEqual([]);
+      const own = await create({
+        name: `${p}br2`,
+        options: { 'com.docker.network.bridge.name': 'sy-br2' },
+      }).expect(201);
+      expect(own.body.options['com.docker.network.bridge.name']).toBe('sy-br2');
+      const again = await create({
+        name: `${p}br3`,
+        options: { 'com.docker.network.bridge.name': 'sy-br2' },
+      }).expect(409);
+      expect(again.body.code).toBe('BRIDGE_NAME_TAKEN');
+    });
+
     it('reserves the names of Docker built-in networks', async () => {
       const res = await create({ name: 'docker_gwbridge' }).expect(409);
       expect(res.body.code).toBe('BUILTIN_NETWORK');
@@ -235,6 +261,9 @@ describe('networks over REST, against the real engine', () => {
       }
       const missing = await t.http.get(`/api/v1/networks/${p}nope`).expect(404);
       expect(missing.body.code).toBe('NETWORK_NOT_FOUND');
+      const tooLong = await t.http.get(`/api/v1/networks/${'x'.repeat(3000)}`).expect(414);
+      expect(tooLong.headers['content-type']).toContain('application/problem+json');
+      expect(tooLong.body.code).toBe('URI_TOO_LONG');
     });
 
     it('answers AMBIGUOUS_REFERENCE when a reference matches two networks', async () => {

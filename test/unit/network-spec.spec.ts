@@ -124,6 +124,26 @@ describe('network create input and plan', () => {
     [{ name: 'ok', labels: { team: 5 } }, 'labels'],
     [{ name: 'ok', labels: ['x'] }, 'labels'],
     [{ name: 'ok', driver: 'host' }, 'driver'],
+    [
+      {
+        name: 'ok',
+        ipam: {
+          config: [{ subnet: '10.30.0.0/24', gateway: '10.30.0.9', auxAddresses: { r: '10.30.0.9' } }],
+        },
+      },
+      'ipam.config.0.auxAddresses.r',
+    ],
+    [
+      { name: 'ok', ipam: { config: [{ subnet: '10.30.0.0/24', auxAddresses: { r: '10.30.0.1' } }] } },
+      'ipam.config.0.auxAddresses.r',
+    ],
+    [
+      {
+        name: 'ok',
+        ipam: { config: [{ subnet: '10.30.0.0/24', auxAddresses: { a: '10.30.0.5', b: '10.30.0.5' } }] },
+      },
+      'ipam.config.0.auxAddresses.b',
+    ],
   ])('refuses %j naming %s', async (body, field) => {
     const errors = await fieldErrors(body);
     expect(errors.map((e) => e.field)).toContain(field);

@@ -36,6 +36,14 @@ export function domainErrorFromFramework(error: unknown, method: string, url: st
     typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.status === 'number' ? e.status : null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const path = url.split('?')[0];
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH' || status === 414) {
+    return new DomainError(
+      'URI_TOO_LONG',
+      'A path segment is too long: names and ids are at most a few hundred characters.',
+    );
+  }
+  if (code === 'FST_ERR_BAD_URL')
+    return new DomainError('VALIDATION_FAILED', `The URL ${path} is malformed.`);
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) {
     return new DomainError(
       'PAYLOAD_TOO_LARGE',

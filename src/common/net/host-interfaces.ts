@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { subnetOfInterfaceAddress, type Cidr } from './ip';
 
@@ -24,4 +25,9 @@ export function hostSubnets(): HostSubnet[] {
     }
   }
   return out;
+}
+
+// Whether an interface of that name exists on this machine, with or without an address.
+export function hostInterfaceExists(name: string): boolean {
+  return /^[a-zA-Z0-9_.-]{1,15}$/.test(name) && existsSync(`/sys/class/net/${name}`);
 }
