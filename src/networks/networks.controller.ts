@@ -13,12 +13,16 @@ import {
   NetworkModel,
   NetworkPruneResultModel,
 } from './models/network.model';
+import { NetworkConnectionsService } from './network-connections.service';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')
 @Controller(`${API_PREFIX}/networks`)
 export class NetworksController {
-  constructor(private readonly networks: NetworksService) {}
+  constructor(
+    private readonly networks: NetworksService,
+    private readonly connections: NetworkConnectionsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List networks' })
@@ -74,7 +78,7 @@ export class NetworksController {
   @ApiResponse({ status: 201, type: NetworkConnectionModel })
   @ApiProblems(400, 404, 409, 422, 503, 504)
   connect(@Param('ref') ref: string, @Body() input: ConnectContainerInput): Promise<NetworkConnectionModel> {
-    return this.networks.connect(ref, input);
+    return this.connections.connect(ref, input);
   }
 
   @Delete(':ref/connections/:container')
@@ -87,6 +91,6 @@ export class NetworksController {
     @Param('container') container: string,
     @Query() query: DisconnectQuery,
   ): Promise<void> {
-    await this.networks.disconnect(ref, container, query.force ?? false);
+    await this.connections.disconnect(ref, container, query.force ?? false);
   }
 }

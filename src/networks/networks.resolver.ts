@@ -4,11 +4,15 @@ import { CreateNetworkInput } from './dto/create-network.input';
 import { NetworkFilterInput } from './dto/network-filter.input';
 import { PruneNetworksInput } from './dto/prune-networks.input';
 import { NetworkConnectionModel, NetworkModel, NetworkPruneResultModel } from './models/network.model';
+import { NetworkConnectionsService } from './network-connections.service';
 import { NetworksService } from './networks.service';
 
 @Resolver(() => NetworkModel)
 export class NetworksResolver {
-  constructor(private readonly service: NetworksService) {}
+  constructor(
+    private readonly service: NetworksService,
+    private readonly connections: NetworkConnectionsService,
+  ) {}
 
   @Query(() => [NetworkModel], { description: 'Networks on the engine, by name' })
   networks(
@@ -45,7 +49,7 @@ export class NetworksResolver {
     @Args('network', { description: 'Network name or id' }) network: string,
     @Args('input') input: ConnectContainerInput,
   ): Promise<NetworkConnectionModel> {
-    return this.service.connect(network, input);
+    return this.connections.connect(network, input);
   }
 
   @Mutation(() => Boolean, { description: 'Disconnects the container; true when done' })
@@ -54,7 +58,7 @@ export class NetworksResolver {
     @Args('container') container: string,
     @Args('force', { nullable: true, defaultValue: false }) force: boolean,
   ): Promise<boolean> {
-    await this.service.disconnect(network, container, force);
+    await this.connections.disconnect(network, container, force);
     return true;
   }
 }

@@ -1,0 +1,136 @@
+import { DomainError } from '../common/errors/domain-error';
+import { EngineRejection } from '../engine/engine.errors';
+import type { ContainerInfo, NetworkInfo, NetworkSpec } from '../engine/engine.types';
+import type { ConnectContainerInput } from './dto/connect-container.input';
+
+// The engine's refusals, told in our words: one place maps each EngineRejection reason of a
+// network operation to a domain error with a stable code.
+
+export function nameTaken(name: string, existingId: string): DomainError {
+  return new DomainError(
+    'NETWORK_NAME_TAKEN',
+    `A network named "${name}" already exists (id ${existingId.slice(0, 12)}); choose another name.`,
+    {
+      context: { name, existingId },
+    },
+  );
+}
+
+export function inUse(network: NetworkInfo): DomainError {
+  const containers = (network.endpoints ?? []).map((e) => e.containerName || e.containerId.slice(0, 12));
+  return new DomainError(
+    'NETWORK_IN_USE',
+    `Network "${network.name}" has ${containers.length} attached container(s): ${containers.join(', ')}. ` +
+      'Disconnect or remove them first.',
+    { context: { network: network.name, containers } },
+  );
+}
+
+export function createFailure(error: unknown, spec: NetworkSpec): Error {
+  if (!(error instanceof EngineRejection)) return error as Error;
+  const engineSaid = `(engine said: ${error.engineMessage})`;
+  switch (error.reason) {
+    case 'NAME_CONFLICT':
+      return new DomainError(
+        'NETWORK_NAME_TAKEN',
+        `A network named "${spec.name}" already exists; choose another name.`,
+      );
+    case 'POOL_OVERLAP':
+      return new DomainError(
+        'SUBNET_OVERLAP',
+        `The subnet overlaps a pool the engine already uses ${engineSaid}; choose a free subnet.`,
+      );
+    case 'POOLS_EXHAUSTED':
+      return new DomainError(
+        'ADDRESS_POOLS_EXHAUSTED',
+        `The engine has no free default address pool left ${engineSaid}. Give the network an explicit ipam.config subnet, or prune unused networks.`,
+      );
+    case 'PARENT_INTERFACE_NOT_FOUND':
+      return new DomainError(
+        'PARENT_INTERFACE_NOT_FOUND',
+        `The parent interface "${spec.options.parent ?? ''}" does not exist on the engine's host ${engineSaid}. ` +
+          'Use an existing interface (see `ip link` on that host); a VLAN parent is written eth1.10 and needs the 8021q module.',
+        { context: { parent: spec.options.parent ?? null } },
+      );
+    case 'DRIVER_NOT_FOUND':
+      return new DomainError(
+        'UNSUPPORTED_BY_ENGINE',
+        `A driver this network needs (network driver "${spec.driver}", IPAM driver "${spec.ipam.driver}") is not installed on this engine ${engineSaid}.`,
+        { context: { driver: spec.driver, ipamDriver: spec.ipam.driver } },
+      );
+    case 'NOT_SWARM_MANAGER':
+      return new DomainError(
+        'UNSUPPORTED_BY_ENGINE',
+        `The "${spec.driver}" driver needs a swarm manager ${engineSaid}. Run \`docker swarm init\` on the engine, then retry.`,
+      );
+    default:
+      return new DomainError(
+        'UNSUPPORTED_BY_ENGINE',
+        `The engine refused to create network "${spec.name}" with the ${spec.driver} driver ${engineSaid}. ` +
+          'This engine or its kernel does not support that configuration.',
+        { context: { driver: spec.driver, reason: error.reason } },
+      );
+  }
+}
+
+export function connectFailure(
+  error: unknown,
+  network: NetworkInfo,
+  container: ContainerInfo,
+  input: ConnectContainerInput,
+  stale: boolean,
+): Error {
+  if (!(error instanceof EngineRejection)) return error as Error;
+  const staleNote = stale
+    ? ` The engine kept a stale record of "${network.name}" in the container's settings (the network has no endpoint for it); ` +
+      `it would make the next start fail: stop the container, then DELETE /api/v1/networks/${network.name}/connections/${container.name}.`
+    : '';
+  const engineSaid = `(engine said: ${error.engineMessage})${staleNote}`;
+  const subject = `"${container.name}" to "${network.name}"`;
+  switch (error.reason) {
+    case 'ALREADY_CONNECTED':
+    case 'NAME_CONFLICT':
+      return new DomainError(
+        'ALREADY_CONNECTED',
+        `Container "${container.name}" is already connected to network "${network.name}".`,
+      );
+    case 'ADDRESS_IN_USE':
+      return new DomainError(
+        'ADDRESS_IN_USE',
+        `The requested address is already in use on network "${network.name}" ${engineSaid}.`,
+      );
+    case 'ADDRESS_OUTSIDE_SUBNET':
+      return new DomainError(
+        'ADDRESS_OUTSIDE_SUBNET',
+        `The requested address is outside the subnets of "${network.name}" ${engineSaid}.`,
+      );
+    case 'ADDRESS_NOT_ASSIGNABLE':
+      return new DomainError(
+        'ADDRESS_NOT_ASSIGNABLE',
+        `A fixed address can be chosen only on a network created with an explicit subnet, and "${network.name}" has none ${engineSaid}.`,
+        { context: { network: network.name, ipv4Address: input.ipv4Address ?? null } },
+      );
+    case 'NOT_FOUND':
+      return new DomainError(
+        'CONTAINER_NOT_FOUND',
+        `Container "${container.name}" or network "${network.name}" was removed while connecting.`,
+      );
+    default:
+      return new DomainError(
+        'UNSUPPORTED_BY_ENGINE',
+        `The engine refused to connect ${subject}: the ${network.driver} driver on this engine or kernel does not support it ${engineSaid}`,
+        { context: { driver: network.driver, reason: error.reason, staleRecord: stale } },
+      );
+  }
+}
+
+export function engineRefused(error: unknown, what: string): Error {
+  if (!(error instanceof EngineRejection)) return error as Error;
+  return new DomainError(
+    'ENGINE_CONFLICT',
+    `The engine refused to ${what} (engine said: ${error.engineMessage}).`,
+    {
+      context: { reason: error.reason },
+    },
+  );
+}
