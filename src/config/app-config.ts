@@ -65,6 +65,42 @@ export class AppConfig {
   @Max(104857600, { message: 'BODY_LIMIT_BYTES must be an integer from 1024 to 104857600' })
   BODY_LIMIT_BYTES = 1048576;
 
+  @Transform(toInt)
+  @IsInt({ message: 'EXEC_CONCURRENCY must be an integer from 1 to 64' })
+  @Min(1, { message: 'EXEC_CONCURRENCY must be an integer from 1 to 64' })
+  @Max(64, { message: 'EXEC_CONCURRENCY must be an integer from 1 to 64' })
+  EXEC_CONCURRENCY = 4;
+
+  @Transform(toInt)
+  @IsInt({ message: 'EXEC_QUEUE_TIMEOUT_MS must be an integer from 0 to 60000' })
+  @Min(0, { message: 'EXEC_QUEUE_TIMEOUT_MS must be an integer from 0 to 60000' })
+  @Max(60000, { message: 'EXEC_QUEUE_TIMEOUT_MS must be an integer from 0 to 60000' })
+  EXEC_QUEUE_TIMEOUT_MS = 2000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'EXEC_TIMEOUT_MS must be an integer from 100 to 600000' })
+  @Min(100, { message: 'EXEC_TIMEOUT_MS must be an integer from 100 to 600000' })
+  @Max(600000, { message: 'EXEC_TIMEOUT_MS must be an integer from 100 to 600000' })
+  EXEC_TIMEOUT_MS = 10000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'EXEC_MAX_TIMEOUT_MS must be an integer from 100 to 600000' })
+  @Min(100, { message: 'EXEC_MAX_TIMEOUT_MS must be an integer from 100 to 600000' })
+  @Max(600000, { message: 'EXEC_MAX_TIMEOUT_MS must be an integer from 100 to 600000' })
+  EXEC_MAX_TIMEOUT_MS = 60000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'EXEC_OUTPUT_LIMIT_BYTES must be an integer from 1024 to 16777216' })
+  @Min(1024, { message: 'EXEC_OUTPUT_LIMIT_BYTES must be an integer from 1024 to 16777216' })
+  @Max(16777216, { message: 'EXEC_OUTPUT_LIMIT_BYTES must be an integer from 1024 to 16777216' })
+  EXEC_OUTPUT_LIMIT_BYTES = 1048576;
+
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/, {
+    message: 'PROBE_IMAGE must be an image reference such as busybox:latest',
+  })
+  PROBE_IMAGE = 'switchyard/busybox:latest';
+
   get dockerTlsVerify(): boolean {
     return this.DOCKER_TLS_VERIFY === '1' || this.DOCKER_TLS_VERIFY === 'true';
   }

@@ -1,110 +1,65 @@
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
+import type { Duplex } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
-import type { ContainerEngine } from './engine.port';
-import { EngineRejection } from './engine.errors';
+import { compareApiVersions, featuresFor, MAX_API_VERSION, MIN_API_VERSION } from './api-version';
+import { parseLogFrames, StreamDemuxer } from './docker-stream';
+import {
+  toContainerInfo,
+  toContainerSummary,
+  toNetwork,
+  type RawContainerInspect,
+  type RawContainerSummary,
+  type RawExecInspect,
+  type RawImageInspect,
+  type RawInfo,
+  type RawNetwork,
+  type RawVersion,
+} from './dockerode.mappers';
 import type { EngineConnection } from './engine-connection';
 import { classifyEngineError, isTransportError } from './engine-error.classifier';
-import { compareApiVersions, featuresFor, MAX_API_VERSION, MIN_API_VERSION } from './api-version';
+import { EngineRejection } from './engine.errors';
+import type { ContainerEngine } from './engine.port';
 import type {
-  ContainerEndpoint,
   ContainerInfo,
   ContainerListFilter,
+  ContainerSpec,
   ContainerSummary,
   EndpointSpec,
   EngineFeatures,
   EngineInfo,
   EngineVersion,
-  IpamConfigSpec,
-  NetworkEndpoint,
+  ExecLimits,
+  ExecResult,
+  ExecSpec,
+  ImageInfo,
+  LogLine,
+  LogQuery,
   NetworkFilter,
   NetworkInfo,
   NetworkSpec,
-  StringMap,
+  ProbeSpec,
 } from './engine.types';
 
-// The engine's JSON, as far as we read it. Kept local: nothing outside this file sees it.
-interface RawIpamConfig {
-  Subnet?: string;
-  Gateway?: string;
-  IPRange?: string;
-  AuxiliaryAddresses?: StringMap | null;
-}
-interface RawNetwork {
-  Id: string;
-  Name: string;
-  Created?: string;
-  Scope?: string;
-  Driver?: string;
-  EnableIPv6?: boolean;
-  Internal?: boolean;
-  Attachable?: boolean;
-  Ingress?: boolean;
-  ConfigOnly?: boolean;
-  IPAM?: { Driver?: string; Config?: RawIpamConfig[] | null; Options?: StringMap | null } | null;
-  Options?: StringMap | null;
-  Labels?: StringMap | null;
-  Containers?: Record<
-    string,
-    { Name?: string; EndpointID?: string; MacAddress?: string; IPv4Address?: string; IPv6Address?: string }
-  > | null;
-}
-interface RawInfo {
-  ID?: string;
-  Name?: string;
-  ServerVersion?: string;
-  Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
-  Plugins?: { Network?: string[] | null };
-}
-interface RawEndpointSettings {
-  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
-  Aliases?: string[] | null;
-  NetworkID?: string;
-  EndpointID?: string;
-  IPAddress?: string;
-  GlobalIPv6Address?: string;
-  MacAddress?: string;
-}
-interface RawContainerSummary {
-  Id: string;
-  Names?: string[];
-  Image?: string;
-  State?: string;
-  Labels?: StringMap | null;
-  HostConfig?: { NetworkMode?: string };
-  NetworkSettings?: { Networks?: Record<string, RawEndpointSettings> | null };
-}
-interface RawContainerInspect {
-  Id: string;
-  Name?: string;
-  Created?: string;
-  State?: { Status?: string; Running?: boolean };
-  Config?: { Image?: string; Labels?: StringMap | null; MacAddress?: string };
-  HostConfig?: { NetworkMode?: string };
-  NetworkSettings?: { Networks?: Record<string, RawEndpointSettings> | null };
-}
-
-const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-function emptyToNull(value: string | undefined | null): string | null {
-  return value ? value : null;
-}
-
-// Network inspect reports `10.0.0.2/24`; we report plain addresses.
-function stripPrefix(value: string | undefined): string | null {
-  if (!value) return null;
-  const slash = value.indexOf('/');
-  return slash >= 0 ? value.slice(0, slash) : value;
-}
-
-function timeOrNull(value: string | undefined): string | null {
-  if (!value || value.startsWith(ZERO_TIME.slice(0, 4))) return null;
-  return value;
-}
-
-// dockerode's typings overload every method with callbacks; the
-// calls here go through this loose view and their answers are read as the raw types above.
+// dockerode's typings overload every method with callbacks; the calls here go through this
+// loose view and read the answers as the raw types of dockerode.mappers.ts. Bodies are passed as
+// `_body` and query strings as `_query`: otherwise docker-modem copies every body field into the
+// URL as well.
 type Call = (options?: object) => Promise<unknown>;
+interface LooseExec {
+  start: (options: object) => Promise<Duplex>;
+  inspect: Call;
+}
+interface LooseContainer {
+  inspect: Call;
+  start: Call;
+  stop: Call;
+  restart: Call;
+  remove: Call;
+  logs: (options: object) => Promise<Buffer>;
+  wait: Call;
+  exec: (options: object) => Promise<LooseExec>;
+}
 interface LooseDocker {
   modem: { version?: string };
   version: Call;
@@ -113,10 +68,19 @@ interface LooseDocker {
   listNetworks: Call;
   listContainers: Call;
   createNetwork: (options: object) => Promise<{ id: string }>;
+  createContainer: (options: object) => Promise<{ id: string }>;
   pruneNetworks: Call;
   getNetwork(id: string): { inspect: Call; remove: Call; connect: Call; disconnect: Call };
-  getContainer(id: string): { inspect: Call };
+  getContainer(id: string): LooseContainer;
+  getImage(ref: string): { inspect: Call };
 }
+
+// "Already started" / "already stopped": the engine answers 304, which means done.
+function isNotModified(error: unknown): boolean {
+  return (error as { statusCode?: unknown } | null)?.statusCode === 304;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DockerodeEngine implements ContainerEngine {
   private readonly logger = new Logger('DockerEngine');
@@ -131,7 +95,7 @@ export class DockerodeEngine implements ContainerEngine {
   readonly isLocal: boolean;
 
   constructor(
-    private readonly connection: EngineConnection,
+    connection: EngineConnection,
     private readonly timeoutMs: number,
   ) {
     this.endpoint = connection.endpoint;
@@ -150,13 +114,14 @@ export class DockerodeEngine implements ContainerEngine {
       // No agent of our own: docker-modem util.inspect()s each request's options in full, agent
       // and its sockets included, which costs milliseconds per call. Node's global agents keep
       // connections alive already.
-      // Drops a request whose socket stays silent past the deadline (the caller has its answer by then).
-      timeout: timeoutMs + 1000,
     }) as unknown as LooseDocker;
   }
 
-  // Runs one engine call under a deadline and translates whatever goes wrong. The modem's socket
-  // timeout drops the request itself.
+  // --- plumbing -----------------------------------------------------------------------------
+
+  // Runs one engine call under a deadline and translates whatever goes wrong. The call itself is
+  // not aborted (docker-modem inspects every request's options, and a live AbortSignal there
+  // costs milliseconds); a stuck request ends with the socket.
   private async call<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -219,17 +184,7 @@ export class DockerodeEngine implements ContainerEngine {
   private async negotiate(): Promise<EngineVersion> {
     // Unversioned call: the engine answers with its own newest API version.
     this.docker.modem.version = undefined;
-    const raw = await this.call(
-      'version',
-      () =>
-        this.docker.version() as Promise<{
-          Version: string;
-          ApiVersion: string;
-          MinAPIVersion?: string;
-          Os: string;
-          Arch: string;
-        }>,
-    );
+    const raw = await this.call('version', () => this.docker.version() as Promise<RawVersion>);
     const apiVersion = raw.ApiVersion;
     const negotiatedApiVersion =
       compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
@@ -255,9 +210,9 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   // Every call except ping goes through here so that the API version is fixed first.
-  private async versioned<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  private async versioned<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     await this.negotiated();
-    return this.call(op, fn);
+    return this.call(op, fn, timeoutMs);
   }
 
   private read<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -272,14 +227,16 @@ export class DockerodeEngine implements ContainerEngine {
     return entry.promise as Promise<T>;
   }
 
-  private async mutate<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  private async mutate<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     this.generation++;
     try {
-      return await this.versioned(op, fn);
+      return await this.versioned(op, fn, timeoutMs);
     } finally {
       this.generation++;
     }
   }
+
+  // --- engine -------------------------------------------------------------------------------
 
   async ping(timeoutMs = 2000): Promise<void> {
     await this.call('ping', () => this.docker.ping(), timeoutMs);
@@ -309,6 +266,8 @@ export class DockerodeEngine implements ContainerEngine {
     });
   }
 
+  // --- networks -----------------------------------------------------------------------------
+
   listNetworks(filter: NetworkFilter = {}): Promise<NetworkInfo[]> {
     const filters: Record<string, string[]> = {};
     if (filter.driver?.length) filters.driver = filter.driver;
@@ -320,7 +279,7 @@ export class DockerodeEngine implements ContainerEngine {
         'network.list',
         () => this.docker.listNetworks({ filters: query }) as Promise<RawNetwork[]>,
       );
-      return raw.map((n) => this.toNetwork(n, false));
+      return raw.map((n) => toNetwork(n, false));
     });
   }
 
@@ -330,7 +289,7 @@ export class DockerodeEngine implements ContainerEngine {
         'network.inspect',
         () => this.docker.getNetwork(id).inspect() as Promise<RawNetwork>,
       );
-      return this.toNetwork(raw, true);
+      return toNetwork(raw, true);
     });
   }
 
@@ -359,7 +318,9 @@ export class DockerodeEngine implements ContainerEngine {
       Options: spec.options,
       Labels: spec.labels,
     };
-    const network = await this.mutate('network.create', () => this.docker.createNetwork({ ...body }));
+    const network = await this.mutate('network.create', () =>
+      this.docker.createNetwork({ _query: {}, _body: body }),
+    );
     return network.id;
   }
 
@@ -380,18 +341,8 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async connectNetwork(networkId: string, containerId: string, endpoint: EndpointSpec): Promise<void> {
-    const ipam: Record<string, string> = {};
-    if (endpoint.ipv4Address) ipam.IPv4Address = endpoint.ipv4Address;
-    if (endpoint.ipv6Address) ipam.IPv6Address = endpoint.ipv6Address;
-    const body = {
-      Container: containerId,
-      EndpointConfig: {
-        ...(Object.keys(ipam).length ? { IPAMConfig: ipam } : {}),
-        ...(endpoint.aliases?.length ? { Aliases: endpoint.aliases } : {}),
-        ...(endpoint.macAddress ? { MacAddress: endpoint.macAddress } : {}),
-      },
-    };
-    await this.mutate('network.connect', () => this.docker.getNetwork(networkId).connect({ ...body }));
+    const body = { Container: containerId, EndpointConfig: endpointConfig(endpoint) };
+    await this.mutate('network.connect', () => this.docker.getNetwork(networkId).connect(body));
   }
 
   async disconnectNetwork(networkId: string, containerId: string, force: boolean): Promise<void> {
@@ -400,109 +351,247 @@ export class DockerodeEngine implements ContainerEngine {
     );
   }
 
+  // --- containers ---------------------------------------------------------------------------
+
   listContainers(filter: ContainerListFilter = {}): Promise<ContainerSummary[]> {
     const filters: Record<string, string[]> = {};
     if (filter.label?.length) filters.label = filter.label;
     if (filter.network?.length) filters.network = filter.network;
+    if (filter.status?.length) filters.status = filter.status;
     const all = filter.all === true;
     const query = JSON.stringify(filters);
-    return this.read(`container.list ${all} ${query}`, () => this.listContainersNow(all, query));
-  }
-
-  private async listContainersNow(all: boolean, filters: string): Promise<ContainerSummary[]> {
-    const raw = await this.versioned(
-      'container.list',
-      () => this.docker.listContainers({ all, filters }) as Promise<RawContainerSummary[]>,
-    );
-    return raw.map((c) => ({
-      id: c.Id,
-      names: (c.Names ?? []).map((n) => n.replace(/^\//, '')),
-      image: c.Image ?? '',
-      state: c.State ?? 'unknown',
-      labels: c.Labels ?? {},
-      networkMode: c.HostConfig?.NetworkMode ?? '',
-      endpoints: this.toContainerEndpoints(c.NetworkSettings?.Networks),
-    }));
+    return this.read(`container.list ${all} ${query}`, async () => {
+      const raw = await this.versioned(
+        'container.list',
+        () => this.docker.listContainers({ all, filters: query }) as Promise<RawContainerSummary[]>,
+      );
+      return raw.map(toContainerSummary);
+    });
   }
 
   inspectContainer(id: string): Promise<ContainerInfo> {
-    return this.read(`container.inspect ${id}`, () => this.inspectContainerNow(id));
-  }
-
-  private async inspectContainerNow(id: string): Promise<ContainerInfo> {
-    const raw = await this.versioned(
-      'container.inspect',
-      () => this.docker.getContainer(id).inspect() as Promise<RawContainerInspect>,
+    return this.read(`container.inspect ${id}`, async () =>
+      toContainerInfo(
+        await this.versioned(
+          'container.inspect',
+          () => this.docker.getContainer(id).inspect() as Promise<RawContainerInspect>,
+        ),
+      ),
     );
-    const name = (raw.Name ?? '').replace(/^\//, '');
-    return {
-      id: raw.Id,
-      name,
-      names: [name],
-      image: raw.Config?.Image ?? '',
-      state: raw.State?.Status ?? 'unknown',
-      running: raw.State?.Running === true,
-      createdAt: timeOrNull(raw.Created),
-      labels: raw.Config?.Labels ?? {},
-      networkMode: raw.HostConfig?.NetworkMode ?? '',
-      configMacAddress: emptyToNull(raw.Config?.MacAddress),
-      endpoints: this.toContainerEndpoints(raw.NetworkSettings?.Networks),
-    };
   }
 
-  private toNetwork(n: RawNetwork, inspected: boolean): NetworkInfo {
-    const config: IpamConfigSpec[] = (n.IPAM?.Config ?? []).map((c) => ({
-      ...(c.Subnet ? { subnet: c.Subnet } : {}),
-      ...(c.Gateway ? { gateway: c.Gateway } : {}),
-      ...(c.IPRange ? { ipRange: c.IPRange } : {}),
-      ...(c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length
-        ? { auxAddresses: c.AuxiliaryAddresses }
-        : {}),
-    }));
-    const info: NetworkInfo = {
-      id: n.Id,
-      name: n.Name,
-      driver: n.Driver ?? '',
-      scope: n.Scope ?? 'local',
-      internal: n.Internal === true,
-      attachable: n.Attachable === true,
-      ingress: n.Ingress === true,
-      configOnly: n.ConfigOnly === true,
-      enableIPv6: n.EnableIPv6 === true,
-      ipam: { driver: n.IPAM?.Driver ?? 'default', config, options: n.IPAM?.Options ?? {} },
-      options: n.Options ?? {},
-      labels: n.Labels ?? {},
-      createdAt: timeOrNull(n.Created),
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const body = {
+      Image: spec.image,
+      ...(spec.command ? { Cmd: spec.command } : {}),
+      Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+      Labels: spec.labels,
+      ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+      ...(spec.macAddress ? { MacAddress: spec.macAddress } : {}),
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      Tty: false,
+      OpenStdin: false,
+      HostConfig: {
+        NetworkMode: spec.networkMode,
+        RestartPolicy: {
+          Name: spec.restartPolicy.name,
+          MaximumRetryCount: spec.restartPolicy.maximumRetryCount,
+        },
+      },
+      NetworkingConfig: {
+        EndpointsConfig: Object.fromEntries(spec.endpoints.map((e) => [e.networkId, endpointConfig(e)])),
+      },
     };
-    if (inspected) {
-      // Swarm adds load-balancer endpoints (`lb-<network>`) that are not containers.
-      info.endpoints = Object.entries(n.Containers ?? {})
-        .filter(([id]) => /^[0-9a-f]{64}$/.test(id))
-        .map(([id, c]): NetworkEndpoint => ({
-          containerId: id,
-          containerName: c.Name ?? '',
-          endpointId: c.EndpointID ?? '',
-          ipv4Address: stripPrefix(c.IPv4Address),
-          ipv6Address: stripPrefix(c.IPv6Address),
-          macAddress: emptyToNull(c.MacAddress),
-        }));
+    const container = await this.mutate('container.create', () =>
+      this.docker.createContainer({ _query: spec.name ? { name: spec.name } : {}, _body: body }),
+    );
+    return container.id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await this.mutate('container.start', () =>
+      this.docker
+        .getContainer(id)
+        .start()
+        .catch((error: unknown) => {
+          if (!isNotModified(error)) throw error;
+        }),
+    );
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    // The engine answers once the container stopped: up to the grace period, then a kill.
+    await this.mutate(
+      'container.stop',
+      () =>
+        this.docker
+          .getContainer(id)
+          .stop({ t: timeoutSeconds })
+          .catch((error: unknown) => {
+            if (!isNotModified(error)) throw error;
+          }),
+      timeoutSeconds * 1000 + this.timeoutMs,
+    );
+  }
+
+  async restartContainer(id: string, timeoutSeconds: number): Promise<void> {
+    await this.mutate(
+      'container.restart',
+      () => this.docker.getContainer(id).restart({ t: timeoutSeconds }),
+      timeoutSeconds * 1000 + this.timeoutMs,
+    );
+  }
+
+  async removeContainer(id: string, force: boolean): Promise<void> {
+    await this.mutate('container.remove', () => this.docker.getContainer(id).remove({ force, v: false }));
+  }
+
+  async containerLogs(id: string, query: LogQuery): Promise<LogLine[]> {
+    const raw = await this.versioned('container.logs', () =>
+      this.docker.getContainer(id).logs({
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        follow: false,
+        ...(query.tail !== undefined ? { tail: query.tail } : {}),
+        ...(query.since !== undefined ? { since: query.since } : {}),
+      }),
+    );
+    return parseLogFrames(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | null> {
+    try {
+      const raw = await this.versioned(
+        'image.inspect',
+        () => this.docker.getImage(ref).inspect() as Promise<RawImageInspect>,
+      );
+      return { id: raw.Id, tags: raw.RepoTags ?? [] };
+    } catch (error) {
+      if (error instanceof EngineRejection && error.reason === 'NOT_FOUND') return null;
+      throw error;
     }
-    return info;
   }
 
-  private toContainerEndpoints(
-    networks: Record<string, RawEndpointSettings> | null | undefined,
-  ): ContainerEndpoint[] {
-    return Object.entries(networks ?? {}).map(([networkName, e]) => ({
-      networkName,
-      networkId: e.NetworkID ?? '',
-      endpointId: e.EndpointID ?? '',
-      ipv4Address: emptyToNull(e.IPAddress),
-      ipv6Address: emptyToNull(e.GlobalIPv6Address),
-      macAddress: emptyToNull(e.MacAddress),
-      aliases: e.Aliases ?? [],
-      requestedIpv4Address: emptyToNull(e.IPAMConfig?.IPv4Address),
-      requestedIpv6Address: emptyToNull(e.IPAMConfig?.IPv6Address),
-    }));
+  // --- exec and probes ----------------------------------------------------------------------
+
+  async exec(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult> {
+    const started = performance.now();
+    const exec = await this.versioned('exec.create', () =>
+      this.docker.getContainer(containerId).exec({
+        Cmd: spec.command,
+        Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+        ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+        ...(spec.user ? { User: spec.user } : {}),
+        AttachStdin: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      }),
+    );
+    const stream = await this.versioned('exec.start', () =>
+      exec.start({ hijack: true, stdin: false, Tty: false }),
+    );
+    const demux = new StreamDemuxer(limits.outputLimitBytes);
+    const finished = await readUntil(stream, demux, limits.timeoutMs - (performance.now() - started));
+    let exitCode: number | null = null;
+    if (finished) {
+      // The stream ends a moment before the engine records the exit code.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const state = (await this.versioned('exec.inspect', () => exec.inspect())) as RawExecInspect;
+        if (!state.Running) {
+          exitCode = state.ExitCode ?? null;
+          break;
+        }
+        await sleep(10);
+      }
+    }
+    return {
+      exitCode,
+      stdout: demux.text('stdout'),
+      stderr: demux.text('stderr'),
+      durationMs: Math.round(performance.now() - started),
+      timedOut: !finished,
+      truncated: demux.truncated,
+    };
   }
+
+  async runProbe(spec: ProbeSpec, limits: ExecLimits): Promise<ExecResult> {
+    const started = performance.now();
+    const { id } = await this.mutate('probe.create', () =>
+      this.docker.createContainer({
+        _query: {},
+        _body: {
+          Image: spec.image,
+          Cmd: spec.command,
+          Labels: spec.labels,
+          Tty: false,
+          HostConfig: { NetworkMode: `container:${spec.targetContainerId}` },
+        },
+      }),
+    );
+    const container = this.docker.getContainer(id);
+    try {
+      await this.versioned('probe.start', () => container.start());
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        this.versioned(
+          'probe.wait',
+          () => container.wait() as Promise<{ StatusCode?: number }>,
+          limits.timeoutMs + 1000,
+        ),
+        new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), limits.timeoutMs))),
+      ]).finally(() => clearTimeout(timer));
+      const raw = await this.versioned('probe.logs', () =>
+        container.logs({ stdout: true, stderr: true, follow: false }),
+      );
+      const demux = new StreamDemuxer(limits.outputLimitBytes);
+      demux.push(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+      return {
+        exitCode: waited?.StatusCode ?? null,
+        stdout: demux.text('stdout'),
+        stderr: demux.text('stderr'),
+        durationMs: Math.round(performance.now() - started),
+        timedOut: waited === null,
+        truncated: demux.truncated,
+      };
+    } finally {
+      await this.mutate('probe.remove', () => container.remove({ force: true })).catch((error: unknown) =>
+        this.logger.warn({ err: error, probe: id }, 'could not remove a probe container'),
+      );
+    }
+  }
+}
+
+function endpointConfig(endpoint: EndpointSpec): Record<string, unknown> {
+  const ipam: Record<string, string> = {};
+  if (endpoint.ipv4Address) ipam.IPv4Address = endpoint.ipv4Address;
+  if (endpoint.ipv6Address) ipam.IPv6Address = endpoint.ipv6Address;
+  return {
+    ...(Object.keys(ipam).length ? { IPAMConfig: ipam } : {}),
+    ...(endpoint.aliases?.length ? { Aliases: endpoint.aliases } : {}),
+    ...(endpoint.macAddress ? { MacAddress: endpoint.macAddress } : {}),
+  };
+}
+
+// Feeds the stream to the demuxer until it ends (true) or the time is up (false; the stream is
+// then destroyed, and the command may go on running in the container).
+function readUntil(stream: Duplex, demux: StreamDemuxer, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (finished: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (!finished) stream.destroy();
+      resolve(finished);
+    };
+    const timer = setTimeout(() => settle(false), Math.max(0, timeoutMs));
+    stream.on('data', (chunk: Buffer) => demux.push(chunk));
+    stream.on('end', () => settle(true));
+    stream.on('close', () => settle(true));
+    stream.on('error', () => settle(true));
+  });
 }

@@ -24,7 +24,12 @@ export function isTransportError(error: unknown): boolean {
 const PATTERNS: ReadonlyArray<[RegExp, EngineRejectionReason]> = [
   [/plugin "?[^"]*"? not found|driver .* not found|could not find plugin/i, 'DRIVER_NOT_FOUND'],
   [/endpoint with name .* already exists|already exists in network/i, 'ALREADY_CONNECTED'],
-  [/network with name .* already exists/i, 'NAME_CONFLICT'],
+  [
+    /network with name .* already exists|container name .* is already in use|name .* is already in use by container/i,
+    'NAME_CONFLICT',
+  ],
+  [/cannot remove a running container|stop the container before/i, 'RUNNING'],
+  [/is not running|is paused|is restarting/i, 'NOT_RUNNING'],
   [
     /non-overlapping .*address pool|no available .*pool|address pools have been fully subnetted/i,
     'POOLS_EXHAUSTED',
@@ -32,7 +37,7 @@ const PATTERNS: ReadonlyArray<[RegExp, EngineRejectionReason]> = [
   [/pool overlaps|overlaps with/i, 'POOL_OVERLAP'],
   [/parent interface .*not found|invalid subinterface vlan name|-o parent/i, 'PARENT_INTERFACE_NOT_FOUND'],
   [/not a swarm manager|swarm mode|node is not part of a swarm/i, 'NOT_SWARM_MANAGER'],
-  [/address already in use|is already in use|address .* in use/i, 'ADDRESS_IN_USE'],
+  [/address.*already in use/i, 'ADDRESS_IN_USE'],
   [
     /does not belong to any of this network's subnets|out of range|no configured subnet/i,
     'ADDRESS_OUTSIDE_SUBNET',

@@ -16,6 +16,8 @@ export type EngineRejectionReason =
   | 'NOT_CONNECTED'
   | 'HAS_ENDPOINTS'
   | 'OPERATION_NOT_SUPPORTED'
+  | 'NOT_RUNNING'
+  | 'RUNNING'
   | 'INVALID_REQUEST'
   | 'CONFLICT'
   | 'ENGINE_FAILURE';

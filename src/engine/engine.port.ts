@@ -1,8 +1,16 @@
 import type {
   ContainerInfo,
   ContainerListFilter,
+  ContainerSpec,
   ContainerSummary,
   EndpointSpec,
+  ExecLimits,
+  ExecResult,
+  ExecSpec,
+  ImageInfo,
+  LogLine,
+  LogQuery,
+  ProbeSpec,
   EngineFeatures,
   EngineInfo,
   EngineVersion,
@@ -37,4 +45,17 @@ export interface ContainerEngine {
 
   listContainers(filter?: ContainerListFilter): Promise<ContainerSummary[]>;
   inspectContainer(id: string): Promise<ContainerInfo>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  // Start and stop treat "already in that state" as done.
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  restartContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string, force: boolean): Promise<void>;
+  containerLogs(id: string, query: LogQuery): Promise<LogLine[]>;
+  exec(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult>;
+  // Runs a probe container in another container's network namespace until it exits or the
+  // deadline passes, then removes it.
+  runProbe(spec: ProbeSpec, limits: ExecLimits): Promise<ExecResult>;
+  // Null when the image is not on the engine (nothing is ever pulled).
+  inspectImage(ref: string): Promise<ImageInfo | null>;
 }

@@ -107,7 +107,11 @@ export interface ContainerSummary {
   id: string;
   names: string[];
   image: string;
+  // created | running | paused | restarting | removing | exited | dead
   state: string;
+  // The engine's words, e.g. "Up 5 minutes" or "Exited (0) 2 seconds ago".
+  status: string;
+  createdAt: string | null;
   labels: StringMap;
   networkMode: string;
   endpoints: ContainerEndpoint[];
@@ -116,15 +120,21 @@ export interface ContainerSummary {
 export interface ContainerInfo extends ContainerSummary {
   name: string;
   running: boolean;
-  createdAt: string | null;
   // The MAC address from the container config (honoured at create on every API version).
   configMacAddress: string | null;
+  command: string[];
+  hostname: string;
+  restartPolicy: RestartPolicy;
+  exitCode: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
 }
 
 export interface ContainerListFilter {
   all?: boolean;
   label?: string[];
   network?: string[];
+  status?: string[];
 }
 
 export interface EndpointSpec {
@@ -132,4 +142,80 @@ export interface EndpointSpec {
   ipv6Address?: string;
   macAddress?: string;
   aliases?: string[];
+}
+
+export interface RestartPolicy {
+  // no | always | unless-stopped | on-failure
+  name: string;
+  maximumRetryCount: number;
+}
+
+// A container endpoint to set up at create time.
+export interface CreateEndpointSpec extends EndpointSpec {
+  networkId: string;
+}
+
+export interface ContainerSpec {
+  name?: string;
+  image: string;
+  command?: string[];
+  env: StringMap;
+  labels: StringMap;
+  hostname?: string;
+  restartPolicy: RestartPolicy;
+  // A network id, or host / none / bridge.
+  networkMode: string;
+  // Endpoints given at create: the first network only before API 1.44, all of them from 1.44.
+  endpoints: CreateEndpointSpec[];
+  // The container-level MAC address (API < 1.44, applies to the first network).
+  macAddress?: string;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  timestamp: string | null;
+  text: string;
+}
+
+export interface LogQuery {
+  tail?: number;
+  // Unix seconds.
+  since?: number;
+}
+
+export interface ExecSpec {
+  command: string[];
+  env: StringMap;
+  workingDir?: string;
+  user?: string;
+}
+
+export interface ExecLimits {
+  timeoutMs: number;
+  // Per stream: output past this is dropped and `truncated` is set.
+  outputLimitBytes: number;
+}
+
+export interface ExecResult {
+  // Null when the command did not finish before the deadline.
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  truncated: boolean;
+}
+
+// A throwaway container that shares another container's network namespace, for probes.
+export interface ProbeSpec {
+  image: string;
+  command: string[];
+  // The container whose network namespace the probe joins.
+  targetContainerId: string;
+  labels: StringMap;
+}
+
+export interface ImageInfo {
+  id: string;
+  tags: string[];
 }

@@ -7,7 +7,8 @@ import type { NetworkInfo } from '../engine/engine.types';
 import type { ConnectContainerInput } from './dto/connect-container.input';
 import type { NetworkConnectionModel } from './models/network.model';
 import { connectFailure, engineRefused } from './network-errors';
-import { endpointOn, NetworkLookup } from './network-lookup';
+import { endpointOn } from '../lookup/network-facts';
+import { ResourceLookup } from '../lookup/resource-lookup';
 
 // Containers joining and leaving networks.
 @Injectable()
@@ -16,13 +17,13 @@ export class NetworkConnectionsService {
 
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
-    private readonly lookup: NetworkLookup,
+    private readonly lookup: ResourceLookup,
   ) {}
 
   async connect(ref: string, input: ConnectContainerInput): Promise<NetworkConnectionModel> {
-    const [network, container] = await Promise.all([
-      this.lookup.resolve(ref),
-      this.lookup.resolveContainer(input.container),
+    const [network, { info: container }] = await Promise.all([
+      this.lookup.network(ref),
+      this.lookup.container(input.container),
     ]);
     if (
       network.name === 'host' ||
@@ -76,9 +77,9 @@ export class NetworkConnectionsService {
   }
 
   async disconnect(ref: string, containerRef: string, force = false): Promise<void> {
-    const [network, container] = await Promise.all([
-      this.lookup.resolve(ref),
-      this.lookup.resolveContainer(containerRef),
+    const [network, { info: container }] = await Promise.all([
+      this.lookup.network(ref),
+      this.lookup.container(containerRef),
     ]);
     if (network.name === 'host' || network.name === 'none') {
       throw new DomainError(

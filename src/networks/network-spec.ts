@@ -16,15 +16,6 @@ import type { CreateNetworkInput } from './dto/create-network.input';
 export const MANAGED_LABEL = 'io.switchyard.managed';
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 
-// Networks Docker creates itself; their names are reserved even where they do not exist yet.
-export const BUILTIN_NETWORK_NAMES: ReadonlySet<string> = new Set([
-  'bridge',
-  'host',
-  'none',
-  'ingress',
-  'docker_gwbridge',
-]);
-
 const INTERFACE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,14}$/;
 // A parent may be a VLAN sub-interface such as eth1.10 (the engine creates it when missing).
 const PARENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,14}(\.[0-9]{1,4})?$/;

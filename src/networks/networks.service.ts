@@ -11,8 +11,11 @@ import type { PruneNetworksInput } from './dto/prune-networks.input';
 import type { NetworkModel } from './models/network.model';
 import { assertBridgeNameFree, assertNoSubnetOverlap, type HostView } from './network-conflicts';
 import { createFailure, engineRefused, inUse, nameTaken } from './network-errors';
-import { NetworkLookup, refuseBuiltIn } from './network-lookup';
-import { BUILTIN_NETWORK_NAMES, MANAGED_LABEL, planNetwork } from './network-spec';
+import { refuseBuiltIn } from '../lookup/network-facts';
+import { ResourceLookup } from '../lookup/resource-lookup';
+import { NetworkPresenter } from './network-presenter';
+import { MANAGED_LABEL, planNetwork } from './network-spec';
+import { BUILTIN_NETWORK_NAMES } from '../lookup/network-facts';
 
 @Injectable()
 export class NetworksService {
@@ -24,7 +27,8 @@ export class NetworksService {
 
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
-    private readonly lookup: NetworkLookup,
+    private readonly lookup: ResourceLookup,
+    private readonly presenter: NetworkPresenter,
   ) {
     this.host = { isLocal: engine.isLocal, subnets: hostSubnets, interfaceExists: hostInterfaceExists };
   }
@@ -40,12 +44,12 @@ export class NetworksService {
     ]);
     const selected = networks.filter((n) => filter.name === undefined || n.name === filter.name);
     selected.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    return this.lookup.present(selected, running);
+    return this.presenter.present(selected, running);
   }
 
   async get(ref: string): Promise<NetworkModel> {
-    const [network, running] = await Promise.all([this.lookup.resolve(ref), this.engine.listContainers()]);
-    const [presented] = await this.lookup.present([network], running);
+    const [network, running] = await Promise.all([this.lookup.network(ref), this.engine.listContainers()]);
+    const [presented] = await this.presenter.present([network], running);
     return presented;
   }
 
@@ -77,12 +81,12 @@ export class NetworksService {
       this.engine.inspectNetwork(id),
       this.engine.listContainers(),
     ]);
-    const [presented] = await this.lookup.present([network], running);
+    const [presented] = await this.presenter.present([network], running);
     return presented;
   }
 
   async remove(ref: string): Promise<void> {
-    const network = await this.lookup.resolve(ref);
+    const network = await this.lookup.network(ref);
     refuseBuiltIn(network, 'removed');
     const inspected = await this.engine.inspectNetwork(network.id);
     if (inspected.endpoints?.length) throw inUse(inspected);
