@@ -10,6 +10,8 @@ import { ProblemFilter } from './common/http/problem.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ConnectivityModule } from './connectivity/connectivity.module';
+import { ContainersModule } from './containers/containers.module';
 import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
 import { HealthModule } from './health/health.module';
@@ -62,6 +64,8 @@ export class AppModule {
         }),
         HealthModule,
         NetworksModule,
+        ContainersModule,
+        ConnectivityModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import { cidrContainsIp, formatCidr, normaliseIp, parseCidr, parseIp } from '../common/net/ip';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
 import type { NetworkInfo } from '../engine/engine.types';
@@ -8,6 +7,7 @@ import type { ConnectContainerInput } from './dto/connect-container.input';
 import type { NetworkConnectionModel } from './models/network.model';
 import { connectFailure, engineRefused } from './network-errors';
 import { endpointOn } from '../lookup/network-facts';
+import { checkAddressesFree, endpointProblems } from './endpoint-rules';
 import { ResourceLookup } from '../lookup/resource-lookup';
 
 // Containers joining and leaving networks.
@@ -135,33 +135,7 @@ export class NetworkConnectionsService {
   ): Promise<NetworkConnectionModel> {
     const container = await this.engine.inspectContainer(containerId);
     const endpoint = endpointOn(container, network);
-    const problems: string[] = [];
-    if (!endpoint) {
-      problems.push('the engine reports no endpoint on the network');
-    } else {
-      const check = (
-        label: string,
-        wanted: string | undefined,
-        actual: string | null,
-        requested: string | null,
-      ) => {
-        if (!wanted) return;
-        const have = container.running ? actual : requested;
-        if (normaliseIp(have ?? '') !== normaliseIp(wanted))
-          problems.push(`${label} ${wanted} (engine reports ${have ?? 'none'})`);
-      };
-      check('IPv4 address', input.ipv4Address, endpoint.ipv4Address, endpoint.requestedIpv4Address);
-      check('IPv6 address', input.ipv6Address, endpoint.ipv6Address, endpoint.requestedIpv6Address);
-      if (
-        input.macAddress &&
-        container.running &&
-        endpoint.macAddress?.toLowerCase() !== input.macAddress.toLowerCase()
-      ) {
-        problems.push(`MAC address ${input.macAddress} (engine reports ${endpoint.macAddress ?? 'none'})`);
-      }
-      const missing = (input.aliases ?? []).filter((a) => !endpoint.aliases.includes(a));
-      if (missing.length) problems.push(`aliases ${missing.join(', ')}`);
-    }
+    const problems = endpointProblems(container, endpoint, input);
     if (problems.length) {
       await this.engine.disconnectNetwork(network.id, containerId, true).catch((error: unknown) => {
         this.logger.warn(
@@ -186,50 +160,5 @@ export class NetworkConnectionsService {
       macAddress: endpoint?.macAddress ?? null,
       aliases: endpoint?.aliases ?? [],
     };
-  }
-}
-
-export function checkAddressesFree(network: NetworkInfo, input: ConnectContainerInput): void {
-  const wanted: Array<[string | undefined, 4 | 6]> = [
-    [input.ipv4Address, 4],
-    [input.ipv6Address, 6],
-  ];
-  for (const [address, version] of wanted) {
-    if (!address) continue;
-    const ip = parseIp(address);
-    if (!ip) continue;
-    const subnets = network.ipam.config
-      .map((c) => (c.subnet ? parseCidr(c.subnet) : null))
-      .flatMap((p) => (p?.ok && p.cidr.version === version ? [p.cidr] : []));
-    if (subnets.length === 0) {
-      throw new DomainError(
-        'ADDRESS_NOT_ASSIGNABLE',
-        `Network "${network.name}" has no IPv${version} subnet, so no IPv${version} address can be chosen on it.`,
-        { context: { network: network.name } },
-      );
-    }
-    if (!subnets.some((s) => cidrContainsIp(s, ip))) {
-      throw new DomainError(
-        'ADDRESS_OUTSIDE_SUBNET',
-        `${address} is outside the subnets of network "${network.name}" (${subnets.map(formatCidr).join(', ')}).`,
-        { context: { address, network: network.name, subnets: subnets.map(formatCidr) } },
-      );
-    }
-    const gateways = network.ipam.config.map((c) => (c.gateway ? normaliseIp(c.gateway) : null));
-    if (gateways.includes(normaliseIp(address))) {
-      throw new DomainError('ADDRESS_IN_USE', `${address} is the gateway of network "${network.name}".`, {
-        context: { address, network: network.name },
-      });
-    }
-    const holder = (network.endpoints ?? []).find(
-      (e) => normaliseIp((version === 4 ? e.ipv4Address : e.ipv6Address) ?? '') === normaliseIp(address),
-    );
-    if (holder) {
-      throw new DomainError(
-        'ADDRESS_IN_USE',
-        `${address} is already used by container "${holder.containerName}" on network "${network.name}".`,
-        { context: { address, network: network.name, container: holder.containerName } },
-      );
-    }
   }
 }

@@ -1,9 +1,9 @@
-import { Field, GraphQLISODateTime, Int, type ReturnTypeFunc } from '@nestjs/graphql';
+import { Field, Float, GraphQLISODateTime, Int, type ReturnTypeFunc } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
 import { StringMapScalar } from '../graphql/string-map.scalar';
 
-type FieldKind = 'string' | 'boolean' | 'int' | 'datetime' | 'stringMap' | Type<unknown>;
+type FieldKind = 'string' | 'boolean' | 'int' | 'float' | 'datetime' | 'stringMap' | Type<unknown>;
 
 export interface ApiFieldOptions {
   array?: boolean;
@@ -22,6 +22,8 @@ function graphqlType(kind: FieldKind): unknown {
       return Boolean;
     case 'int':
       return Int;
+    case 'float':
+      return Float;
     case 'datetime':
       return GraphQLISODateTime;
     case 'stringMap':
@@ -39,6 +41,8 @@ function openApiType(kind: FieldKind): Record<string, unknown> {
       return { type: 'boolean' };
     case 'int':
       return { type: 'integer' };
+    case 'float':
+      return { type: 'number' };
     case 'datetime':
       return { type: 'string', format: 'date-time' };
     case 'stringMap':

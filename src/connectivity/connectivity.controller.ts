@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api/api-problems';
+import { API_PREFIX } from '../common/api/api-prefix';
+import { ConnectivityService } from './connectivity.service';
+import { MatrixInput, PingInput } from './dto/ping.input';
+import { ConnectivityMatrixModel, PingResultModel } from './models/connectivity.model';
+
+@ApiTags('connectivity')
+@Controller(`${API_PREFIX}/connectivity`)
+export class ConnectivityController {
+  constructor(private readonly connectivity: ConnectivityService) {}
+
+  @Post('ping')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Ping from one container to another (by name, alias or IP)',
+    description: 'When the target is not reached, `diagnosis` says why, in words and a code.',
+  })
+  @ApiResponse({ status: 200, type: PingResultModel })
+  @ApiProblems(400, 404, 409, 429, 503, 504)
+  ping(@Body() input: PingInput): Promise<PingResultModel> {
+    return this.connectivity.ping(input);
+  }
+
+  @Post('matrix')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reachability between every ordered pair of running containers on a network' })
+  @ApiResponse({ status: 200, type: ConnectivityMatrixModel })
+  @ApiProblems(400, 404, 409, 429, 503, 504)
+  matrix(@Body() input: MatrixInput): Promise<ConnectivityMatrixModel> {
+    return this.connectivity.matrix(input);
+  }
+}

@@ -1,0 +1,293 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { mapLimit } from '../common/concurrency/map-limit';
+import { DomainError } from '../common/errors/domain-error';
+import { normaliseIp, parseIp } from '../common/net/ip';
+import { resolveReference } from '../common/reference/resolve-reference';
+import { AppConfig } from '../config/app-config';
+import { ExecService } from '../containers/exec.service';
+import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
+import type { ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
+import { ResourceLookup } from '../lookup/resource-lookup';
+import { MANAGED_LABEL } from '../networks/network-spec';
+import type { MatrixInput, PingInput } from './dto/ping.input';
+import type {
+  ConnectivityMatrixModel,
+  DiagnosisModel,
+  MatrixEntryModel,
+  PingResultModel,
+} from './models/connectivity.model';
+import { parsePing, programMissing, splitByTarget } from './ping-output';
+
+const PROBE_LABEL = 'io.switchyard.probe';
+// Time on top of ping's own deadline for the exec round trip.
+const EXEC_SLACK_MS = 3000;
+const MATRIX_MAX_MEMBERS = 64;
+
+// One exec per source: pings every target at once, each output line prefixed with its target.
+// Arguments: count, deadline in seconds, then the target addresses.
+const MATRIX_SCRIPT =
+  'c=$1; w=$2; shift 2; for t in "$@"; do ' +
+  '( ping -c "$c" -w "$w" -W "$w" -i 0.2 "$t" 2>&1 | while IFS= read -r l; do echo "$t|$l"; done ) & ' +
+  'done; wait';
+
+type Probe = { result: ExecResult; probe: 'exec' | 'helper' } | { missing: DiagnosisModel };
+
+interface Target {
+  info: ContainerInfo | null;
+}
+
+@Injectable()
+export class ConnectivityService {
+  constructor(
+    @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
+    private readonly lookup: ResourceLookup,
+    private readonly execs: ExecService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async ping(input: PingInput): Promise<PingResultModel> {
+    const count = input.count ?? 3;
+    const timeoutMs = input.timeoutMs ?? 5000;
+    const { info: source } = await this.lookup.container(input.from);
+    const answer: PingResultModel = {
+      from: source.name,
+      to: input.to,
+      reachable: false,
+      resolvedAddress: null,
+      transmitted: 0,
+      received: 0,
+      packetLoss: null,
+      rttMs: null,
+      probe: null,
+      diagnosis: null,
+    };
+    const diagnose = (code: string, message: string) => ({ ...answer, diagnosis: { code, message } });
+
+    if (!source.running) {
+      return diagnose(
+        'SOURCE_NOT_RUNNING',
+        `The source container "${source.name}" is ${source.state}: start it, then ping again.`,
+      );
+    }
+    const target = await this.findTarget(input.to, source);
+    if (target.info && !target.info.running) {
+      return diagnose(
+        'TARGET_NOT_RUNNING',
+        `The target container "${target.info.name}" is ${target.info.state}: start it, then ping again.`,
+      );
+    }
+    if (target.info && !sharesNetwork(source, target.info)) {
+      const mine = networkNames(source);
+      const theirs = networkNames(target.info);
+      return {
+        ...answer,
+        diagnosis: {
+          code: 'NO_SHARED_NETWORK',
+          message:
+            `"${source.name}" and "${target.info.name}" share no network: "${source.name}" is on ${list(mine)}, ` +
+            `"${target.info.name}" on ${list(theirs)}. Connect both to one network (POST /api/v1/networks/{network}/connections).`,
+        },
+      };
+    }
+
+    // -w bounds the whole run; busybox also needs -W, or it waits 10 s for replies that never come.
+    const seconds = String(Math.ceil(timeoutMs / 1000));
+    const command = ['ping', '-c', String(count), '-w', seconds, '-W', seconds, '-i', '0.2', input.to];
+    const probed = await this.probe(source, command, timeoutMs + EXEC_SLACK_MS);
+    if ('missing' in probed) return { ...answer, diagnosis: probed.missing };
+    const stats = parsePing(`${probed.result.stdout}\n${probed.result.stderr}`);
+    const result: PingResultModel = {
+      ...answer,
+      probe: probed.probe,
+      reachable: stats.received > 0,
+      resolvedAddress: stats.resolvedAddress,
+      transmitted: stats.transmitted,
+      received: stats.received,
+      packetLoss: stats.packetLoss,
+      rttMs: stats.rttMs,
+    };
+    if (result.reachable) return result;
+    if (stats.unresolved) {
+      return {
+        ...result,
+        diagnosis: {
+          code: 'NAME_NOT_RESOLVED',
+          message: this.unresolvedMessage(input.to, source, target.info),
+        },
+      };
+    }
+    const internal = await this.onlyInternal(source);
+    if (stats.networkUnreachable || (!target.info && internal)) {
+      return {
+        ...result,
+        diagnosis: {
+          code: internal ? 'NETWORK_INTERNAL' : 'PACKET_LOSS',
+          message: internal
+            ? `"${source.name}" is only on internal networks (${list(networkNames(source))}): nothing outside them can be reached. ` +
+              'Connect it to a network that is not internal to reach other addresses.'
+            : `"${source.name}" has no route to ${input.to}.`,
+        },
+      };
+    }
+    const timedOut = probed.result.timedOut ? ' (the probe hit its deadline)' : '';
+    return {
+      ...result,
+      diagnosis: {
+        code: 'PACKET_LOSS',
+        message:
+          `All ${stats.transmitted || count} echo requests to ${stats.resolvedAddress ?? input.to} were lost${timedOut}. ` +
+          'The target does not answer ICMP echo, or a firewall in between drops it.',
+      },
+    };
+  }
+
+  async matrix(input: MatrixInput): Promise<ConnectivityMatrixModel> {
+    const started = performance.now();
+    const count = input.count ?? 1;
+    const timeoutMs = input.timeoutMs ?? 2000;
+    const network = await this.lookup.network(input.network);
+    const members = (await this.engine.listContainers({ network: [network.id] }))
+      .map((c) => ({ name: c.names[0] ?? c.id.slice(0, 12), summary: c, address: addressOn(c, network.id) }))
+      .filter((m): m is { name: string; summary: ContainerSummary; address: string } => m.address !== null)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    if (members.length > MATRIX_MAX_MEMBERS) {
+      throw DomainError.validation([
+        {
+          field: 'network',
+          message: `network "${network.name}" has ${members.length} running containers; the matrix covers at most ${MATRIX_MAX_MEMBERS}`,
+        },
+      ]);
+    }
+    const rows = await mapLimit(members, this.config.EXEC_CONCURRENCY, async (source) => {
+      const targets = members.filter((m) => m !== source);
+      if (targets.length === 0) return [];
+      const command = [
+        'sh',
+        '-c',
+        MATRIX_SCRIPT,
+        'sh',
+        String(count),
+        String(Math.ceil(timeoutMs / 1000)),
+        ...targets.map((t) => t.address),
+      ];
+      const info = await this.engine.inspectContainer(source.summary.id);
+      const probed = await this.probe(info, command, timeoutMs + EXEC_SLACK_MS);
+      const outputs = 'missing' in probed ? new Map<string, string>() : splitByTarget(probed.result.stdout);
+      return targets.map((target): MatrixEntryModel => {
+        const stats = parsePing(outputs.get(target.address) ?? '');
+        return {
+          from: source.name,
+          to: target.name,
+          address: target.address,
+          reachable: stats.received > 0,
+          rttMs: stats.rttMs,
+        };
+      });
+    });
+    return {
+      network: network.name,
+      durationMs: Math.round(performance.now() - started),
+      results: rows.flat(),
+    };
+  }
+
+  // Runs the command in the source container; an image without the program gets a helper
+  // container from PROBE_IMAGE in the source's network namespace instead.
+  private async probe(source: ContainerInfo, command: string[], timeoutMs: number): Promise<Probe> {
+    const own = await this.execs.run(source.id, source.name, { command, env: {} }, timeoutMs);
+    if (!programMissing(own.exitCode, own.stdout + own.stderr)) return { result: own, probe: 'exec' };
+    const image = this.config.PROBE_IMAGE;
+    if (!(await this.engine.inspectImage(image))) {
+      return {
+        missing: {
+          code: 'NO_PROBE',
+          message:
+            `"${source.name}" has no ${command[0]}, and the probe image "${image}" is not on the engine, so no probe can run. ` +
+            'Load an image with a busybox ping on the engine and name it in PROBE_IMAGE.',
+        },
+      };
+    }
+    const result = await this.execs.probe(
+      {
+        image,
+        command,
+        targetContainerId: source.id,
+        labels: { [PROBE_LABEL]: 'true', [MANAGED_LABEL]: 'true' },
+      },
+      timeoutMs,
+    );
+    return { result, probe: 'helper' };
+  }
+
+  // The target as a container, when `to` names one: by name or id, by address, or by alias on
+  // one of the source's networks. Anything else is a host name for the source's resolver.
+  private async findTarget(to: string, source: ContainerInfo): Promise<Target> {
+    const containers = await this.engine.listContainers({ all: true });
+    try {
+      const match = resolveReference(to, containers, 'container', 'CONTAINER_NOT_FOUND');
+      return { info: await this.engine.inspectContainer(match.id) };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+    }
+    if (parseIp(to)) {
+      const wanted = normaliseIp(to);
+      const holder = containers.find((c) =>
+        c.endpoints.some((e) => [e.ipv4Address, e.ipv6Address].some((a) => a && normaliseIp(a) === wanted)),
+      );
+      return { info: holder ? await this.engine.inspectContainer(holder.id) : null };
+    }
+    const sourceNetworks = new Set(source.endpoints.map((e) => e.networkId));
+    const neighbours = containers.filter(
+      (c) => c.id !== source.id && c.endpoints.some((e) => sourceNetworks.has(e.networkId)),
+    );
+    for (const { info } of await this.lookup.inspectMany(neighbours)) {
+      if (info.endpoints.some((e) => sourceNetworks.has(e.networkId) && e.aliases.includes(to)))
+        return { info };
+    }
+    return { info: null };
+  }
+
+  // True when every network of the container is internal (no route leaves them).
+  private async onlyInternal(container: ContainerInfo): Promise<boolean> {
+    if (container.endpoints.length === 0) return false;
+    const internal = new Set((await this.engine.listNetworks()).filter((n) => n.internal).map((n) => n.id));
+    return container.endpoints.every((e) => internal.has(e.networkId));
+  }
+
+  private unresolvedMessage(to: string, source: ContainerInfo, target: ContainerInfo | null): string {
+    const networks = networkNames(source);
+    if (networks.length === 1 && networks[0] === 'bridge') {
+      return (
+        `"${to}" does not resolve from "${source.name}": it is only on the default bridge network, which has no name resolution. ` +
+        'Put both containers on a user-defined network, or ping by IP address.'
+      );
+    }
+    if (target) {
+      return (
+        `"${to}" does not resolve from "${source.name}": names resolve only on user-defined networks both containers are on ` +
+        `("${source.name}" is on ${list(networks)}).`
+      );
+    }
+    return `"${to}" does not resolve from "${source.name}": no container, alias or host of that name is known on ${list(networks)}.`;
+  }
+}
+
+function networkNames(container: ContainerInfo): string[] {
+  return container.endpoints.map((e) => e.networkName).sort();
+}
+
+function sharesNetwork(a: ContainerInfo, b: ContainerInfo): boolean {
+  // A container on the host network reaches what the host reaches.
+  if (a.networkMode === 'host' || b.networkMode === 'host') return true;
+  const ids = new Set(a.endpoints.map((e) => e.networkId).filter(Boolean));
+  return b.endpoints.some((e) => e.networkId && ids.has(e.networkId));
+}
+
+function addressOn(container: ContainerSummary, networkId: string): string | null {
+  const endpoint = container.endpoints.find((e) => e.networkId === networkId);
+  return endpoint?.ipv4Address ?? endpoint?.ipv6Address ?? null;
+}
+
+function list(names: string[]): string {
+  return names.length ? names.map((n) => `"${n}"`).join(', ') : 'no network';
+}

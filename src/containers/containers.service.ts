@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
+import { EngineRejection } from '../engine/engine.errors';
+import type { ContainerSummary } from '../engine/engine.types';
+import { ResourceLookup } from '../lookup/resource-lookup';
+import { containerFailure, startFailure } from './container-errors';
+import { presentContainer } from './container-presenter';
+import type { ContainerFilterInput } from './dto/container-filter.input';
+import type { ExecInput } from './dto/exec.input';
+import type { LogsArgs } from './dto/container-action.args';
+import { ExecService } from './exec.service';
+import type {
+  ContainerLogsModel,
+  ContainerModel,
+  ContainerPageModel,
+  ExecResultModel,
+} from './models/container.model';
+
+const DEFAULT_PAGE = 100;
+const DEFAULT_STOP_SECONDS = 10;
+const DEFAULT_TAIL = 100;
+
+interface Cursor {
+  name: string;
+  id: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.name, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const [name, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof name === 'string' && typeof id === 'string') return { name, id };
+  } catch {
+    // fall through
+  }
+  throw DomainError.validation([
+    { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+  ]);
+}
+
+const nameOf = (c: ContainerSummary) => c.names[0] ?? '';
+const byNameThenId = (a: Cursor, b: Cursor) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+// Everything about existing containers: reading, lifecycle, logs and exec.
+@Injectable()
+export class ContainersService {
+  constructor(
+    @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
+    private readonly lookup: ResourceLookup,
+    private readonly execs: ExecService,
+  ) {}
+
+  async list(
+    filter: ContainerFilterInput,
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<ContainerPageModel> {
+    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    const network = filter.network ? await this.lookup.network(filter.network) : null;
+    const summaries = await this.engine.listContainers({
+      all: filter.all === true || filter.state !== undefined,
+      label: filter.label,
+      network: network ? [network.id] : undefined,
+      status: filter.state ? [filter.state] : undefined,
+    });
+    const sorted = summaries
+      .map((summary) => ({ summary, key: { name: nameOf(summary), id: summary.id } }))
+      .sort((a, b) => byNameThenId(a.key, b.key));
+    const start = after ? sorted.findIndex((c) => byNameThenId(c.key, after) > 0) : 0;
+    const limit = page.limit ?? DEFAULT_PAGE;
+    const slice = start < 0 ? [] : sorted.slice(start, start + limit);
+    const items = (await this.lookup.inspectMany(slice.map((c) => c.summary))).map(presentContainer);
+    const more = start >= 0 && start + limit < sorted.length;
+    return { items, nextCursor: more ? encodeCursor(slice[slice.length - 1].key) : null };
+  }
+
+  async get(ref: string): Promise<ContainerModel> {
+    return presentContainer(await this.lookup.container(ref));
+  }
+
+  async start(ref: string): Promise<ContainerModel> {
+    const { info } = await this.lookup.container(ref);
+    try {
+      await this.engine.startContainer(info.id);
+    } catch (error) {
+      throw startFailure(error, info.name);
+    }
+    return this.get(info.id);
+  }
+
+  async stop(ref: string, timeoutSeconds = DEFAULT_STOP_SECONDS): Promise<ContainerModel> {
+    const { info } = await this.lookup.container(ref);
+    try {
+      await this.engine.stopContainer(info.id, timeoutSeconds);
+    } catch (error) {
+      throw containerFailure(error, info.name, 'stop');
+    }
+    return this.get(info.id);
+  }
+
+  async restart(ref: string, timeoutSeconds = DEFAULT_STOP_SECONDS): Promise<ContainerModel> {
+    const { info } = await this.lookup.container(ref);
+    try {
+      await this.engine.restartContainer(info.id, timeoutSeconds);
+    } catch (error) {
+      throw startFailure(error, info.name);
+    }
+    return this.get(info.id);
+  }
+
+  async remove(ref: string, force = false): Promise<void> {
+    const { info } = await this.lookup.container(ref);
+    try {
+      await this.engine.removeContainer(info.id, force);
+    } catch (error) {
+      if (error instanceof EngineRejection && error.reason === 'NOT_FOUND') return; // removed meanwhile
+      throw containerFailure(error, info.name, 'remove');
+    }
+  }
+
+  async logs(ref: string, args: LogsArgs): Promise<ContainerLogsModel> {
+    const { info } = await this.lookup.container(ref);
+    const since =
+      args.since === undefined
+        ? undefined
+        : /^\d+$/.test(args.since)
+          ? Number(args.since)
+          : Date.parse(args.since) / 1000;
+    if (since !== undefined && !Number.isFinite(since)) {
+      throw DomainError.validation([
+        { field: 'since', message: `since "${args.since}" is not a valid time` },
+      ]);
+    }
+    try {
+      const lines = await this.engine.containerLogs(info.id, {
+        tail: args.tail ?? DEFAULT_TAIL,
+        since: since === undefined ? undefined : Math.floor(since),
+      });
+      return { items: lines };
+    } catch (error) {
+      throw containerFailure(error, info.name, 'read the logs of');
+    }
+  }
+
+  async exec(ref: string, input: ExecInput): Promise<ExecResultModel> {
+    const { info } = await this.lookup.container(ref);
+    if (!info.running || info.state === 'paused') {
+      throw new DomainError(
+        'CONTAINER_NOT_RUNNING',
+        `Container "${info.name}" is ${info.state}: commands run only in running containers. Start it first${info.state === 'paused' ? ' (unpause it)' : ''}.`,
+        { context: { container: info.name, state: info.state } },
+      );
+    }
+    return this.execs.run(
+      info.id,
+      info.name,
+      { command: input.command, env: input.env ?? {}, workingDir: input.workingDir, user: input.user },
+      input.timeoutMs,
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import { InputType } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { ApiField } from '../../common/api/api-field';
+import { toBoolean } from '../../networks/dto/disconnect.query';
+
+export const CONTAINER_STATES = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+] as const;
+
+const toArray = ({ value }: { value: unknown }) =>
+  value === undefined || Array.isArray(value) ? value : [value];
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+@InputType('ContainerFilterInput')
+export class ContainerFilterInput {
+  @ApiField('boolean', { optional: true, description: 'Every state, not only running containers' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'all must be true or false' })
+  all?: boolean;
+
+  @ApiField('string', { optional: true, description: 'Only containers on this network (name or id)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  network?: string;
+
+  @ApiField('string', {
+    array: true,
+    optional: true,
+    description: 'Label `key` or `key=value`; several must all match',
+  })
+  @IsOptional()
+  @Transform(toArray)
+  @ArrayMaxSize(16)
+  @IsString({ each: true })
+  @MaxLength(4096, { each: true })
+  label?: string[];
+
+  @ApiField('string', {
+    optional: true,
+    enum: CONTAINER_STATES,
+    description: 'Only containers in this state (implies all)',
+  })
+  @IsOptional()
+  @IsIn(CONTAINER_STATES, { message: `state must be one of ${CONTAINER_STATES.join(', ')}` })
+  state?: string;
+}
+
+export const PAGE_LIMIT_MAX = 500;
+
+export class ContainerListQuery extends ContainerFilterInput {
+  @ApiPropertyOptional({ description: `Page size, 1-${PAGE_LIMIT_MAX} (default 100)` })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` })
+  @Min(1, { message: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` })
+  @Max(PAGE_LIMIT_MAX, { message: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+}
