@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure a Docker engine answers at DOCKER_HOST, starting Debian's dockerd when none does.
+# Makes sure a Docker engine answers at DOCKER_HOST, starting Debian's dockerd when none does, and
+# that it has the busybox image Switchyard uses as its connectivity probe (built with docker import
+# from Debian's busybox-static: no registry is needed).
 # With --test-fixtures it also prepares what the test suite needs: a single-node swarm (overlay),
 # a veth pair (macvlan parent), a local busybox image (no registry is reachable) and a second,
 # swarm-less engine in a network namespace of its own.
@@ -97,6 +99,19 @@ ensure_veth() {
   ip -4 addr show dev "$VETH_PEER" | grep -q "${HOST_TEST_CIDR%/*}/" || as_root ip addr add "$HOST_TEST_CIDR" dev "$VETH_PEER"
 }
 
+# An image without ping (and without a shell), to test probing from a helper container.
+NOPING_IMAGE="${NOPING_IMAGE:-switchyard/noping:latest}"
+ensure_noping_image() {
+  if docker_cli image inspect "$NOPING_IMAGE" >/dev/null 2>&1; then return; fi
+  log "building $NOPING_IMAGE (sleep only)"
+  local dir; dir=$(mktemp -d)
+  mkdir -p "$dir/bin"
+  cp /bin/busybox "$dir/bin/busybox"
+  ln -sf busybox "$dir/bin/sleep"
+  tar -C "$dir" -c . | docker_cli import --change 'ENV PATH=/bin' --change 'CMD ["sleep", "3600"]' - "$NOPING_IMAGE" >/dev/null
+  rm -rf "$dir"
+}
+
 # An engine that is not in a swarm, for the "overlay without swarm mode" answer. It runs in a
 # network namespace of its own: a second dockerd in the host namespace would fight the first
 # over docker0 and iptables.
@@ -149,10 +164,12 @@ ensure_image() {
 
 install_packages
 start_engine
+# The probe image (PROBE_IMAGE): containers whose image has no ping are probed from it.
+ensure_image
 if [ "$FIXTURES" = 1 ]; then
   ensure_swarm
   ensure_veth
-  ensure_image
+  ensure_noping_image
   ensure_bare_engine
   log "test fixtures ready: swarm, image $TEST_IMAGE, macvlan parent $VETH_PARENT, swarm-less engine unix://$BARE_SOCK"
 fi

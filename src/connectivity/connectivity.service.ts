@@ -227,7 +227,9 @@ export class ConnectivityService {
       const match = resolveReference(to, containers, 'container', 'CONTAINER_NOT_FOUND');
       return { info: await this.engine.inspectContainer(match.id) };
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+      // Not a container name: an address or an alias, looked at next.
+      const code = error instanceof DomainError ? error.code : null;
+      if (code !== 'CONTAINER_NOT_FOUND' && code !== 'AMBIGUOUS_REFERENCE' && code !== 'NOT_FOUND') throw error;
     }
     if (parseIp(to)) {
       const wanted = normaliseIp(to);

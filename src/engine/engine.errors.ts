@@ -1,3 +1,6 @@
+import { DomainError } from '../common/errors/domain-error';
+import type { ErrorCode } from '../common/errors/error-codes';
+
 // What the engine refused, in our words. The dockerode adapter classifies the engine's answers
 // (status codes and message texts differ between engine versions) so that services never match
 // on engine strings.
@@ -22,14 +25,41 @@ export type EngineRejectionReason =
   | 'CONFLICT'
   | 'ENGINE_FAILURE';
 
-export class EngineRejection extends Error {
+// The code a rejection carries when no service gave it a more precise meaning: services catch
+// EngineRejection and say what it means for their operation; anything they leave still reaches
+// the client as a stable code with the engine's words inside a sentence of ours, never as a 500.
+const DEFAULT_CODES: Record<EngineRejectionReason, ErrorCode> = {
+  NOT_FOUND: 'NOT_FOUND',
+  NAME_CONFLICT: 'ENGINE_CONFLICT',
+  POOL_OVERLAP: 'SUBNET_OVERLAP',
+  POOLS_EXHAUSTED: 'ADDRESS_POOLS_EXHAUSTED',
+  PARENT_INTERFACE_NOT_FOUND: 'PARENT_INTERFACE_NOT_FOUND',
+  DRIVER_NOT_FOUND: 'UNSUPPORTED_BY_ENGINE',
+  NOT_SWARM_MANAGER: 'UNSUPPORTED_BY_ENGINE',
+  ADDRESS_IN_USE: 'ADDRESS_IN_USE',
+  ADDRESS_OUTSIDE_SUBNET: 'ADDRESS_OUTSIDE_SUBNET',
+  ADDRESS_NOT_ASSIGNABLE: 'ADDRESS_NOT_ASSIGNABLE',
+  ALREADY_CONNECTED: 'ALREADY_CONNECTED',
+  NOT_CONNECTED: 'CONNECTION_NOT_FOUND',
+  HAS_ENDPOINTS: 'NETWORK_IN_USE',
+  OPERATION_NOT_SUPPORTED: 'UNSUPPORTED_BY_ENGINE',
+  NOT_RUNNING: 'CONTAINER_NOT_RUNNING',
+  RUNNING: 'CONTAINER_RUNNING',
+  INVALID_REQUEST: 'UNSUPPORTED_BY_ENGINE',
+  CONFLICT: 'ENGINE_CONFLICT',
+  ENGINE_FAILURE: 'UNSUPPORTED_BY_ENGINE',
+};
+
+export class EngineRejection extends DomainError {
   constructor(
     readonly reason: EngineRejectionReason,
     // The engine's own message, kept for logs and for wrapping into a sentence of ours.
     readonly engineMessage: string,
     readonly statusCode: number | null,
   ) {
-    super(`engine refused (${reason}, HTTP ${statusCode ?? '-'}): ${engineMessage}`);
+    super(DEFAULT_CODES[reason], `The Docker engine refused the request (engine said: ${engineMessage}).`, {
+      context: { reason },
+    });
     this.name = 'EngineRejection';
   }
 }

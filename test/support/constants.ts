@@ -1,5 +1,7 @@
 // Shared facts about the test environment that scripts/engine-up.sh --test-fixtures provides.
 export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'switchyard/busybox:latest';
+// An image with only `sleep`: no ping, no shell.
+export const NOPING_IMAGE = 'switchyard/noping:latest';
 export const MACVLAN_PARENT = process.env.MACVLAN_TEST_PARENT ?? 'sy-veth0';
 export const BARE_ENGINE = 'unix:///var/run/switchyard-bare.sock';
 // The address engine-up.sh puts on the veth peer, to test the host-interface overlap rule.

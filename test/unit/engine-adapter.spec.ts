@@ -63,8 +63,16 @@ describe('engine error classification', () => {
     [403, 'error while removing network: network n id x has active endpoints', 'HAS_ENDPOINTS'],
     [500, 'failed to create sy-veth0.10 vlan link: operation not supported', 'OPERATION_NOT_SUPPORTED'],
     [404, 'No such container: x', 'NOT_FOUND'],
-    [409, 'Conflict. The container name "/web" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.', 'NAME_CONFLICT'],
-    [409, 'You cannot remove a running container abc. Stop the container before attempting removal or force remove', 'RUNNING'],
+    [
+      409,
+      'Conflict. The container name "/web" is already in use by container "abc". You have to remove (or rename) that container to be able to reuse that name.',
+      'NAME_CONFLICT',
+    ],
+    [
+      409,
+      'You cannot remove a running container abc. Stop the container before attempting removal or force remove',
+      'RUNNING',
+    ],
     [409, 'Container abc is not running', 'NOT_RUNNING'],
     [409, 'Container abc is paused, unpause the container before exec', 'NOT_RUNNING'],
     [403, 'Address already in use', 'ADDRESS_IN_USE'],

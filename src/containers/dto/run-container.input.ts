@@ -26,8 +26,9 @@ import {
 } from '../../common/validation/validators';
 
 // Docker's reference grammar: [registry[:port]/]path[:tag][@sha256:digest], or an image id.
+// A first component is a registry only when it has a dot or a port, or is localhost.
 export const IMAGE_REFERENCE =
-  /^(?:sha256:[a-f0-9]{64}|(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?)$/;
+  /^(?:sha256:[a-f0-9]{64}|(?:(?:[a-zA-Z0-9-]+\.[a-zA-Z0-9.-]+|[a-zA-Z0-9.-]+:[0-9]+|localhost)(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?)$/;
 
 export const ENV_RULES: StringMapRules = {
   maxEntries: 128,

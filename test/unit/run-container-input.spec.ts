@@ -1,0 +1,66 @@
+import { DomainError } from '../../src/common/errors/domain-error';
+import { createValidationPipe } from '../../src/common/validation/validation.pipe';
+import { ExecInput } from '../../src/containers/dto/exec.input';
+import { IMAGE_REFERENCE, RunContainerInput } from '../../src/containers/dto/run-container.input';
+
+const pipe = createValidationPipe();
+
+async function fields(metatype: new () => object, body: unknown): Promise<string[]> {
+  try {
+    await pipe.transform(body, { type: 'body', metatype });
+    return [];
+  } catch (error) {
+    return ((error as DomainError).errors ?? []).map((e) => e.field);
+  }
+}
+
+describe('image references', () => {
+  it.each([
+    'busybox',
+    'busybox:latest',
+    'switchyard/busybox:latest',
+    'registry.example.com:5000/team/app:1.2',
+    'localhost/app',
+    'localhost:5000/app:dev',
+    `gcr.io/x/y@sha256:${'a'.repeat(64)}`,
+    `sha256:${'b'.repeat(64)}`,
+  ])('accepts %s', (ref) => expect(IMAGE_REFERENCE.test(ref)).toBe(true));
+
+  it.each(['UPPER/case', 'App', 'a//b', 'busybox:', ':tag', 'x y', 'busybox:la test'])('refuses %s', (ref) =>
+    expect(IMAGE_REFERENCE.test(ref)).toBe(false),
+  );
+});
+
+describe('run and exec input', () => {
+  it('accepts a full run body', async () => {
+    expect(
+      await fields(RunContainerInput, {
+        name: 'web',
+        image: 'busybox:latest',
+        command: ['sleep', '1'],
+        env: { A_B: 'c' },
+        labels: { team: 'a' },
+        hostname: 'web-1',
+        restartPolicy: { name: 'on-failure', maximumRetryCount: 3 },
+        networks: [
+          { network: 'n', ipv4Address: '10.0.0.2', macAddress: '02:42:0a:00:00:02', aliases: ['w'] },
+        ],
+        start: false,
+      }),
+    ).toEqual([]);
+  });
+
+  it('refuses what the engine would take as a host escape or a shell string', async () => {
+    expect(await fields(RunContainerInput, { image: 'busybox', privileged: true })).toContain('privileged');
+    expect(
+      await fields(RunContainerInput, { image: 'busybox', hostConfig: { Binds: ['/:/host'] } }),
+    ).toContain('hostConfig');
+    expect(await fields(RunContainerInput, { image: 'busybox', command: 'sh -c id' })).toContain('command');
+    expect(await fields(ExecInput, { command: 'id' })).toContain('command');
+    expect(await fields(ExecInput, { command: [] })).toContain('command');
+    expect(await fields(ExecInput, { command: ['ls', ''] })).toContain('command');
+    expect(await fields(ExecInput, { command: ['ls'], workingDir: 'relative' })).toContain('workingDir');
+    expect(await fields(ExecInput, { command: ['ls'], user: 'root; id' })).toContain('user');
+    expect(await fields(ExecInput, { command: ['ls'], env: { 'A=B': 'x' } })).toContain('env');
+  });
+});
