@@ -1,4 +1,4 @@
-import { DomainError } from '../../src/common/errors/domain-error';
+import { type DomainError } from '../../src/common/errors/domain-error';
 import { createValidationPipe } from '../../src/common/validation/validation.pipe';
 import { ExecInput } from '../../src/containers/dto/exec.input';
 import { IMAGE_REFERENCE, RunContainerInput } from '../../src/containers/dto/run-container.input';
