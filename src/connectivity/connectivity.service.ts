@@ -229,7 +229,8 @@ export class ConnectivityService {
     } catch (error) {
       // Not a container name: an address or an alias, looked at next.
       const code = error instanceof DomainError ? error.code : null;
-      if (code !== 'CONTAINER_NOT_FOUND' && code !== 'AMBIGUOUS_REFERENCE' && code !== 'NOT_FOUND') throw error;
+      if (code !== 'CONTAINER_NOT_FOUND' && code !== 'AMBIGUOUS_REFERENCE' && code !== 'NOT_FOUND')
+        throw error;
     }
     if (parseIp(to)) {
       const wanted = normaliseIp(to);

@@ -1,7 +1,7 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ContainerRunner } from './container-runner';
 import { ContainersService } from './containers.service';
-import { LogsArgs, RemoveArgs, StopArgs } from './dto/container-action.args';
+import { ContainerLogsArgs, RemoveContainerArgs, StopContainerArgs } from './dto/container-action.args';
 import { ContainerFilterInput } from './dto/container-filter.input';
 import { ExecInput } from './dto/exec.input';
 import { RunContainerInput } from './dto/run-container.input';
@@ -36,7 +36,7 @@ export class ContainersResolver {
   }
 
   @Query(() => ContainerLogsModel)
-  containerLogs(@Args('ref') ref: string, @Args() args: LogsArgs): Promise<ContainerLogsModel> {
+  containerLogs(@Args() { ref, ...args }: ContainerLogsArgs): Promise<ContainerLogsModel> {
     return this.service.logs(ref, args);
   }
 
@@ -51,18 +51,18 @@ export class ContainersResolver {
   }
 
   @Mutation(() => ContainerModel)
-  stopContainer(@Args('ref') ref: string, @Args() args: StopArgs): Promise<ContainerModel> {
-    return this.service.stop(ref, args.timeout);
+  stopContainer(@Args() { ref, timeout }: StopContainerArgs): Promise<ContainerModel> {
+    return this.service.stop(ref, timeout);
   }
 
   @Mutation(() => ContainerModel)
-  restartContainer(@Args('ref') ref: string, @Args() args: StopArgs): Promise<ContainerModel> {
-    return this.service.restart(ref, args.timeout);
+  restartContainer(@Args() { ref, timeout }: StopContainerArgs): Promise<ContainerModel> {
+    return this.service.restart(ref, timeout);
   }
 
   @Mutation(() => Boolean, { description: 'Removes the container; true when done' })
-  async removeContainer(@Args('ref') ref: string, @Args() args: RemoveArgs): Promise<boolean> {
-    await this.service.remove(ref, args.force ?? false);
+  async removeContainer(@Args() { ref, force }: RemoveContainerArgs): Promise<boolean> {
+    await this.service.remove(ref, force ?? false);
     return true;
   }
 

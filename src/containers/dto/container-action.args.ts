@@ -1,6 +1,16 @@
-import { ArgsType } from '@nestjs/graphql';
+import { ArgsType, Field } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
 import { toBoolean } from '../../networks/dto/disconnect.query';
 
@@ -51,4 +61,32 @@ export class LogsArgs {
     message: 'since must be an RFC 3339 time such as 2026-11-29T10:00:00Z, or Unix seconds',
   })
   since?: string;
+}
+
+// GraphQL passes the container reference among the same arguments.
+@ArgsType()
+export class StopContainerArgs extends StopArgs {
+  @Field({ description: 'Container name or id' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  ref!: string;
+}
+
+@ArgsType()
+export class RemoveContainerArgs extends RemoveArgs {
+  @Field({ description: 'Container name or id' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  ref!: string;
+}
+
+@ArgsType()
+export class ContainerLogsArgs extends LogsArgs {
+  @Field({ description: 'Container name or id' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  ref!: string;
 }
