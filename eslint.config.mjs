@@ -46,6 +46,7 @@ export default tseslint.config(
         URL: 'readonly',
         Buffer: 'readonly',
         setTimeout: 'readonly',
+        fetch: 'readonly',
         module: 'writable',
         require: 'readonly',
       },
