@@ -15,7 +15,8 @@ async function cleanup() {
     await engineRequest('DELETE', `/containers/${c.Id}?force=1`);
   }
   const networks = JSON.parse((await engineRequest('GET', '/networks')).body);
-  for (const n of networks.filter((x) => x.Name === NETWORK)) await engineRequest('DELETE', `/networks/${n.Id}`);
+  for (const n of networks.filter((x) => x.Name === NETWORK))
+    await engineRequest('DELETE', `/networks/${n.Id}`);
 }
 
 async function check(res, what) {
@@ -41,7 +42,11 @@ async function naivePing(containerId, address) {
 async function main() {
   await cleanup();
   await check(
-    await engineRequest('POST', '/networks/create', { Name: NETWORK, IPAM: { Config: [{ Subnet: '10.241.0.0/24' }] }, Labels: { 'switchyard-bench': '1' } }),
+    await engineRequest('POST', '/networks/create', {
+      Name: NETWORK,
+      IPAM: { Config: [{ Subnet: '10.241.0.0/24' }] },
+      Labels: { 'switchyard-bench': '1' },
+    }),
     'network create',
   );
   const members = [];
@@ -64,7 +69,8 @@ async function main() {
     const naiveStarted = performance.now();
     let reachable = 0;
     for (const source of members) {
-      for (const target of members) if (target !== source && (await naivePing(source.id, target.address))) reachable++;
+      for (const target of members)
+        if (target !== source && (await naivePing(source.id, target.address))) reachable++;
     }
     const naiveMs = performance.now() - naiveStarted;
 
@@ -84,7 +90,9 @@ async function main() {
     const pairs = CONTAINERS * (CONTAINERS - 1);
     const matrixMs = Math.min(...runs);
     console.log(`connectivity matrix, ${CONTAINERS} containers, ${pairs} ordered pairs`);
-    console.log(`  naive loop, one ping exec per pair:  ${naiveMs.toFixed(0)} ms (${reachable}/${pairs} reachable)`);
+    console.log(
+      `  naive loop, one ping exec per pair:  ${naiveMs.toFixed(0)} ms (${reachable}/${pairs} reachable)`,
+    );
     console.log(
       `  switchyard matrix (best of 3):       ${matrixMs.toFixed(0)} ms (${matrix.results.filter((r) => r.reachable).length}/${matrix.results.length} reachable; runs ${runs.map((r) => r.toFixed(0)).join(', ')} ms)`,
     );
