@@ -1,0 +1,214 @@
+import { Logger } from '@nestjs/common';
+import Docker from 'dockerode';
+import type { Duplex } from 'node:stream';
+import { DomainError } from '../common/errors/domain-error';
+import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version';
+import type { RawVersion } from './dockerode.mappers';
+import type { EngineConnection } from './engine-connection';
+import { classifyEngineError, isTransportError } from './engine-error.classifier';
+import { EngineRejection } from './engine.errors';
+import type { EngineVersion } from './engine.types';
+
+// dockerode's typings overload every method with callbacks; the calls here go through this
+// loose view and read the answers as the raw types of dockerode.mappers.ts. Bodies are passed as
+// `_body` and query strings as `_query`: otherwise docker-modem copies every body field into the
+// URL as well.
+export type Call = (options?: object) => Promise<unknown>;
+export interface LooseExec {
+  start: (options: object) => Promise<Duplex>;
+  inspect: Call;
+}
+export interface LooseContainer {
+  inspect: Call;
+  start: Call;
+  stop: Call;
+  restart: Call;
+  remove: Call;
+  logs: (options: object) => Promise<Buffer>;
+  wait: Call;
+  exec: (options: object) => Promise<LooseExec>;
+}
+export interface LooseDocker {
+  modem: { version?: string };
+  version: Call;
+  info: Call;
+  ping: Call;
+  listNetworks: Call;
+  listContainers: Call;
+  createNetwork: (options: object) => Promise<{ id: string }>;
+  createContainer: (options: object) => Promise<{ id: string }>;
+  pruneNetworks: Call;
+  getNetwork(id: string): { inspect: Call; remove: Call; connect: Call; disconnect: Call };
+  getContainer(id: string): LooseContainer;
+  getImage(ref: string): { inspect: Call };
+}
+
+// "Already started" / "already stopped": the engine answers 304, which means done.
+export function isNotModified(error: unknown): boolean {
+  return (error as { statusCode?: unknown } | null)?.statusCode === 304;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The plumbing under every engine call: the connection, API version negotiation, deadlines,
+// error translation, and single-flight reads.
+export class DockerClient {
+  private readonly logger = new Logger('DockerEngine');
+  readonly docker: LooseDocker;
+  private negotiation: Promise<EngineVersion> | null = null;
+  // Identical reads in flight at once share one engine call ("single flight"), but only while no
+  // change went through this client since that call began: a caller always sees its own writes.
+  private readonly inflight = new Map<string, { generation: number; promise: Promise<unknown> }>();
+  private generation = 0;
+
+  readonly endpoint: string;
+  readonly isLocal: boolean;
+
+  constructor(
+    connection: EngineConnection,
+    readonly timeoutMs: number,
+  ) {
+    this.endpoint = connection.endpoint;
+    this.isLocal = connection.kind === 'unix';
+    this.docker = new Docker({
+      ...(connection.kind === 'unix'
+        ? { socketPath: connection.socketPath }
+        : {
+            host: connection.host,
+            port: connection.port,
+            protocol: connection.kind,
+            ca: connection.tls?.ca,
+            cert: connection.tls?.cert,
+            key: connection.tls?.key,
+          }),
+      // No agent of our own: docker-modem util.inspect()s each request's options in full, agent
+      // and its sockets included, which costs milliseconds per call. Node's global agents keep
+      // connections alive already.
+    }) as unknown as LooseDocker;
+  }
+
+  // Runs one engine call under a deadline and translates whatever goes wrong. The call itself is
+  // not aborted (docker-modem inspects every request's options, and a live AbortSignal there
+  // costs milliseconds); a stuck request ends with the socket.
+  async call<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new DomainError(
+            'ENGINE_TIMEOUT',
+            `The Docker engine at ${this.endpoint} did not answer "${op}" within ${timeoutMs} ms. ` +
+              'A change may still complete on the engine: check its state before retrying.',
+            { context: { operation: op, timeoutMs } },
+          ),
+        );
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([fn(), deadline]);
+    } catch (error) {
+      throw this.translate(op, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private translate(op: string, error: unknown): Error {
+    if (error instanceof DomainError || error instanceof EngineRejection) return error;
+    if (isTransportError(error)) {
+      // The engine may come back as another version: negotiate again next time.
+      this.negotiation = null;
+      const code = (error as NodeJS.ErrnoException).code;
+      const hint =
+        code === 'EACCES'
+          ? 'permission denied on the socket: run Switchyard as a user allowed to use it'
+          : 'start the engine or point DOCKER_HOST at a running one';
+      return new DomainError(
+        'ENGINE_UNAVAILABLE',
+        `The Docker engine at ${this.endpoint} is unreachable (${code ?? 'connection failed'}): ${hint}.`,
+        { context: { operation: op } },
+      );
+    }
+    const rejection = classifyEngineError(error);
+    if (rejection) return rejection;
+    this.logger.error({ err: error, op }, 'unexpected engine client failure');
+    return new DomainError(
+      'ENGINE_UNAVAILABLE',
+      `The Docker engine at ${this.endpoint} gave an unreadable answer.`,
+    );
+  }
+
+  negotiated(): Promise<EngineVersion> {
+    if (!this.negotiation) {
+      const attempt = this.negotiate();
+      this.negotiation = attempt;
+      attempt.catch(() => {
+        if (this.negotiation === attempt) this.negotiation = null;
+      });
+    }
+    return this.negotiation;
+  }
+
+  private async negotiate(): Promise<EngineVersion> {
+    // Unversioned call: the engine answers with its own newest API version.
+    this.docker.modem.version = undefined;
+    const raw = await this.call('version', () => this.docker.version() as Promise<RawVersion>);
+    const apiVersion = raw.ApiVersion;
+    const negotiatedApiVersion =
+      compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
+    if (compareApiVersions(negotiatedApiVersion, MIN_API_VERSION) < 0) {
+      throw new DomainError(
+        'UNSUPPORTED_BY_ENGINE',
+        `The Docker engine at ${this.endpoint} speaks API ${apiVersion}; Switchyard needs ${MIN_API_VERSION} or newer (Docker 20.10+).`,
+      );
+    }
+    this.docker.modem.version = `v${negotiatedApiVersion}`;
+    const version: EngineVersion = {
+      version: raw.Version,
+      apiVersion,
+      negotiatedApiVersion,
+      minApiVersion: raw.MinAPIVersion ?? MIN_API_VERSION,
+      os: raw.Os,
+      arch: raw.Arch,
+    };
+    this.logger.log(
+      `engine ${version.version} at ${this.endpoint}, API ${apiVersion}, speaking ${negotiatedApiVersion}`,
+    );
+    return version;
+  }
+
+  // Every call except ping goes through here so that the API version is fixed first.
+  async versioned<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    await this.negotiated();
+    return this.call(op, fn, timeoutMs);
+  }
+
+  read<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const current = this.inflight.get(key);
+    if (current && current.generation === this.generation) return current.promise as Promise<T>;
+    const entry = { generation: this.generation, promise: fn() as Promise<unknown> };
+    this.inflight.set(key, entry);
+    const forget = () => {
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
+    };
+    entry.promise.then(forget, forget);
+    return entry.promise as Promise<T>;
+  }
+
+  async mutate<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    this.generation++;
+    try {
+      return await this.versioned(op, fn, timeoutMs);
+    } finally {
+      this.generation++;
+    }
+  }
+
+  async ping(timeoutMs = 2000): Promise<void> {
+    await this.call('ping', () => this.docker.ping(), timeoutMs);
+  }
+
+  version(): Promise<EngineVersion> {
+    return this.negotiated();
+  }
+}
