@@ -97,6 +97,13 @@ ensure_veth() {
   as_root ip link set "$VETH_PARENT" up
   as_root ip link set "$VETH_PEER" up
   ip -4 addr show dev "$VETH_PEER" | grep -q "${HOST_TEST_CIDR%/*}/" || as_root ip addr add "$HOST_TEST_CIDR" dev "$VETH_PEER"
+  # Docker lets one macvlan network (and one ipvlan network) use a parent at a time: test files
+  # that run at once each get a parent of their own, sy-mv0..sy-mv5 (peers sy-mvp0..sy-mvp5).
+  for i in 0 1 2 3 4 5; do
+    ip link show "sy-mv$i" >/dev/null 2>&1 || as_root ip link add "sy-mv$i" type veth peer name "sy-mvp$i"
+    as_root ip link set "sy-mv$i" up
+    as_root ip link set "sy-mvp$i" up
+  done
 }
 
 # An image without ping (and without a shell), to test probing from a helper container.
@@ -171,6 +178,6 @@ if [ "$FIXTURES" = 1 ]; then
   ensure_veth
   ensure_noping_image
   ensure_bare_engine
-  log "test fixtures ready: swarm, image $TEST_IMAGE, macvlan parent $VETH_PARENT, swarm-less engine unix://$BARE_SOCK"
+  log "test fixtures ready: swarm, images $TEST_IMAGE and $NOPING_IMAGE, macvlan parents sy-mv0..sy-mv5, swarm-less engine unix://$BARE_SOCK"
 fi
 log "ready: engine $(docker_cli version --format '{{.Server.Version}} (API {{.Server.APIVersion}})') at $SOCK_URL"

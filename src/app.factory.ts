@@ -8,6 +8,8 @@ import { AppModule } from './app.module';
 import { DomainError } from './common/errors/domain-error';
 import { sendProblem, toDomainError } from './common/http/problem.filter';
 import type { AppConfig } from './config/app-config';
+import { ApiKeysService } from './auth/api-keys.service';
+import { registerRequestGate } from './auth/request-gate';
 import { registerGraphiql } from './graphiql/graphiql.hook';
 import { setupOpenApi } from './openapi';
 
@@ -66,6 +68,18 @@ export async function createApp(
     ),
   );
   registerGraphiql(fastify);
+  registerRequestGate(fastify, app.get(ApiKeysService), config);
+  if (config.CORS_ORIGINS.trim()) {
+    app.enableCors({
+      origin: config.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining'],
+      maxAge: 600,
+    });
+  }
   setupOpenApi(app);
   await app.init();
   await fastify.ready();

@@ -6,6 +6,11 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql/format-error';
+import { queryLimitsRule } from './common/graphql/limits';
+import { loadSafelist, safelistPlugin } from './common/graphql/safelist';
+import { bearerToken } from './auth/api-key-secret';
+import { ApiKeysService } from './auth/api-keys.service';
+import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/http/problem.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -16,6 +21,52 @@ import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
 import { HealthModule } from './health/health.module';
 import { NetworksModule } from './networks/networks.module';
+
+function graphqlOptions(config: AppConfig, keys: ApiKeysService): ApolloDriverConfig {
+  const plugins = [requestIdPlugin()];
+  if (config.GRAPHQL_SAFELIST_PATH) plugins.push(safelistPlugin(loadSafelist(config.GRAPHQL_SAFELIST_PATH)));
+  return {
+    path: '/graphql',
+    autoSchemaFile: true,
+    sortSchema: true,
+    graphiql: false,
+    introspection: config.GRAPHQL_INTROSPECTION,
+    csrfPrevention: true,
+    // One operation per request: a JSON array of operations is refused.
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [
+      queryLimitsRule({
+        maxDepth: config.GRAPHQL_MAX_DEPTH,
+        maxAliases: config.GRAPHQL_MAX_ALIASES,
+        maxCost: config.GRAPHQL_MAX_COST,
+      }),
+    ],
+    // On Fastify Apollo calls the context function with (request, reply); the request gate has
+    // put the caller on the request.
+    context: (request: unknown, reply: unknown) => ({ req: request, reply }),
+    formatError: formatGraphqlError,
+    plugins,
+    subscriptions: {
+      'graphql-ws': {
+        path: '/graphql',
+        // graphql-ws clients send { authorization: "Bearer <key>" } as connection params.
+        onConnect: async (ctx: { connectionParams?: Record<string, unknown>; extra: unknown }) => {
+          const presented = bearerToken(
+            ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization,
+          );
+          if (!presented) return false;
+          try {
+            (ctx.extra as { req?: unknown }).req = { actor: await keys.authenticate(presented) };
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    },
+  };
+}
 
 function httpLogOptions(config: AppConfig): PinoHttpOptions {
   return {
@@ -48,19 +99,12 @@ export class AppModule {
         }),
         DatabaseModule,
         EngineModule,
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        AuthModule,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          graphiql: false,
-          introspection: true,
-          csrfPrevention: true,
-          includeStacktraceInErrorResponses: false,
-          // On Fastify Apollo calls the context function with (request, reply).
-          context: (request: unknown, reply: unknown) => ({ req: request, reply }),
-          formatError: formatGraphqlError,
-          plugins: [requestIdPlugin()],
+          imports: [AuthModule],
+          inject: [ApiKeysService],
+          useFactory: (keys: ApiKeysService): ApolloDriverConfig => graphqlOptions(config, keys),
         }),
         HealthModule,
         NetworksModule,

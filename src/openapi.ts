@@ -10,6 +10,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
         'the same operations exist in GraphQL at /graphql.',
     )
     .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components ??= {};

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -101,6 +102,76 @@ export class AppConfig {
   })
   PROBE_IMAGE = 'switchyard/busybox:latest';
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{32,256}$/, {
+    message: 'ADMIN_API_KEY must be 32-256 printable characters without spaces (e.g. openssl rand -hex 32)',
+  })
+  ADMIN_API_KEY?: string;
+
+  // Comma-separated glob patterns (`*` within a path segment, `**` across); empty means any local image.
+  @IsString()
+  @Matches(/^[a-zA-Z0-9._/:@*,\s-]*$/, {
+    message:
+      'IMAGE_ALLOWLIST must be comma-separated image patterns such as busybox:*,registry.example.com/team/**',
+  })
+  IMAGE_ALLOWLIST = '';
+
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_PER_SECOND must be an integer from 1 to 100000' })
+  @Min(1, { message: 'RATE_LIMIT_PER_SECOND must be an integer from 1 to 100000' })
+  @Max(100000, { message: 'RATE_LIMIT_PER_SECOND must be an integer from 1 to 100000' })
+  RATE_LIMIT_PER_SECOND = 50;
+
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_BURST must be an integer from 1 to 100000' })
+  @Min(1, { message: 'RATE_LIMIT_BURST must be an integer from 1 to 100000' })
+  @Max(100000, { message: 'RATE_LIMIT_BURST must be an integer from 1 to 100000' })
+  RATE_LIMIT_BURST = 200;
+
+  @Transform(toInt)
+  @IsInt({ message: 'MAX_IN_FLIGHT_PER_KEY must be an integer from 1 to 1000' })
+  @Min(1, { message: 'MAX_IN_FLIGHT_PER_KEY must be an integer from 1 to 1000' })
+  @Max(1000, { message: 'MAX_IN_FLIGHT_PER_KEY must be an integer from 1 to 1000' })
+  MAX_IN_FLIGHT_PER_KEY = 16;
+
+  // Comma-separated origins allowed to call from a browser; empty turns CORS off.
+  @IsString()
+  @Matches(/^(\s*https?:\/\/[a-zA-Z0-9.-]+(:\d+)?\s*(,|$))*$/, {
+    message: 'CORS_ORIGINS must be comma-separated origins such as https://portal.example.com',
+  })
+  CORS_ORIGINS = '';
+
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
+  )
+  @IsBoolean({ message: 'GRAPHQL_INTROSPECTION must be true or false' })
+  GRAPHQL_INTROSPECTION = true;
+
+  @Transform(toInt)
+  @IsInt({ message: 'GRAPHQL_MAX_DEPTH must be an integer from 2 to 50' })
+  @Min(2, { message: 'GRAPHQL_MAX_DEPTH must be an integer from 2 to 50' })
+  @Max(50, { message: 'GRAPHQL_MAX_DEPTH must be an integer from 2 to 50' })
+  GRAPHQL_MAX_DEPTH = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'GRAPHQL_MAX_ALIASES must be an integer from 0 to 1000' })
+  @Min(0, { message: 'GRAPHQL_MAX_ALIASES must be an integer from 0 to 1000' })
+  @Max(1000, { message: 'GRAPHQL_MAX_ALIASES must be an integer from 0 to 1000' })
+  GRAPHQL_MAX_ALIASES = 20;
+
+  @Transform(toInt)
+  @IsInt({ message: 'GRAPHQL_MAX_COST must be an integer from 10 to 1000000' })
+  @Min(10, { message: 'GRAPHQL_MAX_COST must be an integer from 10 to 1000000' })
+  @Max(1000000, { message: 'GRAPHQL_MAX_COST must be an integer from 10 to 1000000' })
+  GRAPHQL_MAX_COST = 1000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  GRAPHQL_SAFELIST_PATH?: string;
+
   get dockerTlsVerify(): boolean {
     return this.DOCKER_TLS_VERIFY === '1' || this.DOCKER_TLS_VERIFY === 'true';
   }
@@ -114,20 +185,29 @@ export class ConfigError extends Error {
 }
 
 const KNOWN_KEYS = Object.keys(new AppConfig());
+// Never echoed back in an error message.
+const SECRET_KEYS = new Set(['ADMIN_API_KEY']);
 
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<AppConfig> = {},
 ): AppConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of [...KNOWN_KEYS, 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) {
+  for (const key of [
+    ...KNOWN_KEYS,
+    'DOCKER_TLS_VERIFY',
+    'DOCKER_CERT_PATH',
+    'ADMIN_API_KEY',
+    'GRAPHQL_SAFELIST_PATH',
+  ]) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
   const config = plainToInstance(AppConfig, { ...raw, ...overrides });
   const errors = validateSync(config, { forbidUnknownValues: false });
   // One line per variable: its first broken rule says what a good value looks like.
   const problems = errors.map(
-    (e) => `${Object.values(e.constraints ?? {})[0]} (got ${JSON.stringify(raw[e.property] ?? null)})`,
+    (e) =>
+      `${Object.values(e.constraints ?? {})[0]} (got ${SECRET_KEYS.has(e.property) ? 'a value that is not shown' : JSON.stringify(raw[e.property] ?? null)})`,
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

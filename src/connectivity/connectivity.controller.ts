@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentActor } from '../auth/access.decorators';
+import type { Actor } from '../auth/roles';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
 import { ConnectivityService } from './connectivity.service';
@@ -7,6 +9,7 @@ import { MatrixInput, PingInput } from './dto/ping.input';
 import { ConnectivityMatrixModel, PingResultModel } from './models/connectivity.model';
 
 @ApiTags('connectivity')
+@ApiBearerAuth()
 @Controller(`${API_PREFIX}/connectivity`)
 export class ConnectivityController {
   constructor(private readonly connectivity: ConnectivityService) {}
@@ -19,8 +22,9 @@ export class ConnectivityController {
   })
   @ApiResponse({ status: 200, type: PingResultModel })
   @ApiProblems(400, 404, 409, 429, 503, 504)
-  ping(@Body() input: PingInput): Promise<PingResultModel> {
-    return this.connectivity.ping(input);
+  @Allow('viewer')
+  ping(@Body() input: PingInput, @CurrentActor() actor: Actor): Promise<PingResultModel> {
+    return this.connectivity.ping(input, actor);
   }
 
   @Post('matrix')
@@ -28,7 +32,8 @@ export class ConnectivityController {
   @ApiOperation({ summary: 'Reachability between every ordered pair of running containers on a network' })
   @ApiResponse({ status: 200, type: ConnectivityMatrixModel })
   @ApiProblems(400, 404, 409, 429, 503, 504)
-  matrix(@Body() input: MatrixInput): Promise<ConnectivityMatrixModel> {
-    return this.connectivity.matrix(input);
+  @Allow('viewer')
+  matrix(@Body() input: MatrixInput, @CurrentActor() actor: Actor): Promise<ConnectivityMatrixModel> {
+    return this.connectivity.matrix(input, actor);
   }
 }

@@ -1,4 +1,6 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Allow, CurrentActor } from '../auth/access.decorators';
+import type { Actor } from '../auth/roles';
 import { ConnectivityService } from './connectivity.service';
 import { MatrixInput, PingInput } from './dto/ping.input';
 import { ConnectivityMatrixModel, PingResultModel } from './models/connectivity.model';
@@ -10,14 +12,19 @@ export class ConnectivityResolver {
   @Query(() => PingResultModel, {
     description: 'Ping from one container to another; diagnosis says why when it fails',
   })
-  ping(@Args('input') input: PingInput): Promise<PingResultModel> {
-    return this.connectivity.ping(input);
+  @Allow('viewer')
+  ping(@Args('input') input: PingInput, @CurrentActor() actor: Actor): Promise<PingResultModel> {
+    return this.connectivity.ping(input, actor);
   }
 
   @Query(() => ConnectivityMatrixModel, {
     description: 'Reachability between every ordered pair of running containers on a network',
   })
-  connectivityMatrix(@Args('input') input: MatrixInput): Promise<ConnectivityMatrixModel> {
-    return this.connectivity.matrix(input);
+  @Allow('viewer')
+  connectivityMatrix(
+    @Args('input') input: MatrixInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<ConnectivityMatrixModel> {
+    return this.connectivity.matrix(input, actor);
   }
 }

@@ -3,12 +3,14 @@ import { mapLimit } from '../common/concurrency/map-limit';
 import { DomainError } from '../common/errors/domain-error';
 import { normaliseIp, parseIp } from '../common/net/ip';
 import { resolveReference } from '../common/reference/resolve-reference';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Actor } from '../auth/roles';
 import { AppConfig } from '../config/app-config';
 import { ExecService } from '../containers/exec.service';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import type { ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
 import { ResourceLookup } from '../lookup/resource-lookup';
-import { MANAGED_LABEL } from '../networks/network-spec';
+import { MANAGED_LABEL, PROBE_LABEL } from '../common/labels';
 import type { MatrixInput, PingInput } from './dto/ping.input';
 import type {
   ConnectivityMatrixModel,
@@ -18,7 +20,6 @@ import type {
 } from './models/connectivity.model';
 import { parsePing, programMissing, splitByTarget } from './ping-output';
 
-const PROBE_LABEL = 'io.switchyard.probe';
 // Time on top of ping's own deadline for the exec round trip.
 const EXEC_SLACK_MS = 3000;
 const MATRIX_MAX_MEMBERS = 64;
@@ -43,12 +44,14 @@ export class ConnectivityService {
     private readonly lookup: ResourceLookup,
     private readonly execs: ExecService,
     private readonly config: AppConfig,
+    private readonly access: AccessPolicy,
   ) {}
 
-  async ping(input: PingInput): Promise<PingResultModel> {
+  async ping(input: PingInput, actor: Actor): Promise<PingResultModel> {
     const count = input.count ?? 3;
     const timeoutMs = input.timeoutMs ?? 5000;
     const { info: source } = await this.lookup.container(input.from);
+    this.access.assertVisible(actor, this.access.container(source));
     const answer: PingResultModel = {
       from: source.name,
       to: input.to,
@@ -70,6 +73,8 @@ export class ConnectivityService {
       );
     }
     const target = await this.findTarget(input.to, source);
+    // Probes stay within the key's reach, at both ends.
+    if (target.info) this.access.assertVisible(actor, this.access.container(target.info));
     if (target.info && !target.info.running) {
       return diagnose(
         'TARGET_NOT_RUNNING',
@@ -141,12 +146,16 @@ export class ConnectivityService {
     };
   }
 
-  async matrix(input: MatrixInput): Promise<ConnectivityMatrixModel> {
+  async matrix(input: MatrixInput, actor: Actor): Promise<ConnectivityMatrixModel> {
     const started = performance.now();
     const count = input.count ?? 1;
     const timeoutMs = input.timeoutMs ?? 2000;
     const network = await this.lookup.network(input.network);
-    const members = (await this.engine.listContainers({ network: [network.id] }))
+    this.access.assertVisible(actor, this.access.network(network));
+    // Only the containers within the key's reach take part.
+    const members = (
+      await this.engine.listContainers({ network: [network.id], label: this.access.labelFilters(actor) })
+    )
       .map((c) => ({ name: c.names[0] ?? c.id.slice(0, 12), summary: c, address: addressOn(c, network.id) }))
       .filter((m): m is { name: string; summary: ContainerSummary; address: string } => m.address !== null)
       .sort((a, b) => a.name.localeCompare(b.name));

@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Actor } from '../auth/roles';
+import { AppConfig } from '../config/app-config';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
+import { compileImageAllowlist, imageAllowed } from '../policy/container-policy';
 import type { ContainerSpec, CreateEndpointSpec, EngineFeatures, NetworkInfo } from '../engine/engine.types';
 import { endpointOn, isBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { checkAddressesFree, endpointProblems } from '../networks/endpoint-rules';
-import { MANAGED_LABEL } from '../networks/network-spec';
+import { MANAGED_LABEL } from '../common/labels';
 import { containerFailure, startFailure } from './container-errors';
 import { presentContainer } from './container-presenter';
 import type { ContainerNetworkInput, RunContainerInput } from './dto/run-container.input';
@@ -21,14 +25,34 @@ interface PlannedEndpoint {
 @Injectable()
 export class ContainerRunner {
   private readonly logger = new Logger(ContainerRunner.name);
+  private readonly allowlist: RegExp[];
 
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly lookup: ResourceLookup,
-  ) {}
+    private readonly access: AccessPolicy,
+    private readonly config: AppConfig,
+  ) {
+    this.allowlist = compileImageAllowlist(config.IMAGE_ALLOWLIST);
+  }
 
-  async run(input: RunContainerInput): Promise<ContainerModel> {
+  async run(input: RunContainerInput, actor: Actor): Promise<ContainerModel> {
     checkShape(input);
+    if (!imageAllowed(input.image, this.allowlist)) {
+      throw new DomainError(
+        'POLICY_VIOLATION',
+        `The image "${input.image}" is not on this service's image allowlist (policy rule "image-allowlist": ${this.config.IMAGE_ALLOWLIST}).`,
+        { context: { rules: ['image-allowlist'], image: input.image } },
+      );
+    }
+    if (input.networkMode === 'host') {
+      this.access.assertAdmin(
+        actor,
+        'host-network',
+        "A container on the host network (it shares the host's network stack)",
+      );
+    }
+    const labels = this.access.labelsFor(actor, input.labels);
     const [features, image, existing] = await Promise.all([
       this.engine.features(),
       this.engine.inspectImage(input.image),
@@ -51,8 +75,8 @@ export class ContainerRunner {
         },
       );
     }
-    const planned = await this.planEndpoints(input.networks ?? [], features);
-    const spec = this.spec(input, planned, features);
+    const planned = await this.planEndpoints(input.networks ?? [], features, actor);
+    const spec = this.spec({ ...input, labels }, planned, features);
 
     let id: string;
     try {
@@ -90,9 +114,17 @@ export class ContainerRunner {
   private async planEndpoints(
     networks: ContainerNetworkInput[],
     features: EngineFeatures,
+    actor: Actor,
   ): Promise<PlannedEndpoint[]> {
     const resolved = await Promise.all(
-      networks.map(async (n) => this.engine.inspectNetwork((await this.lookup.network(n.network)).id)),
+      networks.map(async (n) => {
+        const network = await this.lookup.network(n.network);
+        // Joining changes the network: it must be the key's to change, or the default bridge.
+        const guarded = this.access.network(network);
+        if (guarded.builtIn && network.name === 'bridge') this.access.assertVisible(actor, guarded);
+        else if (!guarded.builtIn) this.access.assertChangeable(actor, guarded);
+        return this.engine.inspectNetwork(network.id);
+      }),
     );
     const seen = new Set<string>();
     return networks.map((wanted, i) => {

@@ -1,7 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentActor } from '../auth/access.decorators';
+import type { Actor } from '../auth/roles';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
+import { ContainerPolicyInterceptor } from '../policy/container-policy.interceptor';
 import { ContainerRunner } from './container-runner';
 import { ContainersService } from './containers.service';
 import { LogsArgs, RemoveArgs, StopArgs } from './dto/container-action.args';
@@ -16,6 +19,7 @@ import {
 } from './models/container.model';
 
 @ApiTags('containers')
+@ApiBearerAuth()
 @Controller(`${API_PREFIX}/containers`)
 export class ContainersController {
   constructor(
@@ -24,86 +28,116 @@ export class ContainersController {
   ) {}
 
   @Get()
+  @Allow('viewer')
   @ApiOperation({ summary: 'List containers (running ones unless all=true), a page at a time, by name' })
   @ApiResponse({ status: 200, type: ContainerPageModel })
-  @ApiProblems(400, 404, 503, 504)
-  list(@Query() query: ContainerListQuery): Promise<ContainerPageModel> {
+  @ApiProblems(400, 401, 403, 404, 503, 504)
+  list(@Query() query: ContainerListQuery, @CurrentActor() actor: Actor): Promise<ContainerPageModel> {
     const { limit, cursor, ...filter } = query;
-    return this.containers.list(filter, { limit, cursor });
+    return this.containers.list(filter, { limit, cursor }, actor);
   }
 
   @Post()
+  @Allow('operator')
+  @UseInterceptors(ContainerPolicyInterceptor)
   @ApiOperation({
     summary: 'Run a container (docker run -d)',
     description: 'Answers the container as inspected after start; nothing is left behind when it fails.',
   })
   @ApiResponse({ status: 201, type: ContainerModel })
-  @ApiProblems(400, 404, 409, 422, 503, 504)
-  run(@Body() input: RunContainerInput): Promise<ContainerModel> {
-    return this.runner.run(input);
+  @ApiProblems(400, 401, 403, 404, 409, 422, 503, 504)
+  run(@Body() input: RunContainerInput, @CurrentActor() actor: Actor): Promise<ContainerModel> {
+    return this.runner.run(input, actor);
   }
 
   @Get(':ref')
+  @Allow('viewer')
   @ApiOperation({ summary: 'Inspect a container by exact name, full id or id prefix' })
   @ApiResponse({ status: 200, type: ContainerModel })
-  @ApiProblems(404, 409, 503, 504)
-  get(@Param('ref') ref: string): Promise<ContainerModel> {
-    return this.containers.get(ref);
+  @ApiProblems(401, 403, 404, 409, 503, 504)
+  get(@Param('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
+    return this.containers.get(ref, actor);
   }
 
   @Post(':ref/start')
   @HttpCode(200)
+  @Allow('operator')
   @ApiOperation({ summary: 'Start (a running container stays as it is)' })
   @ApiResponse({ status: 200, type: ContainerModel })
-  @ApiProblems(404, 409, 422, 503, 504)
-  start(@Param('ref') ref: string): Promise<ContainerModel> {
-    return this.containers.start(ref);
+  @ApiProblems(401, 403, 404, 409, 422, 503, 504)
+  start(@Param('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
+    return this.containers.start(ref, actor);
   }
 
   @Post(':ref/stop')
   @HttpCode(200)
+  @Allow('operator')
   @ApiOperation({ summary: 'Stop (a stopped container stays as it is)' })
   @ApiResponse({ status: 200, type: ContainerModel })
-  @ApiProblems(400, 404, 409, 503, 504)
-  stop(@Param('ref') ref: string, @Query() args: StopArgs): Promise<ContainerModel> {
-    return this.containers.stop(ref, args.timeout);
+  @ApiProblems(400, 401, 403, 404, 409, 503, 504)
+  stop(
+    @Param('ref') ref: string,
+    @Query() args: StopArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<ContainerModel> {
+    return this.containers.stop(ref, args.timeout, actor);
   }
 
   @Post(':ref/restart')
   @HttpCode(200)
+  @Allow('operator')
   @ApiOperation({ summary: 'Restart' })
   @ApiResponse({ status: 200, type: ContainerModel })
-  @ApiProblems(400, 404, 409, 422, 503, 504)
-  restart(@Param('ref') ref: string, @Query() args: StopArgs): Promise<ContainerModel> {
-    return this.containers.restart(ref, args.timeout);
+  @ApiProblems(400, 401, 403, 404, 409, 422, 503, 504)
+  restart(
+    @Param('ref') ref: string,
+    @Query() args: StopArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<ContainerModel> {
+    return this.containers.restart(ref, args.timeout, actor);
   }
 
   @Delete(':ref')
   @HttpCode(204)
+  @Allow('operator')
   @ApiOperation({ summary: 'Remove (a running one only with force=true)' })
   @ApiResponse({ status: 204, description: 'Removed' })
-  @ApiProblems(400, 404, 409, 503, 504)
-  async remove(@Param('ref') ref: string, @Query() args: RemoveArgs): Promise<void> {
-    await this.containers.remove(ref, args.force ?? false);
+  @ApiProblems(400, 401, 403, 404, 409, 503, 504)
+  async remove(
+    @Param('ref') ref: string,
+    @Query() args: RemoveArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.containers.remove(ref, args.force ?? false, actor);
   }
 
   @Get(':ref/logs')
+  @Allow('viewer')
   @ApiOperation({ summary: 'The last lines of output, stdout and stderr told apart' })
   @ApiResponse({ status: 200, type: ContainerLogsModel })
-  @ApiProblems(400, 404, 503, 504)
-  logs(@Param('ref') ref: string, @Query() args: LogsArgs): Promise<ContainerLogsModel> {
-    return this.containers.logs(ref, args);
+  @ApiProblems(400, 401, 403, 404, 503, 504)
+  logs(
+    @Param('ref') ref: string,
+    @Query() args: LogsArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<ContainerLogsModel> {
+    return this.containers.logs(ref, args, actor);
   }
 
   @Post(':ref/exec')
   @HttpCode(200)
+  @Allow('operator')
   @ApiOperation({
     summary: 'Run a command (argv, no shell) and wait for it',
     description: 'The exit code comes from the engine after the command ended; a deadline answers timedOut.',
   })
   @ApiResponse({ status: 200, type: ExecResultModel })
-  @ApiProblems(400, 404, 409, 429, 503, 504)
-  exec(@Param('ref') ref: string, @Body() input: ExecInput): Promise<ExecResultModel> {
-    return this.containers.exec(ref, input);
+  @ApiProblems(400, 401, 403, 404, 409, 429, 503, 504)
+  exec(
+    @Param('ref') ref: string,
+    @Body() input: ExecInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<ExecResultModel> {
+    return this.containers.exec(ref, input, actor);
   }
 }

@@ -1,4 +1,6 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Allow, CurrentActor } from '../auth/access.decorators';
+import type { Actor } from '../auth/roles';
 import { ContainerRunner } from './container-runner';
 import { ContainersService } from './containers.service';
 import { ContainerLogsArgs, RemoveContainerArgs, StopContainerArgs } from './dto/container-action.args';
@@ -22,52 +24,81 @@ export class ContainersResolver {
   @Query(() => ContainerPageModel, {
     description: 'Running containers unless filter.all, a page at a time, by name',
   })
+  @Allow('viewer')
   containers(
+    @CurrentActor() actor: Actor,
     @Args('filter', { type: () => ContainerFilterInput, nullable: true }) filter?: ContainerFilterInput,
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
     @Args('cursor', { nullable: true }) cursor?: string,
   ): Promise<ContainerPageModel> {
-    return this.service.list(filter ?? {}, { limit, cursor });
+    return this.service.list(filter ?? {}, { limit, cursor }, actor);
   }
 
   @Query(() => ContainerModel)
-  container(@Args('ref') ref: string): Promise<ContainerModel> {
-    return this.service.get(ref);
+  @Allow('viewer')
+  container(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
+    return this.service.get(ref, actor);
   }
 
   @Query(() => ContainerLogsModel)
-  containerLogs(@Args() { ref, ...args }: ContainerLogsArgs): Promise<ContainerLogsModel> {
-    return this.service.logs(ref, args);
+  @Allow('viewer')
+  containerLogs(
+    @Args() { ref, ...args }: ContainerLogsArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<ContainerLogsModel> {
+    return this.service.logs(ref, args, actor);
   }
 
   @Mutation(() => ContainerModel)
-  runContainer(@Args('input') input: RunContainerInput): Promise<ContainerModel> {
-    return this.runner.run(input);
+  @Allow('operator')
+  runContainer(
+    @Args('input') input: RunContainerInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<ContainerModel> {
+    return this.runner.run(input, actor);
   }
 
   @Mutation(() => ContainerModel)
-  startContainer(@Args('ref') ref: string): Promise<ContainerModel> {
-    return this.service.start(ref);
+  @Allow('operator')
+  startContainer(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
+    return this.service.start(ref, actor);
   }
 
   @Mutation(() => ContainerModel)
-  stopContainer(@Args() { ref, timeout }: StopContainerArgs): Promise<ContainerModel> {
-    return this.service.stop(ref, timeout);
+  @Allow('operator')
+  stopContainer(
+    @Args() { ref, timeout }: StopContainerArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<ContainerModel> {
+    return this.service.stop(ref, timeout, actor);
   }
 
   @Mutation(() => ContainerModel)
-  restartContainer(@Args() { ref, timeout }: StopContainerArgs): Promise<ContainerModel> {
-    return this.service.restart(ref, timeout);
+  @Allow('operator')
+  restartContainer(
+    @Args() { ref, timeout }: StopContainerArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<ContainerModel> {
+    return this.service.restart(ref, timeout, actor);
   }
 
   @Mutation(() => Boolean, { description: 'Removes the container; true when done' })
-  async removeContainer(@Args() { ref, force }: RemoveContainerArgs): Promise<boolean> {
-    await this.service.remove(ref, force ?? false);
+  @Allow('operator')
+  async removeContainer(
+    @Args() { ref, force }: RemoveContainerArgs,
+    @CurrentActor() actor: Actor,
+  ): Promise<boolean> {
+    await this.service.remove(ref, force ?? false, actor);
     return true;
   }
 
   @Mutation(() => ExecResultModel, { description: 'Runs a command (argv, no shell) in a running container' })
-  exec(@Args('ref') ref: string, @Args('input') input: ExecInput): Promise<ExecResultModel> {
-    return this.service.exec(ref, input);
+  @Allow('operator')
+  exec(
+    @Args('ref') ref: string,
+    @Args('input') input: ExecInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<ExecResultModel> {
+    return this.service.exec(ref, input, actor);
   }
 }

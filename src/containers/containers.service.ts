@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
-import type { ContainerSummary } from '../engine/engine.types';
+import type { ContainerInfo, ContainerSummary } from '../engine/engine.types';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Actor } from '../auth/roles';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { containerFailure, startFailure } from './container-errors';
 import { presentContainer } from './container-presenter';
@@ -53,17 +55,20 @@ export class ContainersService {
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly lookup: ResourceLookup,
     private readonly execs: ExecService,
+    private readonly access: AccessPolicy,
   ) {}
 
   async list(
     filter: ContainerFilterInput,
-    page: { limit?: number; cursor?: string } = {},
+    page: { limit?: number; cursor?: string },
+    actor: Actor,
   ): Promise<ContainerPageModel> {
     const after = page.cursor ? decodeCursor(page.cursor) : null;
     const network = filter.network ? await this.lookup.network(filter.network) : null;
+    if (network) this.access.assertVisible(actor, this.access.network(network));
     const summaries = await this.engine.listContainers({
       all: filter.all === true || filter.state !== undefined,
-      label: filter.label,
+      label: [...(filter.label ?? []), ...this.access.labelFilters(actor)],
       network: network ? [network.id] : undefined,
       status: filter.state ? [filter.state] : undefined,
     });
@@ -78,42 +83,51 @@ export class ContainersService {
     return { items, nextCursor: more ? encodeCursor(slice[slice.length - 1].key) : null };
   }
 
-  async get(ref: string): Promise<ContainerModel> {
-    return presentContainer(await this.lookup.container(ref));
+  async get(ref: string, actor: Actor): Promise<ContainerModel> {
+    const resolved = await this.lookup.container(ref);
+    this.access.assertVisible(actor, this.access.container(resolved.info));
+    return presentContainer(resolved);
   }
 
-  async start(ref: string): Promise<ContainerModel> {
+  // A container the key may change: in its scope, and made by Switchyard unless it is an admin key.
+  private async changeable(ref: string, actor: Actor): Promise<ContainerInfo> {
     const { info } = await this.lookup.container(ref);
+    this.access.assertChangeable(actor, this.access.container(info));
+    return info;
+  }
+
+  async start(ref: string, actor: Actor): Promise<ContainerModel> {
+    const info = await this.changeable(ref, actor);
     try {
       await this.engine.startContainer(info.id);
     } catch (error) {
       throw startFailure(error, info.name);
     }
-    return this.get(info.id);
+    return presentContainer(await this.lookup.container(info.id));
   }
 
-  async stop(ref: string, timeoutSeconds = DEFAULT_STOP_SECONDS): Promise<ContainerModel> {
-    const { info } = await this.lookup.container(ref);
+  async stop(ref: string, timeoutSeconds: number | undefined, actor: Actor): Promise<ContainerModel> {
+    const info = await this.changeable(ref, actor);
     try {
-      await this.engine.stopContainer(info.id, timeoutSeconds);
+      await this.engine.stopContainer(info.id, timeoutSeconds ?? DEFAULT_STOP_SECONDS);
     } catch (error) {
       throw containerFailure(error, info.name, 'stop');
     }
-    return this.get(info.id);
+    return presentContainer(await this.lookup.container(info.id));
   }
 
-  async restart(ref: string, timeoutSeconds = DEFAULT_STOP_SECONDS): Promise<ContainerModel> {
-    const { info } = await this.lookup.container(ref);
+  async restart(ref: string, timeoutSeconds: number | undefined, actor: Actor): Promise<ContainerModel> {
+    const info = await this.changeable(ref, actor);
     try {
-      await this.engine.restartContainer(info.id, timeoutSeconds);
+      await this.engine.restartContainer(info.id, timeoutSeconds ?? DEFAULT_STOP_SECONDS);
     } catch (error) {
       throw startFailure(error, info.name);
     }
-    return this.get(info.id);
+    return presentContainer(await this.lookup.container(info.id));
   }
 
-  async remove(ref: string, force = false): Promise<void> {
-    const { info } = await this.lookup.container(ref);
+  async remove(ref: string, force: boolean, actor: Actor): Promise<void> {
+    const info = await this.changeable(ref, actor);
     try {
       await this.engine.removeContainer(info.id, force);
     } catch (error) {
@@ -122,8 +136,9 @@ export class ContainersService {
     }
   }
 
-  async logs(ref: string, args: LogsArgs): Promise<ContainerLogsModel> {
+  async logs(ref: string, args: LogsArgs, actor: Actor): Promise<ContainerLogsModel> {
     const { info } = await this.lookup.container(ref);
+    this.access.assertVisible(actor, this.access.container(info));
     const since =
       args.since === undefined
         ? undefined
@@ -146,8 +161,8 @@ export class ContainersService {
     }
   }
 
-  async exec(ref: string, input: ExecInput): Promise<ExecResultModel> {
-    const { info } = await this.lookup.container(ref);
+  async exec(ref: string, input: ExecInput, actor: Actor): Promise<ExecResultModel> {
+    const info = await this.changeable(ref, actor);
     if (!info.running || info.state === 'paused') {
       throw new DomainError(
         'CONTAINER_NOT_RUNNING',

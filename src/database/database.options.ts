@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
 
 // Compiled, this file sits in dist/database and the migrations in dist/migrations; under the
 // test runner it sits in src/database and the migrations are the .ts sources in migrations/.
@@ -16,7 +17,7 @@ export function databaseOptions(databasePath: string): DataSourceOptions {
   return {
     type: 'better-sqlite3',
     database: databasePath,
-    entities: [],
+    entities: ENTITIES,
     migrations: [migrationGlob()],
     migrationsRun: true,
     migrationsTransactionMode: 'each',

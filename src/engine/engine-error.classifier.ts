@@ -35,6 +35,7 @@ const PATTERNS: ReadonlyArray<[RegExp, EngineRejectionReason]> = [
     'POOLS_EXHAUSTED',
   ],
   [/pool overlaps|overlaps with/i, 'POOL_OVERLAP'],
+  [/is already using parent interface/i, 'PARENT_IN_USE'],
   [/parent interface .*not found|invalid subinterface vlan name|-o parent/i, 'PARENT_INTERFACE_NOT_FOUND'],
   [/not a swarm manager|swarm mode|node is not part of a swarm/i, 'NOT_SWARM_MANAGER'],
   [/address.*already in use/i, 'ADDRESS_IN_USE'],

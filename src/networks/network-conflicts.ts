@@ -88,3 +88,18 @@ export function assertBridgeNameFree(spec: NetworkSpec, existing: NetworkInfo[],
     );
   }
 }
+
+// Docker gives a host interface to one macvlan network (and one ipvlan network) at a time.
+export function assertParentFree(spec: NetworkSpec, existing: NetworkInfo[]): void {
+  const parent = spec.options.parent;
+  if (!parent || (spec.driver !== 'macvlan' && spec.driver !== 'ipvlan')) return;
+  const user = existing.find((n) => n.driver === spec.driver && n.options.parent === parent);
+  if (user) {
+    throw new DomainError(
+      'PARENT_INTERFACE_IN_USE',
+      `The interface "${parent}" is already the parent of the ${spec.driver} network "${user.name}"; Docker allows one ${spec.driver} ` +
+        `network per parent. Use another interface, or a VLAN sub-interface such as ${parent}.10.`,
+      { context: { parent, network: user.name } },
+    );
+  }
+}

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
-import type { NetworkInfo } from '../engine/engine.types';
+import type { ContainerInfo, NetworkInfo } from '../engine/engine.types';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Actor } from '../auth/roles';
 import type { ConnectContainerInput } from './dto/connect-container.input';
 import type { NetworkConnectionModel } from './models/network.model';
 import { connectFailure, engineRefused } from './network-errors';
@@ -18,13 +20,15 @@ export class NetworkConnectionsService {
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly lookup: ResourceLookup,
+    private readonly access: AccessPolicy,
   ) {}
 
-  async connect(ref: string, input: ConnectContainerInput): Promise<NetworkConnectionModel> {
+  async connect(ref: string, input: ConnectContainerInput, actor: Actor): Promise<NetworkConnectionModel> {
     const [network, { info: container }] = await Promise.all([
       this.lookup.network(ref),
       this.lookup.container(input.container),
     ]);
+    this.assertMayJoin(actor, network, container);
     if (
       network.name === 'host' ||
       network.name === 'none' ||
@@ -76,11 +80,12 @@ export class NetworkConnectionsService {
     return this.verifyConnection(network, container.id, input);
   }
 
-  async disconnect(ref: string, containerRef: string, force = false): Promise<void> {
+  async disconnect(ref: string, containerRef: string, force: boolean, actor: Actor): Promise<void> {
     const [network, { info: container }] = await Promise.all([
       this.lookup.network(ref),
       this.lookup.container(containerRef),
     ]);
+    this.assertMayJoin(actor, network, container);
     if (network.name === 'host' || network.name === 'none') {
       throw new DomainError(
         'BUILTIN_NETWORK',
@@ -106,6 +111,15 @@ export class NetworkConnectionsService {
       if (error instanceof EngineRejection && error.reason === 'NOT_CONNECTED') return; // disconnected meanwhile
       throw engineRefused(error, `disconnect "${container.name}" from "${network.name}"`);
     }
+  }
+
+  // Joining and leaving change both sides: the container must be changeable by the key, and the
+  // network too, except the default bridge, which every container may join.
+  private assertMayJoin(actor: Actor, network: NetworkInfo, container: ContainerInfo): void {
+    const guardedNetwork = this.access.network(network);
+    if (guardedNetwork.builtIn && network.name === 'bridge') this.access.assertVisible(actor, guardedNetwork);
+    else if (!guardedNetwork.builtIn) this.access.assertChangeable(actor, guardedNetwork);
+    this.access.assertChangeable(actor, this.access.container(container));
   }
 
   // Some engine failures (ipvlan on a kernel that cannot attach it) leave the endpoint recorded

@@ -52,6 +52,13 @@ export function createFailure(error: unknown, spec: NetworkSpec): Error {
           'Use an existing interface (see `ip link` on that host); a VLAN parent is written eth1.10 and needs the 8021q module.',
         { context: { parent: spec.options.parent ?? null } },
       );
+    case 'PARENT_IN_USE':
+      return new DomainError(
+        'PARENT_INTERFACE_IN_USE',
+        `The parent interface "${spec.options.parent ?? ''}" is already used by another ${spec.driver} network ${engineSaid}. ` +
+          'Docker allows one such network per parent: use another interface or a VLAN sub-interface.',
+        { context: { parent: spec.options.parent ?? null } },
+      );
     case 'DRIVER_NOT_FOUND':
       return new DomainError(
         'UNSUPPORTED_BY_ENGINE',

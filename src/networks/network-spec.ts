@@ -11,9 +11,9 @@ import {
   type Cidr,
 } from '../common/net/ip';
 import type { NetworkSpec } from '../engine/engine.types';
+import { MANAGED_LABEL } from '../common/labels';
 import type { CreateNetworkInput } from './dto/create-network.input';
 
-export const MANAGED_LABEL = 'io.switchyard.managed';
 export const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 
 const INTERFACE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,14}$/;

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentActor } from '../auth/access.decorators';
+import type { Actor } from '../auth/roles';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
 import { ConnectContainerInput } from './dto/connect-container.input';
@@ -17,6 +19,7 @@ import { NetworkConnectionsService } from './network-connections.service';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')
+@ApiBearerAuth()
 @Controller(`${API_PREFIX}/networks`)
 export class NetworksController {
   constructor(
@@ -28,8 +31,9 @@ export class NetworksController {
   @ApiOperation({ summary: 'List networks' })
   @ApiResponse({ status: 200, type: NetworkListModel })
   @ApiProblems(400, 503, 504)
-  async list(@Query() filter: NetworkFilterInput): Promise<NetworkListModel> {
-    return { items: await this.networks.list(filter) };
+  @Allow('viewer')
+  async list(@Query() filter: NetworkFilterInput, @CurrentActor() actor: Actor): Promise<NetworkListModel> {
+    return { items: await this.networks.list(filter, actor) };
   }
 
   @Post()
@@ -39,8 +43,9 @@ export class NetworksController {
   })
   @ApiResponse({ status: 201, type: NetworkModel })
   @ApiProblems(400, 409, 422, 503, 504)
-  create(@Body() input: CreateNetworkInput): Promise<NetworkModel> {
-    return this.networks.create(input);
+  @Allow('operator')
+  create(@Body() input: CreateNetworkInput, @CurrentActor() actor: Actor): Promise<NetworkModel> {
+    return this.networks.create(input, actor);
   }
 
   @Post('prune')
@@ -48,16 +53,21 @@ export class NetworksController {
   @ApiOperation({ summary: 'Remove unused networks (by default only those Switchyard created)' })
   @ApiResponse({ status: 200, type: NetworkPruneResultModel })
   @ApiProblems(400, 503, 504)
-  async prune(@Body() input: PruneNetworksInput): Promise<NetworkPruneResultModel> {
-    return { removed: await this.networks.prune(input) };
+  @Allow('operator')
+  async prune(
+    @Body() input: PruneNetworksInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<NetworkPruneResultModel> {
+    return { removed: await this.networks.prune(input, actor) };
   }
 
   @Get(':ref')
   @ApiOperation({ summary: 'Inspect a network by exact name, full id or id prefix' })
   @ApiResponse({ status: 200, type: NetworkModel })
   @ApiProblems(404, 409, 503, 504)
-  get(@Param('ref') ref: string): Promise<NetworkModel> {
-    return this.networks.get(ref);
+  @Allow('viewer')
+  get(@Param('ref') ref: string, @CurrentActor() actor: Actor): Promise<NetworkModel> {
+    return this.networks.get(ref, actor);
   }
 
   @Delete(':ref')
@@ -65,8 +75,9 @@ export class NetworksController {
   @ApiOperation({ summary: 'Remove a network' })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiProblems(404, 409, 503, 504)
-  async remove(@Param('ref') ref: string): Promise<void> {
-    await this.networks.remove(ref);
+  @Allow('operator')
+  async remove(@Param('ref') ref: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.networks.remove(ref, actor);
   }
 
   @Post(':ref/connections')
@@ -77,11 +88,17 @@ export class NetworksController {
   })
   @ApiResponse({ status: 201, type: NetworkConnectionModel })
   @ApiProblems(400, 404, 409, 422, 503, 504)
-  connect(@Param('ref') ref: string, @Body() input: ConnectContainerInput): Promise<NetworkConnectionModel> {
-    return this.connections.connect(ref, input);
+  @Allow('operator')
+  connect(
+    @Param('ref') ref: string,
+    @Body() input: ConnectContainerInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<NetworkConnectionModel> {
+    return this.connections.connect(ref, input, actor);
   }
 
   @Delete(':ref/connections/:container')
+  @Allow('operator')
   @HttpCode(204)
   @ApiOperation({ summary: 'Disconnect a container from the network' })
   @ApiResponse({ status: 204, description: 'Disconnected' })
@@ -90,7 +107,8 @@ export class NetworksController {
     @Param('ref') ref: string,
     @Param('container') container: string,
     @Query() query: DisconnectQuery,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.connections.disconnect(ref, container, query.force ?? false);
+    await this.connections.disconnect(ref, container, query.force ?? false, actor);
   }
 }

@@ -1,4 +1,6 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Allow, CurrentActor } from '../auth/access.decorators';
+import type { Actor } from '../auth/roles';
 import { ConnectContainerInput } from './dto/connect-container.input';
 import { CreateNetworkInput } from './dto/create-network.input';
 import { NetworkFilterInput } from './dto/network-filter.input';
@@ -15,50 +17,64 @@ export class NetworksResolver {
   ) {}
 
   @Query(() => [NetworkModel], { description: 'Networks on the engine, by name' })
+  @Allow('viewer')
   networks(
+    @CurrentActor() actor: Actor,
     @Args('filter', { type: () => NetworkFilterInput, nullable: true }) filter?: NetworkFilterInput,
   ): Promise<NetworkModel[]> {
-    return this.service.list(filter ?? {});
+    return this.service.list(filter ?? {}, actor);
   }
 
   @Query(() => NetworkModel, { description: 'One network by exact name, full id or id prefix' })
-  network(@Args('ref') ref: string): Promise<NetworkModel> {
-    return this.service.get(ref);
+  @Allow('viewer')
+  network(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<NetworkModel> {
+    return this.service.get(ref, actor);
   }
 
   @Mutation(() => NetworkModel)
-  createNetwork(@Args('input') input: CreateNetworkInput): Promise<NetworkModel> {
-    return this.service.create(input);
+  @Allow('operator')
+  createNetwork(
+    @Args('input') input: CreateNetworkInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<NetworkModel> {
+    return this.service.create(input, actor);
   }
 
   @Mutation(() => Boolean, { description: 'Removes the network; true when done' })
-  async removeNetwork(@Args('ref') ref: string): Promise<boolean> {
-    await this.service.remove(ref);
+  @Allow('operator')
+  async removeNetwork(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<boolean> {
+    await this.service.remove(ref, actor);
     return true;
   }
 
   @Mutation(() => NetworkPruneResultModel)
+  @Allow('operator')
   async pruneNetworks(
+    @CurrentActor() actor: Actor,
     @Args('input', { type: () => PruneNetworksInput, nullable: true }) input?: PruneNetworksInput,
   ): Promise<NetworkPruneResultModel> {
-    return { removed: await this.service.prune(input ?? {}) };
+    return { removed: await this.service.prune(input ?? {}, actor) };
   }
 
   @Mutation(() => NetworkConnectionModel)
+  @Allow('operator')
   connectContainer(
     @Args('network', { description: 'Network name or id' }) network: string,
     @Args('input') input: ConnectContainerInput,
+    @CurrentActor() actor: Actor,
   ): Promise<NetworkConnectionModel> {
-    return this.connections.connect(network, input);
+    return this.connections.connect(network, input, actor);
   }
 
   @Mutation(() => Boolean, { description: 'Disconnects the container; true when done' })
+  @Allow('operator')
   async disconnectContainer(
     @Args('network') network: string,
     @Args('container') container: string,
+    @CurrentActor() actor: Actor,
     @Args('force', { nullable: true, defaultValue: false }) force: boolean,
   ): Promise<boolean> {
-    await this.connections.disconnect(network, container, force);
+    await this.connections.disconnect(network, container, force, actor);
     return true;
   }
 }

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Mutex } from '../common/concurrency/mutex';
 import { DomainError } from '../common/errors/domain-error';
 import { hostInterfaceExists, hostSubnets } from '../common/net/host-interfaces';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Actor } from '../auth/roles';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
 import type { NetworkSpec } from '../engine/engine.types';
@@ -9,12 +11,18 @@ import type { CreateNetworkInput } from './dto/create-network.input';
 import type { NetworkFilterInput } from './dto/network-filter.input';
 import type { PruneNetworksInput } from './dto/prune-networks.input';
 import type { NetworkModel } from './models/network.model';
-import { assertBridgeNameFree, assertNoSubnetOverlap, type HostView } from './network-conflicts';
+import {
+  assertBridgeNameFree,
+  assertNoSubnetOverlap,
+  assertParentFree,
+  type HostView,
+} from './network-conflicts';
 import { createFailure, engineRefused, inUse, nameTaken } from './network-errors';
 import { refuseBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { NetworkPresenter } from './network-presenter';
-import { MANAGED_LABEL, planNetwork } from './network-spec';
+import { planNetwork } from './network-spec';
+import { MANAGED_LABEL } from '../common/labels';
 import { BUILTIN_NETWORK_NAMES } from '../lookup/network-facts';
 
 @Injectable()
@@ -29,11 +37,12 @@ export class NetworksService {
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly lookup: ResourceLookup,
     private readonly presenter: NetworkPresenter,
+    private readonly access: AccessPolicy,
   ) {
     this.host = { isLocal: engine.isLocal, subnets: hostSubnets, interfaceExists: hostInterfaceExists };
   }
 
-  async list(filter: NetworkFilterInput = {}): Promise<NetworkModel[]> {
+  async list(filter: NetworkFilterInput, actor: Actor): Promise<NetworkModel[]> {
     const [networks, running] = await Promise.all([
       this.engine.listNetworks({
         driver: filter.driver ? [filter.driver] : undefined,
@@ -42,19 +51,31 @@ export class NetworksService {
       }),
       this.engine.listContainers(),
     ]);
-    const selected = networks.filter((n) => filter.name === undefined || n.name === filter.name);
+    const selected = networks.filter(
+      (n) =>
+        (filter.name === undefined || n.name === filter.name) &&
+        this.access.canSee(actor, this.access.network(n)),
+    );
     selected.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     return this.presenter.present(selected, running);
   }
 
-  async get(ref: string): Promise<NetworkModel> {
+  async get(ref: string, actor: Actor): Promise<NetworkModel> {
     const [network, running] = await Promise.all([this.lookup.network(ref), this.engine.listContainers()]);
+    this.access.assertVisible(actor, this.access.network(network));
     const [presented] = await this.presenter.present([network], running);
     return presented;
   }
 
-  async create(input: CreateNetworkInput): Promise<NetworkModel> {
-    const { spec, subnets } = planNetwork(input);
+  async create(input: CreateNetworkInput, actor: Actor): Promise<NetworkModel> {
+    if (input.driver === 'macvlan' || input.driver === 'ipvlan') {
+      this.access.assertAdmin(
+        actor,
+        'parent-interface',
+        `A ${input.driver} network (it attaches to a host interface)`,
+      );
+    }
+    const { spec, subnets } = planNetwork({ ...input, labels: this.access.labelsFor(actor, input.labels) });
     if (BUILTIN_NETWORK_NAMES.has(spec.name)) {
       throw new DomainError(
         'BUILTIN_NETWORK',
@@ -68,6 +89,7 @@ export class NetworksService {
       if (taken) throw nameTaken(spec.name, taken.id);
       assertNoSubnetOverlap(spec, subnets, existing, this.host);
       assertBridgeNameFree(spec, existing, this.host);
+      assertParentFree(spec, existing);
       let createdId: string;
       try {
         createdId = await this.engine.createNetwork(spec);
@@ -85,9 +107,11 @@ export class NetworksService {
     return presented;
   }
 
-  async remove(ref: string): Promise<void> {
+  async remove(ref: string, actor: Actor): Promise<void> {
     const network = await this.lookup.network(ref);
+    this.access.assertVisible(actor, this.access.network(network));
     refuseBuiltIn(network, 'removed');
+    this.access.assertChangeable(actor, this.access.network(network));
     const inspected = await this.engine.inspectNetwork(network.id);
     if (inspected.endpoints?.length) throw inUse(inspected);
     try {
@@ -101,8 +125,14 @@ export class NetworksService {
     }
   }
 
-  async prune(input: PruneNetworksInput = {}): Promise<string[]> {
-    const labels = [...(input.labels ?? [])];
+  async prune(input: PruneNetworksInput, actor: Actor): Promise<string[]> {
+    if (input.all && actor.role !== 'admin') {
+      throw new DomainError(
+        'FORBIDDEN',
+        'Pruning networks that Switchyard did not create (all: true) needs an admin key.',
+      );
+    }
+    const labels = [...(input.labels ?? []), ...this.access.labelFilters(actor)];
     if (!input.all) labels.push(`${MANAGED_LABEL}=true`);
     try {
       return (await this.engine.pruneNetworks(labels)).sort();

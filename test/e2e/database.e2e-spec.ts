@@ -59,3 +59,19 @@ describe('SQLite through TypeORM', () => {
     expect(rows.map((r) => r.seen)).toEqual(rows.map((_, index) => index));
   });
 });
+
+describe('migrations and entities', () => {
+  it('match: after all migrations, the entities need no schema change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-drift-'));
+    const dataSource = new DataSource(databaseOptions(join(dir, 'db.sqlite')));
+    try {
+      await dataSource.initialize();
+      await dataSource.runMigrations();
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

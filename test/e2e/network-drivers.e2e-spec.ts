@@ -1,5 +1,5 @@
 import { startApp, type TestApp } from '../support/app';
-import { BARE_ENGINE, MACVLAN_PARENT } from '../support/constants';
+import { BARE_ENGINE, MACVLAN_PARENTS } from '../support/constants';
 import {
   cleanupEngine,
   containerEndpoint,
@@ -12,6 +12,8 @@ import {
 import { runPrefix } from '../support/names';
 
 // Subnets of this file: 10.203.0.0/16.
+const MACVLAN_PARENT = MACVLAN_PARENTS.drivers;
+
 describe('network drivers this kernel supports, and clear answers for what it does not', () => {
   const p = runPrefix('drivers');
   let t: TestApp;
@@ -69,6 +71,18 @@ describe('network drivers this kernel supports, and clear answers for what it do
     expect((await containerEndpoint(`${p}mv-c1`, `${p}mv`))?.IPAddress).toBe('10.203.2.50');
     const inside = await execIn(`${p}mv-c1`, ['ip', '-4', 'addr']);
     expect(inside.output).toContain('10.203.2.50/24');
+  });
+
+  it('answers PARENT_INTERFACE_IN_USE for a second macvlan network on the same parent', async () => {
+    const res = await create({
+      name: `${p}mv-second`,
+      driver: 'macvlan',
+      options: { parent: MACVLAN_PARENT },
+      ipam: { config: [{ subnet: '10.203.6.0/24' }] },
+    }).expect(409);
+    expect(res.body.code).toBe('PARENT_INTERFACE_IN_USE');
+    expect(res.body.detail).toContain(`${p}mv`);
+    expect(await findNetworks(`${p}mv-second`)).toEqual([]);
   });
 
   it('answers PARENT_INTERFACE_NOT_FOUND for a macvlan parent that does not exist', async () => {

@@ -1,5 +1,5 @@
 import { startApp, type TestApp } from '../support/app';
-import { MACVLAN_PARENT, TEST_LABEL } from '../support/constants';
+import { MACVLAN_PARENTS, TEST_LABEL } from '../support/constants';
 import {
   cleanupEngine,
   containerEndpoint,
@@ -17,6 +17,8 @@ const NETWORK_FIELDS = `
 `;
 
 // Subnets of this file: 10.202.0.0/16.
+const MACVLAN_PARENT = MACVLAN_PARENTS.networksGraphql;
+
 describe('networks over GraphQL, against the real engine', () => {
   const p = runPrefix('netgql');
   let t: TestApp;

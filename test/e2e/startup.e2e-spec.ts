@@ -70,10 +70,36 @@ describe('the built service', () => {
     }
     expect(ready).toBe(true);
     expect(existsSync(databasePath)).toBe(true);
+    // Without ADMIN_API_KEY the first start creates an admin key and prints it once.
+    const printed = /\n {2}(sy_[A-Za-z0-9_-]{43})\n/.exec(output());
+    expect(printed).not.toBeNull();
+    const key = printed![1];
+    expect(await fetch(`http://127.0.0.1:${port}/api/v1/networks`).then((r) => r.status)).toBe(401);
+    const authed = await fetch(`http://127.0.0.1:${port}/api/v1/networks`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(authed.status).toBe(200);
     child.kill('SIGTERM');
     // Nest closes the application (database included), then lets the signal end the process.
     const { code, signal } = await exit;
     expect(code === 0 || signal === 'SIGTERM').toBe(true);
     expect(output()).not.toMatch(/error/i);
+
+    // A second start on the same database keeps that key and prints none.
+    const again = run({ PORT: String(port), DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' });
+    let back = false;
+    for (let i = 0; i < 100 && !back; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      back = await fetch(`http://127.0.0.1:${port}/api/v1/networks`, {
+        headers: { authorization: `Bearer ${key}` },
+      }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    }
+    expect(back).toBe(true);
+    expect(again.output()).not.toContain('sy_');
+    again.child.kill('SIGTERM');
+    await again.exit;
   });
 });

@@ -1,5 +1,5 @@
 import { startApp, type TestApp } from '../support/app';
-import { MACVLAN_PARENT, TEST_IMAGE, TEST_LABEL } from '../support/constants';
+import { MACVLAN_PARENTS, TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker, execIn } from '../support/engine';
 import { runPrefix } from '../support/names';
 
@@ -8,6 +8,8 @@ const CONTAINER_FIELDS = `id name image command state status createdAt labels ne
 
 // The same walkthrough through GraphQL, and the container errors with the same codes as REST.
 // Subnets of this file: 10.206.0.0/16.
+const MACVLAN_PARENT = MACVLAN_PARENTS.walkthroughGraphql;
+
 describe('walkthrough over GraphQL', () => {
   const p = runPrefix('walkgql');
   let t: TestApp;

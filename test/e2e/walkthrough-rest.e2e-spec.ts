@@ -1,10 +1,12 @@
 import { startApp, type TestApp } from '../support/app';
-import { MACVLAN_PARENT, TEST_IMAGE, TEST_LABEL } from '../support/constants';
+import { MACVLAN_PARENTS, TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker, execIn } from '../support/engine';
 import { runPrefix } from '../support/names';
 
 // The classic Docker networking walkthrough, every step through the REST API.
 // Subnets of this file: 10.205.0.0/16.
+const MACVLAN_PARENT = MACVLAN_PARENTS.walkthroughRest;
+
 describe('walkthrough over REST: bridge, host, overlay and macvlan', () => {
   const p = runPrefix('walkrest');
   let t: TestApp;

@@ -7,12 +7,20 @@ import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 
+// The admin key every test app is seeded with (ADMIN_API_KEY).
+export const TEST_ADMIN_KEY = 'sy_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz';
+
 export interface TestApp {
   app: NestFastifyApplication;
+  // Requests with the admin key.
   http: TestAgent;
+  // Requests without any key.
+  anon: TestAgent;
+  // Requests with another key.
+  as: (key: string) => TestAgent;
   config: AppConfig;
   databasePath: string;
-  gql: (query: string, variables?: Record<string, unknown>) => request.Test;
+  gql: (query: string, variables?: Record<string, unknown>, key?: string | null) => request.Test;
   close: () => Promise<void>;
 }
 
@@ -24,17 +32,36 @@ export async function startApp(
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const databasePath = join(dir, 'switchyard.sqlite');
-  const config = loadConfig({}, { DATABASE_PATH: databasePath, LOG_LEVEL: 'silent', ...overrides });
+  const config = loadConfig(
+    {},
+    {
+      DATABASE_PATH: databasePath,
+      LOG_LEVEL: 'silent',
+      ADMIN_API_KEY: TEST_ADMIN_KEY,
+      // Tests send many requests quickly; the rate limit has tests of its own.
+      RATE_LIMIT_PER_SECOND: 10000,
+      RATE_LIMIT_BURST: 10000,
+      MAX_IN_FLIGHT_PER_KEY: 1000,
+      ...overrides,
+    },
+  );
   const app = await createApp(config, options);
-  const http = request(app.getHttpServer());
-  const gql = (query: string, variables?: Record<string, unknown>) =>
-    request(app.getHttpServer())
-      .post('/graphql')
-      .set('content-type', 'application/json')
-      .send({ query, variables });
+  const server = app.getHttpServer();
+  const as = (key: string) => request.agent(server).set('authorization', `Bearer ${key}`);
+  const gql = (
+    query: string,
+    variables?: Record<string, unknown>,
+    key: string | null = config.ADMIN_API_KEY ?? null,
+  ) => {
+    const test = request(server).post('/graphql').set('content-type', 'application/json');
+    if (key) void test.set('authorization', `Bearer ${key}`);
+    return test.send({ query, variables });
+  };
   return {
     app,
-    http,
+    http: as(config.ADMIN_API_KEY ?? ''),
+    anon: request.agent(server),
+    as,
     config,
     databasePath,
     gql,

@@ -2,7 +2,16 @@
 export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'switchyard/busybox:latest';
 // An image with only `sleep`: no ping, no shell.
 export const NOPING_IMAGE = 'switchyard/noping:latest';
-export const MACVLAN_PARENT = process.env.MACVLAN_TEST_PARENT ?? 'sy-veth0';
+// Docker gives a parent interface to one macvlan network at a time, so each test file that makes
+// macvlan or ipvlan networks has a parent of its own (scripts/engine-up.sh creates them).
+export const MACVLAN_PARENTS = {
+  drivers: 'sy-mv0',
+  networksGraphql: 'sy-mv1',
+  walkthroughRest: 'sy-mv2',
+  walkthroughGraphql: 'sy-mv3',
+  containersRest: 'sy-mv4',
+  security: 'sy-mv5',
+} as const;
 export const BARE_ENGINE = 'unix:///var/run/switchyard-bare.sock';
 // The address engine-up.sh puts on the veth peer, to test the host-interface overlap rule.
 export const HOST_TEST_SUBNET = '10.213.250.0/24';

@@ -48,6 +48,7 @@ describe('engine error classification', () => {
       'PARENT_INTERFACE_NOT_FOUND',
     ],
     [500, '-o parent interface does was not found on the host: eth1', 'PARENT_INTERFACE_NOT_FOUND'],
+    [500, 'network dm-877323f6f646 is already using parent interface sy-veth0', 'PARENT_IN_USE'],
     [503, 'This node is not a swarm manager. Use "docker swarm init"', 'NOT_SWARM_MANAGER'],
     [
       500,

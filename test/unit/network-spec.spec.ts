@@ -1,7 +1,8 @@
 import { DomainError } from '../../src/common/errors/domain-error';
 import { createValidationPipe } from '../../src/common/validation/validation.pipe';
 import { CreateNetworkInput } from '../../src/networks/dto/create-network.input';
-import { MANAGED_LABEL, planNetwork } from '../../src/networks/network-spec';
+import { MANAGED_LABEL } from '../../src/common/labels';
+import { planNetwork } from '../../src/networks/network-spec';
 
 const pipe = createValidationPipe();
 

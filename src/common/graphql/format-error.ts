@@ -3,6 +3,8 @@ import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors/domain-error';
+import { ERROR_CATALOG, type ErrorCode } from '../errors/error-codes';
+import { policyRuleForField } from '../../policy/container-policy';
 
 const logger = new Logger('GraphQLErrors');
 
@@ -32,8 +34,26 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
       },
     };
   }
-  const code = formatted.extensions?.code;
+  // Apollo re-labels the errors of validation rules GRAPHQL_VALIDATION_FAILED; ours keep their own code.
+  const ownCode = (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError
+    ?.extensions?.code;
+  const code = typeof ownCode === 'string' && ownCode in ERROR_CATALOG ? ownCode : formatted.extensions?.code;
   if (code === 'BAD_USER_INPUT') return { ...base, extensions: { code: 'VALIDATION_FAILED', status: 400 } };
+  // Our own validation rules and plugins raise GraphQLErrors with catalog codes.
+  if (typeof code === 'string' && code in ERROR_CATALOG) {
+    return { ...base, extensions: { code, status: ERROR_CATALOG[code as ErrorCode].status } };
+  }
+  // The input types are the allowlist: a forbidden container field is unknown to the schema.
+  // Name the policy rule, as REST does.
+  const unknownField = /^Field "(\w+)" is not defined by type "RunContainerInput"/.exec(formatted.message);
+  const rule = unknownField ? policyRuleForField(unknownField[1]) : null;
+  if (rule) {
+    return {
+      ...base,
+      message: `Refused by policy: ${rule.what} ("${unknownField?.[1] ?? ''}", rule ${rule.rule}). Switchyard never gives a container a way into the host.`,
+      extensions: { code: 'POLICY_VIOLATION', status: 403, context: { rules: [rule.rule] } },
+    };
+  }
   if (typeof code === 'string' && DOCUMENT_CODES.has(code))
     return { ...base, extensions: { code, status: 400 } };
   logger.error({ err: original }, 'unhandled GraphQL error');

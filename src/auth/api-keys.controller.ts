@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/api/api-problems';
+import { API_PREFIX } from '../common/api/api-prefix';
+import { DomainError } from '../common/errors/domain-error';
+import { Allow, CurrentActor } from './access.decorators';
+import { ApiKeysService } from './api-keys.service';
+import { CreateApiKeyInput } from './dto/create-api-key.input';
+import { ApiKeyListModel, CreatedApiKeyModel } from './models/api-key.model';
+import type { Actor } from './roles';
+
+function uuidPipe(): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () =>
+      DomainError.validation([{ field: 'id', message: 'id must be the id of an API key (a UUID)' }]),
+  });
+}
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@Controller(`${API_PREFIX}/api-keys`)
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @Allow('admin')
+  @ApiOperation({ summary: 'Create an API key (the key is shown only in this answer)' })
+  @ApiResponse({ status: 201, type: CreatedApiKeyModel })
+  @ApiProblems(400, 401, 403, 409)
+  create(@Body() input: CreateApiKeyInput, @CurrentActor() actor: Actor): Promise<CreatedApiKeyModel> {
+    return this.keys.create(input, actor);
+  }
+
+  @Get()
+  @Allow('admin')
+  @ApiOperation({ summary: 'List API keys (never the keys themselves)' })
+  @ApiResponse({ status: 200, type: ApiKeyListModel })
+  @ApiProblems(401, 403)
+  async list(): Promise<ApiKeyListModel> {
+    return { items: await this.keys.list() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Allow('admin')
+  @ApiOperation({ summary: 'Revoke an API key: it stops working at once' })
+  @ApiResponse({ status: 204, description: 'Revoked' })
+  @ApiProblems(400, 401, 403, 404)
+  async revoke(@Param('id', uuidPipe()) id: string): Promise<void> {
+    await this.keys.revoke(id);
+  }
+}

@@ -1,0 +1,33 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Allow, CurrentActor } from './access.decorators';
+import { ApiKeysService } from './api-keys.service';
+import { CreateApiKeyInput } from './dto/create-api-key.input';
+import { ApiKeyModel, CreatedApiKeyModel } from './models/api-key.model';
+import type { Actor } from './roles';
+
+@Resolver(() => ApiKeyModel)
+export class ApiKeysResolver {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Query(() => [ApiKeyModel])
+  @Allow('admin')
+  apiKeys(): Promise<ApiKeyModel[]> {
+    return this.keys.list();
+  }
+
+  @Mutation(() => CreatedApiKeyModel, { description: 'The key is shown only in this answer' })
+  @Allow('admin')
+  createApiKey(
+    @Args('input') input: CreateApiKeyInput,
+    @CurrentActor() actor: Actor,
+  ): Promise<CreatedApiKeyModel> {
+    return this.keys.create(input, actor);
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes the key; true when done' })
+  @Allow('admin')
+  async revokeApiKey(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.keys.revoke(id);
+    return true;
+  }
+}

@@ -1,0 +1,179 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { WriteQueue } from '../database/write-queue';
+import { ApiKeyEntity } from './api-key.entity';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key-secret';
+import type { CreateApiKeyInput } from './dto/create-api-key.input';
+import type { ApiKeyModel, CreatedApiKeyModel } from './models/api-key.model';
+import type { Actor, Role } from './roles';
+
+// The key that ADMIN_API_KEY seeds, or the one created at first start.
+export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
+const TOUCH_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ApiKeysService.name);
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly writes: WriteQueue,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.seed();
+  }
+
+  // ADMIN_API_KEY (re)sets the bootstrap admin key. Without it, the first start creates one and
+  // prints it once; later starts leave the keys alone.
+  async seed(): Promise<void> {
+    const configured = this.config.ADMIN_API_KEY;
+    if (configured) {
+      const keyHash = hashApiKey(configured);
+      await this.writes.transaction(async (manager) => {
+        const repo = manager.getRepository(ApiKeyEntity);
+        const existing = await repo.findOne({ where: { name: BOOTSTRAP_KEY_NAME } });
+        if (existing?.keyHash === keyHash && existing.revokedAt === null && existing.role === 'admin') return;
+        await repo.delete({ name: BOOTSTRAP_KEY_NAME });
+        await repo.insert(this.entity(BOOTSTRAP_KEY_NAME, 'admin', configured, null, {}, 'ADMIN_API_KEY'));
+      });
+      return;
+    }
+    const active = await this.keys.count({ where: { revokedAt: IsNull() } });
+    if (active > 0) return;
+    const key = generateApiKey();
+    await this.writes.transaction((manager) =>
+      manager
+        .getRepository(ApiKeyEntity)
+        .insert(this.entity(BOOTSTRAP_KEY_NAME, 'admin', key, null, {}, 'first start')),
+    );
+    // Straight to the terminal, not through the log pipeline: shown once, never stored in clear.
+    process.stderr.write(
+      `\nswitchyard: created the first admin API key (name "${BOOTSTRAP_KEY_NAME}"). It is shown only now:\n\n  ${key}\n\n` +
+        'Send it as "Authorization: Bearer <key>". Set ADMIN_API_KEY to choose the admin key yourself.\n\n',
+    );
+  }
+
+  async create(input: CreateApiKeyInput, actor: Actor): Promise<CreatedApiKeyModel> {
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
+      throw DomainError.validation([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
+    }
+    const key = generateApiKey();
+    const entity = this.entity(input.name, input.role as Role, key, expiresAt, input.scope ?? {}, actor.name);
+    await this.writes.transaction(async (manager) => {
+      const repo = manager.getRepository(ApiKeyEntity);
+      if (await repo.exists({ where: { name: input.name } })) {
+        throw new DomainError(
+          'API_KEY_NAME_TAKEN',
+          `An API key named "${input.name}" exists; choose another name.`,
+          {
+            context: { name: input.name },
+          },
+        );
+      }
+      await repo.insert(entity);
+    });
+    return { ...present(entity), key };
+  }
+
+  async list(): Promise<ApiKeyModel[]> {
+    return (await this.keys.find({ order: { createdAt: 'ASC', name: 'ASC' } })).map(present);
+  }
+
+  async revoke(id: string): Promise<void> {
+    const revoked = await this.writes.transaction(async (manager) => {
+      const repo = manager.getRepository(ApiKeyEntity);
+      const entity = await repo.findOne({ where: { id } });
+      if (!entity) return false;
+      if (!entity.revokedAt) await repo.update({ id }, { revokedAt: new Date().toISOString() });
+      return true;
+    });
+    if (!revoked)
+      throw new DomainError('API_KEY_NOT_FOUND', `No API key has the id "${id}".`, { context: { id } });
+  }
+
+  // The caller behind a presented key, or UNAUTHENTICATED saying what is wrong with it.
+  async authenticate(presented: string): Promise<Actor> {
+    const entity = await this.keys.findOne({ where: { keyHash: hashApiKey(presented) } });
+    if (!entity) throw new DomainError('UNAUTHENTICATED', 'The API key is not valid.');
+    if (entity.revokedAt) {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        `The API key "${entity.name}" was revoked at ${entity.revokedAt}.`,
+      );
+    }
+    if (entity.expiresAt && Date.parse(entity.expiresAt) <= Date.now()) {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        `The API key "${entity.name}" expired at ${entity.expiresAt}.`,
+      );
+    }
+    this.touch(entity.id);
+    return {
+      keyId: entity.id,
+      name: entity.name,
+      role: entity.role as Role,
+      scope: JSON.parse(entity.scopeJson) as Record<string, string>,
+    };
+  }
+
+  // Last use, at most once a minute per key, off the request path.
+  private touch(id: string): void {
+    const now = Date.now();
+    if (now - (this.touched.get(id) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.touched.set(id, now);
+    this.writes
+      .transaction((manager) =>
+        manager.getRepository(ApiKeyEntity).update({ id }, { lastUsedAt: new Date(now).toISOString() }),
+      )
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not record the last use of an API key'),
+      );
+  }
+
+  private entity(
+    name: string,
+    role: Role,
+    key: string,
+    expiresAt: Date | null,
+    scope: Record<string, string>,
+    createdBy: string | null,
+  ): ApiKeyEntity {
+    return Object.assign(new ApiKeyEntity(), {
+      id: randomUUID(),
+      name,
+      role,
+      keyHash: hashApiKey(key),
+      keyPrefix: displayPrefix(key),
+      scopeJson: JSON.stringify(scope),
+      createdAt: new Date().toISOString(),
+      expiresAt: expiresAt ? expiresAt.toISOString() : null,
+      lastUsedAt: null,
+      revokedAt: null,
+      createdBy,
+    });
+  }
+}
+
+function present(entity: ApiKeyEntity): ApiKeyModel {
+  const date = (value: string | null) => (value ? new Date(value) : null);
+  return {
+    id: entity.id,
+    name: entity.name,
+    role: entity.role,
+    scope: JSON.parse(entity.scopeJson) as Record<string, string>,
+    keyPrefix: entity.keyPrefix,
+    createdAt: new Date(entity.createdAt),
+    expiresAt: date(entity.expiresAt),
+    lastUsedAt: date(entity.lastUsedAt),
+    revokedAt: date(entity.revokedAt),
+    createdBy: entity.createdBy,
+  };
+}

@@ -1,0 +1,39 @@
+// Token buckets per caller: `perSecond` tokens flow in, at most `burst` are kept, a request takes
+// one. Idle buckets are forgotten so that memory stays bounded.
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private calls = 0;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get limit(): number {
+    return this.burst;
+  }
+
+  // Remaining tokens after taking one, or the seconds to wait when there is none.
+  take(key: string): { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number } {
+    const now = this.now();
+    if (++this.calls % 10_000 === 0) this.sweep(now);
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return { allowed: true, remaining: Math.floor(bucket.tokens) };
+    }
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond)),
+    };
+  }
+
+  private sweep(now: number): void {
+    const full = (this.burst / this.perSecond) * 1000;
+    for (const [key, bucket] of this.buckets) if (now - bucket.at > full) this.buckets.delete(key);
+  }
+}

@@ -1,0 +1,686 @@
+import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import WebSocket from 'ws';
+import { ACCESS_KEY } from '../../src/auth/access.decorators';
+import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
+import { MACVLAN_PARENTS, NOPING_IMAGE, TEST_IMAGE, TEST_LABEL } from '../support/constants';
+import { cleanupEngine, docker } from '../support/engine';
+import { runPrefix } from '../support/names';
+
+const engineHasContainer = async (name: string) =>
+  (await docker.listContainers({ all: true })).some((c) => c.Names.includes(`/${name}`));
+const engineHasNetwork = async (name: string) => (await docker.listNetworks()).some((n) => n.Name === name);
+
+// Subnets of this file: 10.208.0.0/16.
+describe('security: keys, roles, scope and policy', () => {
+  const p = runPrefix('sec');
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  let t: TestApp;
+  const keys: Record<string, string> = {};
+
+  const createKey = async (name: string, role: string, extra: Record<string, unknown> = {}) => {
+    const res = await t.http
+      .post('/api/v1/api-keys')
+      .send({ name: `${p}${name}`, role, ...extra })
+      .expect(201);
+    expect(res.body.key).toMatch(/^sy_[A-Za-z0-9_-]{43}$/);
+    return res.body as { id: string; key: string; scope: Record<string, string> };
+  };
+
+  beforeAll(async () => {
+    t = await startApp({ LOG_LEVEL: 'info' }, { logStream: sink });
+    keys.viewer = (await createKey('viewer', 'viewer')).key;
+    keys.operator = (await createKey('operator', 'operator')).key;
+    keys.teamA = (await createKey('team-a', 'operator', { scope: { team: `a-${p}` } })).key;
+    await t.http
+      .post('/api/v1/networks')
+      .send({
+        name: `${p}shared`,
+        labels: { team: `b-${p}` },
+        ipam: { config: [{ subnet: '10.208.1.0/24' }] },
+      })
+      .expect(201);
+    await t.http
+      .post('/api/v1/containers')
+      .send({
+        name: `${p}b-box`,
+        image: TEST_IMAGE,
+        command: ['sleep', '3600'],
+        labels: { team: `b-${p}`, [TEST_LABEL]: p },
+      })
+      .expect(201);
+  });
+  afterAll(async () => {
+    await cleanupEngine(p);
+    await t.close();
+  });
+
+  describe('authentication', () => {
+    it('guards every REST route except /health, and says how to authenticate', async () => {
+      const doc = (await t.anon.get('/api/openapi.json').expect(200)).body as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      const checked: string[] = [];
+      for (const [path, methods] of Object.entries(doc.paths)) {
+        for (const method of Object.keys(methods)) {
+          const url = path.replace(/\{[^}]+\}/g, 'x');
+          const res = await (
+            t.anon as unknown as Record<
+              string,
+              (u: string) => Promise<{ status: number; body: { code: string } }>
+            >
+          )[method](url);
+          if (path.startsWith('/health/')) {
+            expect(res.status).not.toBe(401);
+          } else {
+            expect([`${method} ${path}`, res.status, res.body.code]).toEqual([
+              `${method} ${path}`,
+              401,
+              'UNAUTHENTICATED',
+            ]);
+          }
+          checked.push(`${method} ${path}`);
+        }
+      }
+      expect(checked.length).toBeGreaterThan(20);
+      const res = await t.anon.get('/api/v1/networks').expect(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.body.detail).toContain('Authorization: Bearer');
+    });
+
+    it('guards every GraphQL operation', async () => {
+      const schema = t.app.get(GraphQLSchemaHost).schema;
+      const operations = [
+        ...Object.keys(schema.getQueryType()?.getFields() ?? {}).map((f) => ['query', f]),
+        ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => ['mutation', f]),
+      ];
+      expect(operations.length).toBeGreaterThan(20);
+      let unauthenticated = 0;
+      for (const [kind, field] of operations) {
+        const type = kind === 'query' ? schema.getQueryType()! : schema.getMutationType()!;
+        const def = type.getFields()[field];
+        // Arguments with dummy values of the right type, selections of __typename only.
+        const args = def.args
+          .filter((a) => String(a.type).endsWith('!'))
+          .map(
+            (a) =>
+              `${a.name}: ${String(a.type).startsWith('String') || String(a.type).startsWith('ID') ? '"x"' : '{}'}`,
+          );
+        const call = `${field}${args.length ? `(${args.join(', ')})` : ''}`;
+        const scalar = /^(Boolean|String|Int)/.test(String(def.type).replace(/[[\]!]/g, ''));
+        const res = await t.gql(`${kind} { ${call} ${scalar ? '' : '{ __typename }'} }`, undefined, null);
+        const codes = (res.body.errors ?? []).map((e: { extensions: { code: string } }) => e.extensions.code);
+        // Inputs with required fields fail GraphQL validation before any resolver: also refused.
+        expect([
+          field,
+          codes.includes('UNAUTHENTICATED') || codes.includes('GRAPHQL_VALIDATION_FAILED'),
+        ]).toEqual([field, true]);
+        if (codes.includes('UNAUTHENTICATED')) unauthenticated++;
+        expect(res.body.data?.[field] ?? null).toBeNull();
+      }
+      // Most operations get through GraphQL's own validation with dummy arguments and reach the
+      // guard; the metadata test below covers every one of them.
+      expect(unauthenticated).toBeGreaterThan(operations.length / 2);
+    });
+
+    it('declares an access rule on every route and resolver (fails when a new one forgets)', () => {
+      const modules = [...t.app.get(ModulesContainer).values()];
+      const scanner = new MetadataScanner();
+      const reflector = t.app.get(Reflector);
+      const missing: string[] = [];
+      const wrappers = modules.flatMap((m) => [
+        ...m.controllers.values(),
+        ...[...m.providers.values()].filter(
+          (w) => typeof w.metatype === 'function' && /Resolver$/.test(w.metatype.name),
+        ),
+      ]);
+      for (const wrapper of wrappers) {
+        const instance = wrapper.instance as object | undefined;
+        if (!instance) continue;
+        const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
+        for (const method of scanner.getAllMethodNames(prototype)) {
+          const handler = prototype[method] as () => unknown;
+          const isRoute = Reflect.getMetadata('path', handler) !== undefined;
+          const isGraphql = Reflect.getMetadata('graphql:resolver_type', handler) !== undefined;
+          if (!isRoute && !isGraphql) continue;
+          const access = reflector.getAllAndOverride<string | undefined>(ACCESS_KEY, [
+            handler,
+            wrapper.metatype as () => unknown,
+          ]);
+          if (!access) missing.push(`${wrapper.name}.${method}`);
+        }
+      }
+      expect(missing).toEqual([]);
+    });
+
+    it('refuses unknown, revoked and expired keys with UNAUTHENTICATED on both transports', async () => {
+      const bogus = await t.as('sy_not-a-real-key').get('/api/v1/networks').expect(401);
+      expect(bogus.body.code).toBe('UNAUTHENTICATED');
+
+      const doomed = await createKey('doomed', 'viewer');
+      await t.as(doomed.key).get('/api/v1/networks').expect(200);
+      await t.http.delete(`/api/v1/api-keys/${doomed.id}`).expect(204);
+      const revoked = await t.as(doomed.key).get('/api/v1/networks').expect(401);
+      expect(revoked.body.detail).toContain('revoked');
+      const revokedGql = await t.gql('{ networks { name } }', undefined, doomed.key).expect(401);
+      expect(revokedGql.body.code).toBe('UNAUTHENTICATED');
+
+      const brief = await createKey('brief', 'viewer', {
+        expiresAt: new Date(Date.now() + 1500).toISOString(),
+      });
+      await t.as(brief.key).get('/api/v1/networks').expect(200);
+      await new Promise((r) => setTimeout(r, 1700));
+      const expired = await t.as(brief.key).get('/api/v1/networks').expect(401);
+      expect(expired.body.detail).toContain('expired');
+
+      const past = await t.http
+        .post('/api/v1/api-keys')
+        .send({ name: `${p}past`, role: 'viewer', expiresAt: '2001-01-01T00:00:00Z' })
+        .expect(400);
+      expect(past.body.errors[0].field).toBe('expiresAt');
+    });
+
+    it('manages keys over REST and GraphQL, admins only, showing a key only once', async () => {
+      const list = await t.http.get('/api/v1/api-keys').expect(200);
+      const names = list.body.items.map((k: { name: string }) => k.name);
+      expect(names).toEqual(expect.arrayContaining(['bootstrap-admin', `${p}viewer`, `${p}team-a`]));
+      expect(JSON.stringify(list.body)).not.toMatch(/"key"|keyHash|sy_[A-Za-z0-9_-]{43}/);
+      const teamA = list.body.items.find((k: { name: string }) => k.name === `${p}team-a`);
+      expect(teamA).toMatchObject({
+        role: 'operator',
+        scope: { team: `a-${p}` },
+        createdBy: 'bootstrap-admin',
+      });
+      expect(teamA.keyPrefix).toMatch(/^sy_.{4}\.\.\.$/);
+      const dup = await t.http
+        .post('/api/v1/api-keys')
+        .send({ name: `${p}viewer`, role: 'viewer' })
+        .expect(409);
+      expect(dup.body.code).toBe('API_KEY_NAME_TAKEN');
+      const badRole = await t.http
+        .post('/api/v1/api-keys')
+        .send({ name: `${p}x`, role: 'root' })
+        .expect(400);
+      expect(badRole.body.code).toBe('VALIDATION_FAILED');
+      await t.http.delete('/api/v1/api-keys/not-a-uuid').expect(400);
+      const missing = await t.http
+        .delete('/api/v1/api-keys/00000000-0000-4000-8000-000000000000')
+        .expect(404);
+      expect(missing.body.code).toBe('API_KEY_NOT_FOUND');
+      for (const role of ['viewer', 'operator']) {
+        const res = await t.as(keys[role]).get('/api/v1/api-keys').expect(403);
+        expect(res.body.code).toBe('FORBIDDEN');
+      }
+
+      const created = await t
+        .gql(`mutation { createApiKey(input: { name: "${p}gql", role: "viewer" }) { id name role key } }`)
+        .expect(200);
+      expect(created.body.data.createApiKey.key).toMatch(/^sy_/);
+      const listed = await t.gql('{ apiKeys { name role revokedAt } }').expect(200);
+      expect(listed.body.data.apiKeys.map((k: { name: string }) => k.name)).toContain(`${p}gql`);
+      const revoked = await t
+        .gql(`mutation { revokeApiKey(id: "${created.body.data.createApiKey.id}") }`)
+        .expect(200);
+      expect(revoked.body.data.revokeApiKey).toBe(true);
+      const denied = await t.gql('{ apiKeys { name } }', undefined, keys.operator).expect(200);
+      expect(denied.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    });
+  });
+
+  describe('roles', () => {
+    it('viewer reads, but changes nothing', async () => {
+      const viewer = t.as(keys.viewer);
+      await viewer.get('/api/v1/networks').expect(200);
+      await viewer.get('/api/v1/containers').expect(200);
+      await viewer.get(`/api/v1/containers/${p}b-box`).expect(200);
+      await viewer.get(`/api/v1/containers/${p}b-box/logs`).expect(200);
+      const ping = await viewer
+        .post('/api/v1/connectivity/ping')
+        .send({ from: `${p}b-box`, to: '127.0.0.1', count: 1 })
+        .expect(200);
+      expect(ping.body.reachable).toBe(true);
+      const refused = [
+        await viewer.post('/api/v1/networks').send({ name: `${p}by-viewer` }),
+        await viewer.post('/api/v1/containers').send({ name: `${p}by-viewer`, image: TEST_IMAGE }),
+        await viewer.post(`/api/v1/containers/${p}b-box/exec`).send({ command: ['true'] }),
+        await viewer.post(`/api/v1/containers/${p}b-box/stop`),
+        await viewer.delete(`/api/v1/networks/${p}shared`),
+      ];
+      for (const res of refused) {
+        expect(res.status).toBe(403);
+        expect(res.body.code).toBe('FORBIDDEN');
+        expect(res.body.detail).toContain('operator');
+      }
+      const gql = await t
+        .gql(`mutation { createNetwork(input: { name: "${p}by-viewer" }) { id } }`, undefined, keys.viewer)
+        .expect(200);
+      expect(gql.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(await engineHasNetwork(`${p}by-viewer`)).toBe(false);
+      expect(await engineHasContainer(`${p}by-viewer`)).toBe(false);
+      expect((await docker.getContainer(`${p}b-box`).inspect()).State.Running).toBe(true);
+    });
+
+    it('operator creates, runs, execs and removes what Switchyard made', async () => {
+      const operator = t.as(keys.operator);
+      await operator
+        .post('/api/v1/networks')
+        .send({ name: `${p}op-net`, ipam: { config: [{ subnet: '10.208.2.0/24' }] } })
+        .expect(201);
+      await operator
+        .post('/api/v1/containers')
+        .send({
+          name: `${p}op-box`,
+          image: TEST_IMAGE,
+          command: ['sleep', '3600'],
+          networks: [{ network: `${p}op-net` }],
+        })
+        .expect(201);
+      const exec = await operator
+        .post(`/api/v1/containers/${p}op-box/exec`)
+        .send({ command: ['echo', 'hi'] })
+        .expect(200);
+      expect(exec.body.stdout).toBe('hi\n');
+      await operator.delete(`/api/v1/containers/${p}op-box?force=true`).expect(204);
+      await operator.delete(`/api/v1/networks/${p}op-net`).expect(204);
+      expect(await engineHasContainer(`${p}op-box`)).toBe(false);
+    });
+
+    it('host networking and macvlan/ipvlan parents are for admin keys only', async () => {
+      const operator = t.as(keys.operator);
+      const host = await operator
+        .post('/api/v1/containers')
+        .send({ name: `${p}op-host`, image: TEST_IMAGE, networkMode: 'host' })
+        .expect(403);
+      expect(host.body).toMatchObject({ code: 'POLICY_VIOLATION', context: { rule: 'host-network' } });
+      const macvlan = await operator
+        .post('/api/v1/networks')
+        .send({ name: `${p}op-mv`, driver: 'macvlan', options: { parent: MACVLAN_PARENTS.security } })
+        .expect(403);
+      expect(macvlan.body).toMatchObject({ code: 'POLICY_VIOLATION', context: { rule: 'parent-interface' } });
+      expect(await engineHasContainer(`${p}op-host`)).toBe(false);
+      expect(await engineHasNetwork(`${p}op-mv`)).toBe(false);
+      await t.http
+        .post('/api/v1/networks')
+        .send({
+          name: `${p}admin-mv`,
+          driver: 'macvlan',
+          options: { parent: MACVLAN_PARENTS.security },
+          ipam: { config: [{ subnet: '10.208.9.0/24' }] },
+        })
+        .expect(201);
+      await t.http
+        .post('/api/v1/containers')
+        .send({ name: `${p}admin-host`, image: TEST_IMAGE, command: ['sleep', '60'], networkMode: 'host' })
+        .expect(201);
+    });
+
+    it('changing what Switchyard did not create needs an admin key', async () => {
+      await docker.createNetwork({ Name: `${p}foreign`, Labels: { [TEST_LABEL]: p } });
+      const res = await t.as(keys.operator).delete(`/api/v1/networks/${p}foreign`).expect(403);
+      expect(res.body.code).toBe('FORBIDDEN');
+      expect(res.body.detail).toContain('not created by Switchyard');
+      expect(await engineHasNetwork(`${p}foreign`)).toBe(true);
+      const prune = await t.as(keys.operator).post('/api/v1/networks/prune').send({ all: true }).expect(403);
+      expect(prune.body.code).toBe('FORBIDDEN');
+      await t.http.delete(`/api/v1/networks/${p}foreign`).expect(204);
+    });
+  });
+
+  describe('scope by label', () => {
+    it('what a scoped key creates carries its labels, and it sees only those (and the built-ins)', async () => {
+      const a = t.as(keys.teamA);
+      const net = await a
+        .post('/api/v1/networks')
+        .send({ name: `${p}a-net`, ipam: { config: [{ subnet: '10.208.3.0/24' }] } })
+        .expect(201);
+      expect(net.body.labels.team).toBe(`a-${p}`);
+      const box = await a
+        .post('/api/v1/containers')
+        .send({
+          name: `${p}a-box`,
+          image: TEST_IMAGE,
+          command: ['sleep', '3600'],
+          networks: [{ network: `${p}a-net` }],
+          labels: { [TEST_LABEL]: p },
+        })
+        .expect(201);
+      expect(box.body.labels.team).toBe(`a-${p}`);
+      expect((await docker.getContainer(`${p}a-box`).inspect()).Config.Labels.team).toBe(`a-${p}`);
+
+      const networks = (await a.get('/api/v1/networks').expect(200)).body.items.map(
+        (n: { name: string }) => n.name,
+      );
+      expect(networks).toContain(`${p}a-net`);
+      expect(networks).toContain('bridge');
+      expect(networks).not.toContain(`${p}shared`);
+      const containers = (await a.get('/api/v1/containers?all=true').expect(200)).body.items.map(
+        (c: { name: string }) => c.name,
+      );
+      expect(containers).toEqual([`${p}a-box`]);
+    });
+
+    it('answers 403 for everything outside the scope, on both transports', async () => {
+      const a = t.as(keys.teamA);
+      for (const res of [
+        await a.get(`/api/v1/networks/${p}shared`),
+        await a.get(`/api/v1/containers/${p}b-box`),
+        await a.post(`/api/v1/containers/${p}b-box/exec`).send({ command: ['true'] }),
+        await a.post('/api/v1/connectivity/ping').send({ from: `${p}b-box`, to: '127.0.0.1' }),
+        await a.post('/api/v1/connectivity/ping').send({ from: `${p}a-box`, to: `${p}b-box` }),
+        await a.post(`/api/v1/networks/${p}shared/connections`).send({ container: `${p}a-box` }),
+        await a
+          .post('/api/v1/containers')
+          .send({ name: `${p}a-sneak`, image: TEST_IMAGE, networks: [{ network: `${p}shared` }] }),
+        await a.post('/api/v1/networks').send({ name: `${p}a-other`, labels: { team: `b-${p}` } }),
+      ]) {
+        expect(res.status).toBe(403);
+        expect(res.body.code).toBe('FORBIDDEN');
+      }
+      const gql = await t.gql(`{ container(ref: "${p}b-box") { id } }`, undefined, keys.teamA).expect(200);
+      expect(gql.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(await engineHasContainer(`${p}a-sneak`)).toBe(false);
+      expect(await engineHasNetwork(`${p}a-other`)).toBe(false);
+      const inScope = await a
+        .post('/api/v1/connectivity/ping')
+        .send({ from: `${p}a-box`, to: '127.0.0.1', count: 1 })
+        .expect(200);
+      expect(inScope.body.reachable).toBe(true);
+    });
+  });
+
+  describe('container policy', () => {
+    const forbidden: Array<[string, Record<string, unknown>]> = [
+      ['privileged', { privileged: true }],
+      ['host-mounts', { binds: ['/:/host'] }],
+      ['host-mounts', { hostConfig: { Binds: ['/etc:/etc'] } }],
+      ['host-mounts', { mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }],
+      ['host-mounts', { volumes: { '/data': {} } }],
+      ['volumes-from', { volumesFrom: ['other'] }],
+      ['devices', { devices: [{ PathOnHost: '/dev/sda' }] }],
+      ['capabilities', { capAdd: ['SYS_ADMIN'] }],
+      ['host-namespaces', { pidMode: 'host' }],
+      ['host-namespaces', { ipcMode: 'host' }],
+      ['host-namespaces', { utsMode: 'host' }],
+      ['host-namespaces', { usernsMode: 'host' }],
+      ['sysctls', { sysctls: { 'net.ipv4.ip_forward': '1' } }],
+      ['security-options', { securityOpt: ['seccomp=unconfined'] }],
+      ['cgroup-parent', { cgroupParent: '/' }],
+    ];
+
+    it.each(forbidden)(
+      'refuses %s with POLICY_VIOLATION before the engine, even for admins (%j)',
+      async (rule, extra) => {
+        const name = `${p}pol-${rule}`;
+        const res = await t.http
+          .post('/api/v1/containers')
+          .send({ name, image: TEST_IMAGE, command: ['sleep', '60'], ...extra })
+          .expect(403);
+        expect(res.body.code).toBe('POLICY_VIOLATION');
+        expect(res.body.context.rules).toContain(rule);
+        expect(res.body.detail).toContain(rule);
+        expect(await engineHasContainer(name)).toBe(false);
+      },
+    );
+
+    it('refuses the same over GraphQL', async () => {
+      for (const [rule, field] of [
+        ['privileged', 'privileged: true'],
+        ['host-mounts', 'binds: ["/:/host"]'],
+        ['capabilities', 'capAdd: ["NET_ADMIN"]'],
+        ['host-namespaces', 'pidMode: "host"'],
+      ]) {
+        const res = await t.gql(
+          `mutation { runContainer(input: { name: "${p}gpol", image: "${TEST_IMAGE}", ${field} }) { id } }`,
+        );
+        expect(res.body.errors[0].extensions.code).toBe('POLICY_VIOLATION');
+        expect(res.body.errors[0].extensions.context.rules).toEqual([rule]);
+      }
+      expect(await engineHasContainer(`${p}gpol`)).toBe(false);
+    });
+  });
+
+  describe('limits', () => {
+    it('refuses GraphQL depth, alias and cost bombs, and batched operations', async () => {
+      const deep = await t.gql('{ networks { ipam { config { subnet } } containers { name } } } ');
+      expect(deep.body.errors).toBeUndefined();
+      const bomb = `{ a: networks { name } ${Array.from({ length: 30 }, (_, i) => `n${i}: networks { name }`).join(' ')} }`;
+      const aliases = await t.gql(bomb).expect(400);
+      expect(aliases.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toContain(
+        'QUERY_TOO_COMPLEX',
+      );
+      const fragments =
+        'fragment C on IpamConfig { subnet } fragment I on Ipam { config { ...C } } fragment N on Network { ipam { ...I } } ' +
+        '{ networks { ...N } }';
+      expect((await t.gql(fragments)).body.errors).toBeUndefined();
+      const fields =
+        'id name image command state status createdAt startedAt finishedAt exitCode labels hostname networkMode ' +
+        'restartPolicy { name maximumRetryCount } networks { network networkId ipv4Address ipv6Address macAddress aliases }';
+      const runs = Array.from(
+        { length: 15 },
+        (_, i) =>
+          `r${i}: runContainer(input: { image: "${TEST_IMAGE}", name: "${p}cost${i}" }) { ${fields} }`,
+      );
+      const cost = await t.gql(`mutation { ${runs.join(' ')} }`).expect(400);
+      expect(cost.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+      expect(cost.body.errors[0].message).toContain('costs');
+      expect(await engineHasContainer(`${p}cost0`)).toBe(false);
+      const batch = await t.http
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .send([{ query: '{ networks { name } }' }, { query: '{ networks { name } }' }]);
+      expect(batch.status).toBe(400);
+      expect(JSON.stringify(batch.body)).not.toContain('"networks"');
+    });
+
+    it('refuses a 10 MB body with PAYLOAD_TOO_LARGE', async () => {
+      const res = await t.http
+        .post('/api/v1/containers')
+        .set('content-type', 'application/json')
+        .send(
+          JSON.stringify({ name: `${p}big`, image: TEST_IMAGE, env: { BLOB: 'x'.repeat(10 * 1024 * 1024) } }),
+        )
+        .expect(413);
+      expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await engineHasContainer(`${p}big`)).toBe(false);
+    });
+
+    it('keeps secrets out of logs and error answers', async () => {
+      const secret = `s3cr3t-${p}`;
+      const bad = await t.http
+        .post('/api/v1/containers')
+        .send({ name: `${p}leaky`, image: TEST_IMAGE, env: { PASSWORD: secret, 'NOT VALID': secret } })
+        .expect(400);
+      expect(JSON.stringify(bad.body)).not.toContain(secret);
+      const engineSide = await t.http
+        .post('/api/v1/containers')
+        .send({
+          name: `${p}leaky2`,
+          image: TEST_IMAGE,
+          command: ['no-such-program'],
+          env: { PASSWORD: secret },
+        })
+        .expect(422);
+      expect(JSON.stringify(engineSide.body)).not.toContain(secret);
+      const created = await createKey('logged', 'viewer');
+      await t.as(created.key).get('/api/v1/networks').expect(200);
+      const logs = lines.join('');
+      expect(logs).not.toContain(secret);
+      expect(logs).not.toContain(created.key);
+      expect(logs).not.toContain(TEST_ADMIN_KEY);
+      expect(logs).toContain('[redacted]');
+    });
+  });
+});
+
+describe('rate limits, in-flight caps, CORS and GraphQL settings', () => {
+  const p = runPrefix('limits');
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({
+      RATE_LIMIT_PER_SECOND: 1,
+      RATE_LIMIT_BURST: 4,
+      MAX_IN_FLIGHT_PER_KEY: 2,
+      CORS_ORIGINS: 'https://portal.example.com',
+    });
+  });
+  afterAll(async () => {
+    await cleanupEngine(p);
+    await t.close();
+  });
+
+  it('limits the rate per key on REST and GraphQL, with Retry-After and rate headers', async () => {
+    const first = await t.gql('{ networks { name } }').expect(200);
+    expect(first.headers['x-ratelimit-limit']).toBe('4');
+    expect(first.headers['x-ratelimit-remaining']).toBe('3');
+    const statuses: number[] = [];
+    let limited: { headers: Record<string, string>; body: { code: string } } | undefined;
+    for (let i = 0; i < 6; i++) {
+      const res = await t.http.get('/api/v1/networks');
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
+    expect(limited?.body.code).toBe('RATE_LIMITED');
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const gql = await t.gql('{ networks { name } }').expect(429);
+    expect(gql.body.code).toBe('RATE_LIMITED');
+    // Another key has its own budget; health is never limited.
+    await t.anon.get('/health/live').expect(200);
+    await new Promise((r) => setTimeout(r, 1100));
+    await t.http.get('/api/v1/networks').expect(200);
+  });
+
+  it('answers CORS preflights for the configured origins only', async () => {
+    const allowed = await t.anon
+      .options('/api/v1/networks')
+      .set('origin', 'https://portal.example.com')
+      .set('access-control-request-method', 'GET')
+      .set('access-control-request-headers', 'authorization');
+    expect(allowed.status).toBeLessThan(300);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://portal.example.com');
+    const other = await t.anon
+      .options('/api/v1/networks')
+      .set('origin', 'https://evil.example.com')
+      .set('access-control-request-method', 'GET');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('in-flight cap per key', () => {
+  const p = runPrefix('inflight');
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({ MAX_IN_FLIGHT_PER_KEY: 1 });
+    await t.http
+      .post('/api/v1/containers')
+      .send({ name: `${p}slow`, image: TEST_IMAGE, command: ['sleep', '3600'] })
+      .expect(201);
+  });
+  afterAll(async () => {
+    await cleanupEngine(p);
+    await t.close();
+  });
+
+  it('answers 429 while the key already has its maximum of requests in progress', async () => {
+    const slow = t.http
+      .post(`/api/v1/containers/${p}slow/exec`)
+      .send({ command: ['sleep', '1'] })
+      .then((r) => r);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await t.http.get('/api/v1/networks').expect(429);
+    expect(second.body.code).toBe('RATE_LIMITED');
+    expect(second.body.detail).toContain('in progress');
+    expect((await slow).status).toBe(200);
+    await t.http.get('/api/v1/networks').expect(200);
+  });
+});
+
+describe('GraphQL configuration: introspection off, safelist, subscriptions', () => {
+  let t: TestApp;
+  let port: number;
+  const allowed = '{ networks { name } }';
+
+  beforeAll(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'switchyard-safelist-')), 'safelist.json');
+    writeFileSync(file, JSON.stringify([allowed]));
+    t = await startApp({ GRAPHQL_INTROSPECTION: false, GRAPHQL_SAFELIST_PATH: file });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (t.app.getHttpServer().address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('runs only documents on the safelist, however they are spaced', async () => {
+    const ok = await t.gql('{\n  networks {\n    name\n  }\n}').expect(200);
+    expect(ok.body.data.networks.length).toBeGreaterThan(0);
+    const other = await t.gql('{ networks { id } }');
+    expect(other.status).toBe(403);
+    expect(other.body.errors[0].extensions.code).toBe('QUERY_NOT_ALLOWED');
+  });
+
+  it('refuses introspection when it is turned off', async () => {
+    const res = await t.gql('{ __schema { types { name } } }');
+    expect(res.body.data?.__schema).toBeUndefined();
+    expect(res.body.errors.length).toBeGreaterThan(0);
+  });
+
+  const connect = (params: Record<string, unknown> | null) =>
+    new Promise<{ acked: boolean; closeCode?: number }>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+      ws.on('open', () =>
+        ws.send(JSON.stringify({ type: 'connection_init', ...(params ? { payload: params } : {}) })),
+      );
+      ws.on('message', (data: Buffer) => {
+        if ((JSON.parse(data.toString()) as { type: string }).type === 'connection_ack') {
+          ws.close();
+          resolve({ acked: true });
+        }
+      });
+      ws.on('close', (code) => resolve({ acked: false, closeCode: code }));
+    });
+
+  it('accepts graphql-ws connections only with a valid key in the connection params', async () => {
+    expect(await connect({ authorization: `Bearer ${TEST_ADMIN_KEY}` })).toEqual({ acked: true });
+    expect(await connect(null)).toEqual({ acked: false, closeCode: 4403 });
+    expect(await connect({ authorization: 'Bearer sy_wrong' })).toEqual({ acked: false, closeCode: 4403 });
+  });
+});
+
+describe('image allowlist', () => {
+  const p = runPrefix('allow');
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({ IMAGE_ALLOWLIST: 'switchyard/busybox:*, registry.example.com/team/**' });
+  });
+  afterAll(async () => {
+    await cleanupEngine(p);
+    await t.close();
+  });
+
+  it('runs allowed images and refuses others with POLICY_VIOLATION', async () => {
+    await t.http
+      .post('/api/v1/containers')
+      .send({ name: `${p}ok`, image: TEST_IMAGE, command: ['sleep', '60'] })
+      .expect(201);
+    const res = await t.http
+      .post('/api/v1/containers')
+      .send({ name: `${p}no`, image: NOPING_IMAGE })
+      .expect(403);
+    expect(res.body).toMatchObject({ code: 'POLICY_VIOLATION', context: { rules: ['image-allowlist'] } });
+    expect(await engineHasContainer(`${p}no`)).toBe(false);
+  });
+});
