@@ -2,7 +2,7 @@
 // source container, probing all its targets at once) against a naive loop of one ping exec per
 // ordered pair straight on the engine, in one run. Cleans up after itself.
 // Usage: npm run build && npm run bench:matrix   (needs a running engine and the switchyard/busybox image)
-import { engineRequest, startService } from './lib.mjs';
+import { AUTH_HEADERS, engineRequest, startService } from './lib.mjs';
 
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 20);
 const IMAGE = process.env.TEST_IMAGE ?? 'switchyard/busybox:latest';
@@ -80,7 +80,7 @@ async function main() {
       const started = performance.now();
       const res = await fetch(`http://127.0.0.1:${service.port}/api/v1/connectivity/matrix`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...AUTH_HEADERS },
         body: JSON.stringify({ network: NETWORK, count: 1 }),
       });
       matrix = await res.json();

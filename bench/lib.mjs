@@ -6,6 +6,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// The benchmarks' own admin key; rate limits are lifted so that they measure the service, not the limiter.
+export const BENCH_KEY = 'sy_bench_admin_key_0123456789abcdefghijklmnopqrstuvwxyz';
+export const AUTH_HEADERS = { authorization: `Bearer ${BENCH_KEY}` };
+
 export const SOCKET = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 // The same V8 flags as `npm start` (package.json), unless BENCH_NODE_FLAGS says otherwise.
@@ -40,7 +44,7 @@ export function engineRequest(method, path, body, agent) {
 
 export function httpGet(port, path, agent) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent, headers: AUTH_HEADERS }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
@@ -75,6 +79,9 @@ export async function startService(extraEnv = {}) {
       PORT: String(port),
       DATABASE_PATH: join(dir, 'db.sqlite'),
       LOG_LEVEL: 'warn',
+      ADMIN_API_KEY: BENCH_KEY,
+      RATE_LIMIT_PER_SECOND: '100000',
+      RATE_LIMIT_BURST: '100000',
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -582,7 +582,7 @@ describe('in-flight cap per key', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startApp({ MAX_IN_FLIGHT_PER_KEY: 1 });
+    t = await startApp({ MAX_IN_FLIGHT_PER_KEY: 1, GRAPHQL_MAX_DEPTH: 3 });
     await t.http
       .post('/api/v1/containers')
       .send({ name: `${p}slow`, image: TEST_IMAGE, command: ['sleep', '3600'] })
@@ -591,6 +591,17 @@ describe('in-flight cap per key', () => {
   afterAll(async () => {
     await cleanupEngine(p);
     await t.close();
+  });
+
+  it('refuses GraphQL documents nested deeper than GRAPHQL_MAX_DEPTH, through fragments too', async () => {
+    expect((await t.gql('{ networks { ipam { driver } } }').expect(200)).body.errors).toBeUndefined();
+    const deep = await t.gql('{ networks { ipam { config { subnet } } } }').expect(400);
+    expect(deep.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(deep.body.errors[0].message).toContain('4 levels');
+    const viaFragment = await t
+      .gql('fragment F on Ipam { config { subnet } } { networks { ipam { ...F } } }')
+      .expect(400);
+    expect(viaFragment.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('answers 429 while the key already has its maximum of requests in progress', async () => {
