@@ -9,6 +9,7 @@ import { DomainError } from './common/errors/domain-error';
 import { sendProblem, toDomainError } from './common/http/problem.filter';
 import type { AppConfig } from './config/app-config';
 import { ApiKeysService } from './auth/api-keys.service';
+import { AuditService } from './audit/audit.service';
 import { registerRequestGate } from './auth/request-gate';
 import { registerGraphiql } from './graphiql/graphiql.hook';
 import { setupOpenApi } from './openapi';
@@ -68,7 +69,7 @@ export async function createApp(
     ),
   );
   registerGraphiql(fastify);
-  registerRequestGate(fastify, app.get(ApiKeysService), config);
+  registerRequestGate(fastify, app.get(ApiKeysService), config, app.get(AuditService));
   if (config.CORS_ORIGINS.trim()) {
     app.enableCors({
       origin: config.CORS_ORIGINS.split(',')

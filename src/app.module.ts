@@ -11,7 +11,9 @@ import { loadSafelist, safelistPlugin } from './common/graphql/safelist';
 import { bearerToken } from './auth/api-key-secret';
 import { ApiKeysService } from './auth/api-keys.service';
 import { AuthModule } from './auth/auth.module';
-import { ProblemFilter } from './common/http/problem.filter';
+import { AuditModule } from './audit/audit.module';
+import { AuditService } from './audit/audit.service';
+import { ProblemFilter, REFUSAL_RECORDER } from './common/http/problem.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -22,8 +24,8 @@ import { EngineModule } from './engine/engine.module';
 import { HealthModule } from './health/health.module';
 import { NetworksModule } from './networks/networks.module';
 
-function graphqlOptions(config: AppConfig, keys: ApiKeysService): ApolloDriverConfig {
-  const plugins = [requestIdPlugin()];
+function graphqlOptions(config: AppConfig, keys: ApiKeysService, audit: AuditService): ApolloDriverConfig {
+  const plugins = [requestIdPlugin(), audit.graphqlRefusalPlugin()];
   if (config.GRAPHQL_SAFELIST_PATH) plugins.push(safelistPlugin(loadSafelist(config.GRAPHQL_SAFELIST_PATH)));
   return {
     path: '/graphql',
@@ -99,12 +101,14 @@ export class AppModule {
         }),
         DatabaseModule,
         EngineModule,
+        AuditModule,
         AuthModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [AuthModule],
-          inject: [ApiKeysService],
-          useFactory: (keys: ApiKeysService): ApolloDriverConfig => graphqlOptions(config, keys),
+          imports: [AuthModule, AuditModule],
+          inject: [ApiKeysService, AuditService],
+          useFactory: (keys: ApiKeysService, audit: AuditService): ApolloDriverConfig =>
+            graphqlOptions(config, keys, audit),
         }),
         HealthModule,
         NetworksModule,
@@ -114,6 +118,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: REFUSAL_RECORDER, useExisting: AuditService },
       ],
     };
   }

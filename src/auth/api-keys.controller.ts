@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Audited } from '../audit/audited.decorator';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
@@ -27,6 +28,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key (the key is shown only in this answer)' })
   @ApiResponse({ status: 201, type: CreatedApiKeyModel })
   @ApiProblems(400, 401, 403, 409)
+  @Audited({ action: 'apikey.create', target: { kind: 'apiKey', refs: ['input.name'] }, snapshots: false })
   create(@Body() input: CreateApiKeyInput, @CurrentActor() actor: Actor): Promise<CreatedApiKeyModel> {
     return this.keys.create(input, actor);
   }
@@ -46,6 +48,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key: it stops working at once' })
   @ApiResponse({ status: 204, description: 'Revoked' })
   @ApiProblems(400, 401, 403, 404)
+  @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })
   async revoke(@Param('id', uuidPipe()) id: string): Promise<void> {
     await this.keys.revoke(id);
   }

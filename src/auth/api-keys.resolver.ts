@@ -1,4 +1,5 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Audited } from '../audit/audited.decorator';
 import { Allow, CurrentActor } from './access.decorators';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyInput } from './dto/create-api-key.input';
@@ -17,6 +18,7 @@ export class ApiKeysResolver {
 
   @Mutation(() => CreatedApiKeyModel, { description: 'The key is shown only in this answer' })
   @Allow('admin')
+  @Audited({ action: 'apikey.create', target: { kind: 'apiKey', refs: ['input.name'] }, snapshots: false })
   createApiKey(
     @Args('input') input: CreateApiKeyInput,
     @CurrentActor() actor: Actor,
@@ -26,6 +28,7 @@ export class ApiKeysResolver {
 
   @Mutation(() => Boolean, { description: 'Revokes the key; true when done' })
   @Allow('admin')
+  @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })
   async revokeApiKey(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
     await this.keys.revoke(id);
     return true;

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { Operations } from '../common/operation-context';
 import { AppConfig } from '../config/app-config';
 import { WriteQueue } from '../database/write-queue';
 import { ApiKeyEntity } from './api-key.entity';
@@ -67,6 +68,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     }
     const key = generateApiKey();
     const entity = this.entity(input.name, input.role as Role, key, expiresAt, input.scope ?? {}, actor.name);
+    await Operations.current()?.beforeChange('apikey.create');
     await this.writes.transaction(async (manager) => {
       const repo = manager.getRepository(ApiKeyEntity);
       if (await repo.exists({ where: { name: input.name } })) {
@@ -88,6 +90,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   async revoke(id: string): Promise<void> {
+    await Operations.current()?.beforeChange('apikey.revoke');
     const revoked = await this.writes.transaction(async (manager) => {
       const repo = manager.getRepository(ApiKeyEntity);
       const entity = await repo.findOne({ where: { id } });

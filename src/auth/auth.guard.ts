@@ -1,5 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AuditService, type AuditSpec } from '../audit/audit.service';
+import { AUDIT_KEY } from '../audit/audited.decorator';
+import { describeCall } from '../audit/describe-call';
 import { DomainError } from '../common/errors/domain-error';
 import { ACCESS_KEY, type Access, requestOf } from './access.decorators';
 import { roleAtLeast } from './roles';
@@ -10,9 +13,26 @@ import { roleAtLeast } from './roles';
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
 
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditService,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return this.check(context);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        // Refused before anything ran: recorded under the operation's action name.
+        const spec = this.reflector.get<AuditSpec | undefined>(AUDIT_KEY, context.getHandler());
+        const { call, readAction } = describeCall(context);
+        await this.audit.refused(call, spec?.action ?? readAction, error, spec?.target);
+      }
+      throw error;
+    }
+  }
+
+  private check(context: ExecutionContext): boolean {
     const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [
       context.getHandler(),
       context.getClass(),

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditService } from '../audit/audit.service';
+import { callOfRequest, dataOfHttp, routeOf } from '../audit/describe-call';
 import { DomainError } from '../common/errors/domain-error';
 import { sendProblem } from '../common/http/problem.filter';
 import type { AppConfig } from '../config/app-config';
@@ -19,7 +21,12 @@ function isPublic(request: FastifyRequest): boolean {
 // Before any route runs: turns the bearer key into an actor, limits the rate per key (per client
 // address without one), and bounds how many requests a key has in flight. Covers REST and
 // GraphQL alike; the guard then checks each operation's role.
-export function registerRequestGate(fastify: FastifyInstance, keys: ApiKeysService, config: AppConfig): void {
+export function registerRequestGate(
+  fastify: FastifyInstance,
+  keys: ApiKeysService,
+  config: AppConfig,
+  audit: AuditService,
+): void {
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
   const inFlight = new Map<string, number>();
 
@@ -33,11 +40,16 @@ export function registerRequestGate(fastify: FastifyInstance, keys: ApiKeysServi
       if (!(error instanceof DomainError)) throw error;
       // Failed keys count against the client address, so guessing is slow too.
       limiter.take(`ip:${request.ip}`);
-      return sendProblem(
-        reply,
-        request,
-        new DomainError(error.code, error.message, { headers: { 'www-authenticate': 'Bearer' } }),
+      const refusal = new DomainError(error.code, error.message, {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+      const graphql = request.url.startsWith('/graphql');
+      await audit.refused(
+        callOfRequest(request, graphql ? {} : dataOfHttp(request), graphql ? 'graphql' : 'rest'),
+        graphql ? 'graphql.document' : routeOf(request),
+        refusal,
       );
+      return sendProblem(reply, request, refusal);
     }
     const caller = actor ? `key:${actor.keyId}` : `ip:${request.ip}`;
     const verdict = limiter.take(caller);

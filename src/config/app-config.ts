@@ -172,6 +172,20 @@ export class AppConfig {
   @IsString()
   GRAPHQL_SAFELIST_PATH?: string;
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{32,256}$/, {
+    message: 'AUDIT_HMAC_KEY must be 32-256 printable characters without spaces (e.g. openssl rand -hex 32)',
+  })
+  AUDIT_HMAC_KEY?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'AUDIT_RETENTION_DAYS must be an integer from 0 (keep forever) to 36500' })
+  @Min(0, { message: 'AUDIT_RETENTION_DAYS must be an integer from 0 (keep forever) to 36500' })
+  @Max(36500, { message: 'AUDIT_RETENTION_DAYS must be an integer from 0 (keep forever) to 36500' })
+  AUDIT_RETENTION_DAYS = 0;
+
   get dockerTlsVerify(): boolean {
     return this.DOCKER_TLS_VERIFY === '1' || this.DOCKER_TLS_VERIFY === 'true';
   }
@@ -186,7 +200,7 @@ export class ConfigError extends Error {
 
 const KNOWN_KEYS = Object.keys(new AppConfig());
 // Never echoed back in an error message.
-const SECRET_KEYS = new Set(['ADMIN_API_KEY']);
+const SECRET_KEYS = new Set(['ADMIN_API_KEY', 'AUDIT_HMAC_KEY']);
 
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
@@ -198,6 +212,7 @@ export function loadConfig(
     'DOCKER_TLS_VERIFY',
     'DOCKER_CERT_PATH',
     'ADMIN_API_KEY',
+    'AUDIT_HMAC_KEY',
     'GRAPHQL_SAFELIST_PATH',
   ]) {
     if (env[key] !== undefined) raw[key] = env[key];

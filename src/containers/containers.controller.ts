@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Audited, CONTAINER_REF, NEW_CONTAINER } from '../audit/audited.decorator';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
@@ -46,6 +47,7 @@ export class ContainersController {
   })
   @ApiResponse({ status: 201, type: ContainerModel })
   @ApiProblems(400, 401, 403, 404, 409, 422, 503, 504)
+  @Audited({ action: 'container.run', target: NEW_CONTAINER })
   run(@Body() input: RunContainerInput, @CurrentActor() actor: Actor): Promise<ContainerModel> {
     return this.runner.run(input, actor);
   }
@@ -65,6 +67,7 @@ export class ContainersController {
   @ApiOperation({ summary: 'Start (a running container stays as it is)' })
   @ApiResponse({ status: 200, type: ContainerModel })
   @ApiProblems(401, 403, 404, 409, 422, 503, 504)
+  @Audited({ action: 'container.start', target: CONTAINER_REF })
   start(@Param('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
     return this.containers.start(ref, actor);
   }
@@ -75,6 +78,7 @@ export class ContainersController {
   @ApiOperation({ summary: 'Stop (a stopped container stays as it is)' })
   @ApiResponse({ status: 200, type: ContainerModel })
   @ApiProblems(400, 401, 403, 404, 409, 503, 504)
+  @Audited({ action: 'container.stop', target: CONTAINER_REF })
   stop(
     @Param('ref') ref: string,
     @Query() args: StopArgs,
@@ -89,6 +93,7 @@ export class ContainersController {
   @ApiOperation({ summary: 'Restart' })
   @ApiResponse({ status: 200, type: ContainerModel })
   @ApiProblems(400, 401, 403, 404, 409, 422, 503, 504)
+  @Audited({ action: 'container.restart', target: CONTAINER_REF })
   restart(
     @Param('ref') ref: string,
     @Query() args: StopArgs,
@@ -103,6 +108,7 @@ export class ContainersController {
   @ApiOperation({ summary: 'Remove (a running one only with force=true)' })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiProblems(400, 401, 403, 404, 409, 503, 504)
+  @Audited({ action: 'container.remove', target: CONTAINER_REF })
   async remove(
     @Param('ref') ref: string,
     @Query() args: RemoveArgs,
@@ -133,6 +139,7 @@ export class ContainersController {
   })
   @ApiResponse({ status: 200, type: ExecResultModel })
   @ApiProblems(400, 401, 403, 404, 409, 429, 503, 504)
+  @Audited({ action: 'container.exec', target: CONTAINER_REF, snapshots: false })
   exec(
     @Param('ref') ref: string,
     @Body() input: ExecInput,

@@ -1,4 +1,5 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Audited, CONTAINER_REF, NEW_CONTAINER } from '../audit/audited.decorator';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { ContainerRunner } from './container-runner';
@@ -51,6 +52,7 @@ export class ContainersResolver {
 
   @Mutation(() => ContainerModel)
   @Allow('operator')
+  @Audited({ action: 'container.run', target: NEW_CONTAINER })
   runContainer(
     @Args('input') input: RunContainerInput,
     @CurrentActor() actor: Actor,
@@ -60,12 +62,14 @@ export class ContainersResolver {
 
   @Mutation(() => ContainerModel)
   @Allow('operator')
+  @Audited({ action: 'container.start', target: CONTAINER_REF })
   startContainer(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
     return this.service.start(ref, actor);
   }
 
   @Mutation(() => ContainerModel)
   @Allow('operator')
+  @Audited({ action: 'container.stop', target: CONTAINER_REF })
   stopContainer(
     @Args() { ref, timeout }: StopContainerArgs,
     @CurrentActor() actor: Actor,
@@ -75,6 +79,7 @@ export class ContainersResolver {
 
   @Mutation(() => ContainerModel)
   @Allow('operator')
+  @Audited({ action: 'container.restart', target: CONTAINER_REF })
   restartContainer(
     @Args() { ref, timeout }: StopContainerArgs,
     @CurrentActor() actor: Actor,
@@ -84,6 +89,7 @@ export class ContainersResolver {
 
   @Mutation(() => Boolean, { description: 'Removes the container; true when done' })
   @Allow('operator')
+  @Audited({ action: 'container.remove', target: CONTAINER_REF })
   async removeContainer(
     @Args() { ref, force }: RemoveContainerArgs,
     @CurrentActor() actor: Actor,
@@ -94,6 +100,7 @@ export class ContainersResolver {
 
   @Mutation(() => ExecResultModel, { description: 'Runs a command (argv, no shell) in a running container' })
   @Allow('operator')
+  @Audited({ action: 'container.exec', target: CONTAINER_REF, snapshots: false })
   exec(
     @Args('ref') ref: string,
     @Args('input') input: ExecInput,

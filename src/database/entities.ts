@@ -1,4 +1,6 @@
+import { AuditAnchorEntity } from '../audit/audit-anchor.entity';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 
 // Every entity, for the data source and for the check that migrations match them.
-export const ENTITIES = [ApiKeyEntity];
+export const ENTITIES = [ApiKeyEntity, AuditEntryEntity, AuditAnchorEntity];

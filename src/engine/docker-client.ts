@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import type { Duplex } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
+import { Operations } from '../common/operation-context';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version';
 import type { RawVersion } from './dockerode.mappers';
 import type { EngineConnection } from './engine-connection';
@@ -195,7 +196,9 @@ export class DockerClient {
     return entry.promise as Promise<T>;
   }
 
+  // Every change goes through here: the audited operation, if any, stores its intent first.
   async mutate<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    await Operations.current()?.beforeChange(op);
     this.generation++;
     try {
       return await this.versioned(op, fn, timeoutMs);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Duplex } from 'node:stream';
+import { Operations, OPERATION_LABEL } from '../common/operation-context';
 import { featuresFor } from './api-version';
 import { DockerClient, isNotModified, sleep } from './docker-client';
 import { parseLogFrames, StreamDemuxer } from './docker-stream';
@@ -129,7 +130,7 @@ export class DockerodeEngine implements ContainerEngine {
         Options: spec.ipam.options,
       },
       Options: spec.options,
-      Labels: spec.labels,
+      Labels: withOperationLabel(spec.labels),
     };
     const network = await this.client.mutate('network.create', () =>
       this.client.docker.createNetwork({ _query: {}, _body: body }),
@@ -198,7 +199,7 @@ export class DockerodeEngine implements ContainerEngine {
       Image: spec.image,
       ...(spec.command ? { Cmd: spec.command } : {}),
       Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-      Labels: spec.labels,
+      Labels: withOperationLabel(spec.labels),
       ...(spec.hostname ? { Hostname: spec.hostname } : {}),
       ...(spec.macAddress ? { MacAddress: spec.macAddress } : {}),
       AttachStdin: false,
@@ -293,6 +294,8 @@ export class DockerodeEngine implements ContainerEngine {
   // --- exec and probes ----------------------------------------------------------------------
 
   async exec(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult> {
+    // A command changes what runs in the container: recorded before it starts, like any change.
+    await Operations.current()?.beforeChange('exec.create');
     const started = performance.now();
     const exec = await this.client.versioned('exec.create', () =>
       this.client.docker.getContainer(containerId).exec({
@@ -380,6 +383,13 @@ export class DockerodeEngine implements ContainerEngine {
         );
     }
   }
+}
+
+// What an audited operation creates carries its id, so that after a crash the audit log can
+// still tell whether the creation happened.
+function withOperationLabel(labels: Record<string, string>): Record<string, string> {
+  const operation = Operations.current();
+  return operation ? { ...labels, [OPERATION_LABEL]: operation.operationId } : labels;
 }
 
 function endpointConfig(endpoint: EndpointSpec): Record<string, unknown> {

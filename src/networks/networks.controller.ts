@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Audited, NETWORK_REF, NEW_NETWORK } from '../audit/audited.decorator';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
@@ -44,6 +45,7 @@ export class NetworksController {
   @ApiResponse({ status: 201, type: NetworkModel })
   @ApiProblems(400, 409, 422, 503, 504)
   @Allow('operator')
+  @Audited({ action: 'network.create', target: NEW_NETWORK })
   create(@Body() input: CreateNetworkInput, @CurrentActor() actor: Actor): Promise<NetworkModel> {
     return this.networks.create(input, actor);
   }
@@ -54,6 +56,7 @@ export class NetworksController {
   @ApiResponse({ status: 200, type: NetworkPruneResultModel })
   @ApiProblems(400, 503, 504)
   @Allow('operator')
+  @Audited({ action: 'network.prune' })
   async prune(
     @Body() input: PruneNetworksInput,
     @CurrentActor() actor: Actor,
@@ -76,6 +79,7 @@ export class NetworksController {
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiProblems(404, 409, 503, 504)
   @Allow('operator')
+  @Audited({ action: 'network.remove', target: NETWORK_REF })
   async remove(@Param('ref') ref: string, @CurrentActor() actor: Actor): Promise<void> {
     await this.networks.remove(ref, actor);
   }
@@ -89,6 +93,7 @@ export class NetworksController {
   @ApiResponse({ status: 201, type: NetworkConnectionModel })
   @ApiProblems(400, 404, 409, 422, 503, 504)
   @Allow('operator')
+  @Audited({ action: 'network.connect', target: NETWORK_REF })
   connect(
     @Param('ref') ref: string,
     @Body() input: ConnectContainerInput,
@@ -103,6 +108,7 @@ export class NetworksController {
   @ApiOperation({ summary: 'Disconnect a container from the network' })
   @ApiResponse({ status: 204, description: 'Disconnected' })
   @ApiProblems(404, 409, 503, 504)
+  @Audited({ action: 'network.disconnect', target: NETWORK_REF })
   async disconnect(
     @Param('ref') ref: string,
     @Param('container') container: string,

@@ -1,4 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Audited, NETWORK_REF, NEW_NETWORK } from '../audit/audited.decorator';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { ConnectContainerInput } from './dto/connect-container.input';
@@ -33,6 +34,7 @@ export class NetworksResolver {
 
   @Mutation(() => NetworkModel)
   @Allow('operator')
+  @Audited({ action: 'network.create', target: NEW_NETWORK })
   createNetwork(
     @Args('input') input: CreateNetworkInput,
     @CurrentActor() actor: Actor,
@@ -42,6 +44,7 @@ export class NetworksResolver {
 
   @Mutation(() => Boolean, { description: 'Removes the network; true when done' })
   @Allow('operator')
+  @Audited({ action: 'network.remove', target: NETWORK_REF })
   async removeNetwork(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<boolean> {
     await this.service.remove(ref, actor);
     return true;
@@ -49,6 +52,7 @@ export class NetworksResolver {
 
   @Mutation(() => NetworkPruneResultModel)
   @Allow('operator')
+  @Audited({ action: 'network.prune' })
   async pruneNetworks(
     @CurrentActor() actor: Actor,
     @Args('input', { type: () => PruneNetworksInput, nullable: true }) input?: PruneNetworksInput,
@@ -58,6 +62,7 @@ export class NetworksResolver {
 
   @Mutation(() => NetworkConnectionModel)
   @Allow('operator')
+  @Audited({ action: 'network.connect', target: NETWORK_REF })
   connectContainer(
     @Args('network', { description: 'Network name or id' }) network: string,
     @Args('input') input: ConnectContainerInput,
@@ -68,6 +73,7 @@ export class NetworksResolver {
 
   @Mutation(() => Boolean, { description: 'Disconnects the container; true when done' })
   @Allow('operator')
+  @Audited({ action: 'network.disconnect', target: NETWORK_REF })
   async disconnectContainer(
     @Args('network') network: string,
     @Args('container') container: string,

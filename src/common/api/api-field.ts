@@ -1,9 +1,10 @@
 import { Field, Float, GraphQLISODateTime, Int, type ReturnTypeFunc } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
+import { JsonScalar } from '../graphql/json.scalar';
 import { StringMapScalar } from '../graphql/string-map.scalar';
 
-type FieldKind = 'string' | 'boolean' | 'int' | 'float' | 'datetime' | 'stringMap' | Type<unknown>;
+type FieldKind = 'string' | 'boolean' | 'int' | 'float' | 'datetime' | 'stringMap' | 'json' | Type<unknown>;
 
 export interface ApiFieldOptions {
   array?: boolean;
@@ -28,6 +29,8 @@ function graphqlType(kind: FieldKind): unknown {
       return GraphQLISODateTime;
     case 'stringMap':
       return StringMapScalar;
+    case 'json':
+      return JsonScalar;
     default:
       return kind;
   }
@@ -47,6 +50,8 @@ function openApiType(kind: FieldKind): Record<string, unknown> {
       return { type: 'string', format: 'date-time' };
     case 'stringMap':
       return { type: 'object', additionalProperties: { type: 'string' } };
+    case 'json':
+      return { description: 'Any JSON value' };
     default:
       return { type: () => kind };
   }

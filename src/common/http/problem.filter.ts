@@ -1,13 +1,30 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import { domainErrorFromFramework, problemOf, PROBLEM_CONTENT_TYPE } from './problem';
 
 // REST's one exception mapping: every error leaves as application/problem+json with a stable code.
 // GraphQL errors pass through untouched; Apollo's formatError maps them.
+// Records REST requests refused before any handler ran (bad JSON, too large, no key, wrong
+// role); the audit module provides it.
+export const REFUSAL_RECORDER = Symbol('REFUSAL_RECORDER');
+export interface RefusalRecorder {
+  recordRestRefusal(request: FastifyRequest, error: DomainError): Promise<void>;
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(@Optional() @Inject(REFUSAL_RECORDER) private readonly refusals?: RefusalRecorder) {}
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
     if (host.getType<string>() !== 'http') return exception;
@@ -16,6 +33,11 @@ export class ProblemFilter implements ExceptionFilter {
     const error = toDomainError(exception, request);
     if (error.code === 'INTERNAL_ERROR') {
       this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+    }
+    if (this.refusals) {
+      this.refusals
+        .recordRestRefusal(request, error)
+        .catch((e: unknown) => this.logger.error({ err: e }, 'could not record a refused request'));
     }
     return sendProblem(reply, request, error);
   }

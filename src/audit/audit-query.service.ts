@@ -1,0 +1,285 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
+import { ANCHOR_ROW, AuditWriter, HEAD_ROW } from './audit-writer';
+import { GENESIS_HASH, type HashedFields } from './audit-hash';
+import type { AuditFilterInput } from './dto/audit-filter.input';
+import type { AuditEntryModel, AuditVerificationModel } from './models/audit-entry.model';
+
+interface Row {
+  id: number;
+  at: string;
+  request_id: string;
+  actor: string;
+  transport: string;
+  action: string;
+  phase: string;
+  operation_id: string;
+  target_kind: string | null;
+  target_name: string | null;
+  target_id: string | null;
+  input: string | null;
+  outcome: string | null;
+  error_code: string | null;
+  duration_ms: number | null;
+  before: string | null;
+  after: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditPage {
+  items: AuditEntryModel[];
+  nextCursor: string | null;
+}
+
+// A resource's history: entries about it by id, or by name once it is gone.
+export interface TargetFilter {
+  kind: string;
+  id?: string;
+  name?: string;
+}
+
+const DEFAULT_PAGE = 50;
+const EXPORT_CHUNK = 1000;
+const VERIFY_CHUNK = 5000;
+
+const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+function fieldsOf(row: Row): HashedFields {
+  return {
+    id: row.id,
+    at: row.at,
+    requestId: row.request_id,
+    actor: row.actor,
+    transport: row.transport,
+    action: row.action,
+    phase: row.phase,
+    operationId: row.operation_id,
+    targetKind: row.target_kind,
+    targetName: row.target_name,
+    targetId: row.target_id,
+    input: row.input,
+    outcome: row.outcome,
+    errorCode: row.error_code,
+    durationMs: row.duration_ms,
+    before: row.before,
+    after: row.after,
+    detail: row.detail,
+    prevHash: row.prev_hash,
+  };
+}
+
+export function present(row: Row): AuditEntryModel {
+  return {
+    id: row.id,
+    at: new Date(row.at),
+    requestId: row.request_id,
+    actor: row.actor,
+    transport: row.transport,
+    action: row.action,
+    phase: row.phase,
+    operationId: row.operation_id,
+    target: { kind: row.target_kind, name: row.target_name, id: row.target_id },
+    input: parse(row.input),
+    outcome: row.outcome,
+    errorCode: row.error_code,
+    durationMs: row.duration_ms,
+    before: parse(row.before),
+    after: parse(row.after),
+    detail: row.detail,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+// Reading the audit log: filtered pages newest first, exports, per-resource history, and the
+// check of the whole chain.
+@Injectable()
+export class AuditQueryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly writer: AuditWriter,
+  ) {}
+
+  async list(
+    filter: AuditFilterInput & { targetOf?: TargetFilter },
+    page: { limit?: number; cursor?: string },
+  ): Promise<AuditPage> {
+    const limit = page.limit ?? DEFAULT_PAGE;
+    const { where, params } = this.where(filter);
+    if (page.cursor) {
+      where.push('id < ?');
+      params.push(Number(page.cursor));
+    }
+    const rows = await this.dataSource.query<Row[]>(
+      `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      [...params, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(present);
+    return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null };
+  }
+
+  // Every entry in the range, oldest first, as NDJSON or CSV lines, read a chunk at a time.
+  async *export(filter: AuditFilterInput, format: 'ndjson' | 'csv'): AsyncGenerator<string> {
+    const { where, params } = this.where(filter);
+    if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
+    let after = 0;
+    for (;;) {
+      const rows = await this.dataSource.query<Row[]>(
+        `SELECT * FROM audit_log WHERE ${[...where, 'id > ?'].join(' AND ')} ORDER BY id ASC LIMIT ?`,
+        [...params, after, EXPORT_CHUNK],
+      );
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const entry = present(row);
+        yield format === 'ndjson' ? `${JSON.stringify(entry)}\n` : `${csvLine(entry)}\n`;
+      }
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  // Walks the chain from its anchor to its sealed head and names the first entry that does not
+  // hold: altered (its hash), removed (a gap in the ids or a short head), or moved (its link).
+  async verify(): Promise<AuditVerificationModel> {
+    const anchors = await this.dataSource.query<
+      Array<{
+        id: number;
+        next_id: number;
+        hash: string;
+      }>
+    >('SELECT id, next_id, hash FROM audit_anchor');
+    const anchor = anchors.find((a) => a.id === ANCHOR_ROW);
+    const head = anchors.find((a) => a.id === HEAD_ROW);
+    let expectedId = anchor?.next_id ?? 1;
+    let expectedPrev = anchor?.hash ?? GENESIS_HASH;
+    // Entries appended while this runs are past the head read here and are left for next time.
+    const end = head ? head.next_id : Number.MAX_SAFE_INTEGER;
+    let checked = 0;
+    const bad = (id: number, reason: string): AuditVerificationModel => ({
+      ok: false,
+      checked,
+      firstBadId: id,
+      reason,
+    });
+    for (;;) {
+      const rows = await this.dataSource.query<Row[]>(
+        'SELECT * FROM audit_log WHERE id >= ? AND id < ? ORDER BY id ASC LIMIT ?',
+        [expectedId, end, VERIFY_CHUNK],
+      );
+      for (const row of rows) {
+        if (row.id !== expectedId) return bad(expectedId, `entry ${expectedId} is missing`);
+        if (row.prev_hash !== expectedPrev)
+          return bad(row.id, `entry ${row.id} does not link to the entry before it`);
+        if (this.writer.entryHash(fieldsOf(row)) !== row.hash)
+          return bad(row.id, `entry ${row.id} was altered`);
+        expectedPrev = row.hash;
+        expectedId++;
+        checked++;
+      }
+      if (rows.length < VERIFY_CHUNK) break;
+      // Thousands of hashes at a time, then let requests run.
+      await yieldToLoop();
+    }
+    if (head) {
+      if (expectedId !== head.next_id)
+        return bad(expectedId, `entries from ${expectedId} on are missing (the log ends early)`);
+      if (this.writer.headSeal(expectedId - 1, expectedPrev) !== head.hash)
+        return bad(expectedId - 1, 'the seal of the last entry does not match');
+    } else if (checked > 0) {
+      return bad(expectedId - 1, 'the seal of the last entry is missing');
+    }
+    return { ok: true, checked, firstBadId: null, reason: null };
+  }
+
+  private where(filter: AuditFilterInput & { targetOf?: TargetFilter }): {
+    where: string[];
+    params: unknown[];
+  } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (filter.actor) add('actor = ?', filter.actor);
+    if (filter.action) add('action = ?', filter.action);
+    if (filter.target) add('(target_name = ? OR target_id = ?)', filter.target, filter.target);
+    if (filter.outcome) add('outcome = ?', filter.outcome);
+    if (filter.from) add('at >= ?', new Date(filter.from).toISOString());
+    if (filter.to) add('at < ?', new Date(filter.to).toISOString());
+    const t = filter.targetOf;
+    if (t) {
+      if (t.id && t.name)
+        add(
+          'target_kind = ? AND (target_id = ? OR (target_id IS NULL AND target_name = ?))',
+          t.kind,
+          t.id,
+          t.name,
+        );
+      else add('target_kind = ? AND target_name = ?', t.kind, t.name ?? '');
+    }
+    return { where, params };
+  }
+}
+
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'requestId',
+  'actor',
+  'transport',
+  'action',
+  'phase',
+  'operationId',
+  'targetKind',
+  'targetName',
+  'targetId',
+  'outcome',
+  'errorCode',
+  'durationMs',
+  'detail',
+  'input',
+  'before',
+  'after',
+  'prevHash',
+  'hash',
+];
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text: string;
+  if (value instanceof Date) text = value.toISOString();
+  else if (typeof value === 'object') text = JSON.stringify(value);
+  else text = `${value as string | number | boolean}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvLine(e: AuditEntryModel): string {
+  return [
+    e.id,
+    e.at,
+    e.requestId,
+    e.actor,
+    e.transport,
+    e.action,
+    e.phase,
+    e.operationId,
+    e.target.kind,
+    e.target.name,
+    e.target.id,
+    e.outcome,
+    e.errorCode,
+    e.durationMs,
+    e.detail,
+    e.input,
+    e.before,
+    e.after,
+    e.prevHash,
+    e.hash,
+  ]
+    .map(csvCell)
+    .join(',');
+}

@@ -1,0 +1,79 @@
+import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import { Allow, CurrentActor } from '../auth/access.decorators';
+import type { Actor } from '../auth/roles';
+import { ApiProblems } from '../common/api/api-problems';
+import { API_PREFIX } from '../common/api/api-prefix';
+import { AuditHistoryService } from './audit-history.service';
+import { AuditQueryService } from './audit-query.service';
+import { AuditQuery, HistoryQuery } from './dto/audit-filter.input';
+import { AuditLogPageModel, AuditVerificationModel } from './models/audit-entry.model';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller(API_PREFIX)
+export class AuditController {
+  constructor(
+    private readonly query: AuditQueryService,
+    private readonly history: AuditHistoryService,
+  ) {}
+
+  @Get('audit-logs')
+  @Allow('admin')
+  @ApiOperation({
+    summary:
+      'The audit log, newest first, filtered and a page at a time; or, with format, the whole range as NDJSON or CSV',
+  })
+  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiResponse({ status: 200, type: AuditLogPageModel })
+  @ApiProblems(400, 401, 403)
+  async list(@Query() query: AuditQuery): Promise<AuditLogPageModel | StreamableFile> {
+    const { limit, cursor, format, ...filter } = query;
+    if (format === 'ndjson' || format === 'csv') {
+      const stream = Readable.from(this.query.export(filter, format));
+      return new StreamableFile(stream, {
+        type: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+        disposition: `attachment; filename="switchyard-audit.${format === 'csv' ? 'csv' : 'ndjson'}"`,
+      });
+    }
+    return this.query.list(filter, { limit, cursor });
+  }
+
+  @Get('audit-logs/verify')
+  @Allow('admin')
+  @ApiOperation({
+    summary: 'Check the whole hash chain; names the first entry altered, removed or out of order',
+  })
+  @ApiResponse({ status: 200, type: AuditVerificationModel })
+  @ApiProblems(401, 403)
+  verify(): Promise<AuditVerificationModel> {
+    return this.query.verify();
+  }
+
+  @Get('networks/:ref/history')
+  @Allow('viewer')
+  @ApiOperation({ summary: 'What happened to a network, newest first' })
+  @ApiResponse({ status: 200, type: AuditLogPageModel })
+  @ApiProblems(400, 401, 403, 404)
+  networkHistory(
+    @Param('ref') ref: string,
+    @Query() page: HistoryQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<AuditLogPageModel> {
+    return this.history.history('network', ref, page, actor);
+  }
+
+  @Get('containers/:ref/history')
+  @Allow('viewer')
+  @ApiOperation({ summary: 'What happened to a container, newest first' })
+  @ApiResponse({ status: 200, type: AuditLogPageModel })
+  @ApiProblems(400, 401, 403, 404)
+  containerHistory(
+    @Param('ref') ref: string,
+    @Query() page: HistoryQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<AuditLogPageModel> {
+    return this.history.history('container', ref, page, actor);
+  }
+}

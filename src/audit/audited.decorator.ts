@@ -1,0 +1,15 @@
+import { SetMetadata } from '@nestjs/common';
+import type { AuditSpec } from './audit.service';
+
+export const AUDIT_KEY = 'switchyard:audit';
+
+// Marks a mutation: the same action name on REST and GraphQL.
+export const Audited = (spec: AuditSpec) =>
+  SetMetadata(AUDIT_KEY, { snapshots: true, ...spec } satisfies AuditSpec);
+
+// Where the usual targets' references are: `ref` (path parameter and GraphQL argument),
+// `network` (GraphQL connect/disconnect), the body's `name` (create and run).
+export const NETWORK_REF = { kind: 'network' as const, refs: ['ref', 'network'] };
+export const NEW_NETWORK = { kind: 'network' as const, refs: ['input.name'] };
+export const CONTAINER_REF = { kind: 'container' as const, refs: ['ref'] };
+export const NEW_CONTAINER = { kind: 'container' as const, refs: ['input.name'] };

@@ -1,0 +1,95 @@
+import { InputType } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { ApiField } from '../../common/api/api-field';
+
+export const OUTCOMES = ['succeeded', 'failed', 'denied', 'interrupted'] as const;
+export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+@InputType('AuditFilterInput')
+export class AuditFilterInput {
+  @ApiField('string', { optional: true, description: "An API key's name or a client address" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  actor?: string;
+
+  @ApiField('string', { optional: true, example: 'network.create' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  action?: string;
+
+  @ApiField('string', { optional: true, description: 'Target name or id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  target?: string;
+
+  @ApiField('string', { optional: true, enum: OUTCOMES })
+  @IsOptional()
+  @IsIn(OUTCOMES, { message: `outcome must be one of ${OUTCOMES.join(', ')}` })
+  outcome?: string;
+
+  @ApiField('string', { optional: true, description: 'From this time (RFC 3339), inclusive' })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'from must be an RFC 3339 time such as 2026-11-29T00:00:00Z' })
+  from?: string;
+
+  @ApiField('string', { optional: true, description: 'Until this time (RFC 3339), exclusive' })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'to must be an RFC 3339 time such as 2026-11-30T00:00:00Z' })
+  to?: string;
+}
+
+// REST: the filter plus paging or an export format.
+export class AuditQuery extends AuditFilterInput {
+  @ApiPropertyOptional({ description: 'Page size 1-500 (default 50)' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'limit must be an integer from 1 to 500' })
+  @Min(1, { message: 'limit must be an integer from 1 to 500' })
+  @Max(500, { message: 'limit must be an integer from 1 to 500' })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: EXPORT_FORMATS,
+    description: 'Export the whole range as NDJSON or CSV instead of a page',
+  })
+  @IsOptional()
+  @IsIn(EXPORT_FORMATS, { message: 'format must be ndjson or csv' })
+  format?: string;
+}
+
+export class HistoryQuery {
+  @ApiPropertyOptional({ description: 'Page size 1-500 (default 50)' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'limit must be an integer from 1 to 500' })
+  @Min(1, { message: 'limit must be an integer from 1 to 500' })
+  @Max(500, { message: 'limit must be an integer from 1 to 500' })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+}
