@@ -71,13 +71,14 @@ export function rssMiB(pid) {
 export async function startService(extraEnv = {}) {
   if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const databasePath = extraEnv.DATABASE_PATH ?? join(dir, 'db.sqlite');
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
     env: {
       ...process.env,
       PORT: String(port),
-      DATABASE_PATH: join(dir, 'db.sqlite'),
+      DATABASE_PATH: databasePath,
       LOG_LEVEL: 'warn',
       ADMIN_API_KEY: BENCH_KEY,
       RATE_LIMIT_PER_SECOND: '100000',
@@ -97,10 +98,13 @@ export async function startService(extraEnv = {}) {
     port,
     pid: child.pid,
     readyMs,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.on('exit', r));
-      rmSync(dir, { recursive: true, force: true });
+    databasePath,
+    stop: async ({ keepData = false } = {}) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.on('exit', r));
+      }
+      if (!keepData) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

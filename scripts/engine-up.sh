@@ -39,6 +39,8 @@ install_packages() {
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx ping || missing+=(busybox-static)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  # The audit tests tamper with the database the way an intruder would: with the sqlite3 CLI.
+  [ "$FIXTURES" = 1 ] && ! command -v sqlite3 >/dev/null 2>&1 && missing+=(sqlite3)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -qq

@@ -57,3 +57,28 @@ export function entryHasher(hmacKey?: string): (e: HashedFields) => string {
     ? (e) => createHmac('sha256', hmacKey).update(canonical(e)).digest('hex')
     : (e) => createHash('sha256').update(canonical(e)).digest('hex');
 }
+
+// What the head seal hashes: the last entry's id and hash, in the shape of an entry.
+export function sealFields(lastId: number, lastHash: string): HashedFields {
+  return {
+    id: lastId,
+    at: '',
+    requestId: '',
+    actor: '',
+    transport: '',
+    action: 'audit.head',
+    phase: 'head',
+    operationId: '',
+    targetKind: null,
+    targetName: null,
+    targetId: null,
+    input: null,
+    outcome: null,
+    errorCode: null,
+    durationMs: null,
+    before: null,
+    after: null,
+    detail: null,
+    prevHash: lastHash,
+  };
+}

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { WriteQueue } from '../database/write-queue';
 import { AuditAnchorEntity } from './audit-anchor.entity';
 import { AuditEntryEntity } from './audit-entry.entity';
-import { entryHasher, GENESIS_HASH, type HashedFields } from './audit-hash';
+import { entryHasher, GENESIS_HASH, sealFields, type HashedFields } from './audit-hash';
 
 export type NewAuditEntry = Omit<HashedFields, 'id' | 'prevHash'>;
 
@@ -12,6 +12,8 @@ export type NewAuditEntry = Omit<HashedFields, 'id' | 'prevHash'>;
 // cutting entries off the end shows too).
 export const ANCHOR_ROW = 1;
 export const HEAD_ROW = 2;
+// Intents before this row's next_id are known to have an outcome (recovery starts here).
+export const CHECKPOINT_ROW = 3;
 const INSERT_CHUNK = 500;
 
 // Appends entries to the hash chain. Entries that arrive while a commit is running are written
@@ -44,27 +46,7 @@ export class AuditWriter {
 
   // The seal of the chain's end: who cuts entries off the end must also forge this.
   headSeal(lastId: number, lastHash: string): string {
-    return this.hash({
-      id: lastId,
-      at: '',
-      requestId: '',
-      actor: '',
-      transport: '',
-      action: 'audit.head',
-      phase: 'head',
-      operationId: '',
-      targetKind: null,
-      targetName: null,
-      targetId: null,
-      input: null,
-      outcome: null,
-      errorCode: null,
-      durationMs: null,
-      before: null,
-      after: null,
-      detail: null,
-      prevHash: lastHash,
-    });
+    return this.hash(sealFields(lastId, lastHash));
   }
 
   entryHash(fields: HashedFields): string {

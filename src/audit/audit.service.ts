@@ -18,7 +18,7 @@ import { AppConfig } from '../config/app-config';
 import { WriteQueue } from '../database/write-queue';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { AuditAnchorEntity } from './audit-anchor.entity';
-import { ANCHOR_ROW, AuditWriter, type NewAuditEntry } from './audit-writer';
+import { ANCHOR_ROW, AuditWriter, CHECKPOINT_ROW, type NewAuditEntry } from './audit-writer';
 import { redact } from './redact';
 import { AuditSnapshots, type Snapshot } from './audit-snapshots';
 import { callOfRequest, dataOfHttp, routeOf } from './describe-call';
@@ -191,10 +191,19 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
   // Intents without an outcome were cut short by a stop of the service: say so, and what the
   // engine shows now (what an operation created carries its operation id as a label).
   async recoverInterrupted(): Promise<number> {
+    // Only intents written since the last check can still be open.
+    const [checkpoint] = await this.dataSource.query<Array<{ next_id: number }>>(
+      'SELECT next_id FROM audit_anchor WHERE id = ?',
+      [CHECKPOINT_ROW],
+    );
+    const [{ last }] = await this.dataSource.query<Array<{ last: number | null }>>(
+      'SELECT MAX(id) AS last FROM audit_log',
+    );
     const open = await this.dataSource.query<Array<Record<string, unknown>>>(
-      `SELECT * FROM audit_log i WHERE i.phase = 'intent'
+      `SELECT * FROM audit_log i WHERE i.id >= ? AND i.phase = 'intent'
          AND NOT EXISTS (SELECT 1 FROM audit_log o WHERE o.operation_id = i.operation_id AND o.phase = 'outcome')
        ORDER BY i.id`,
+      [checkpoint?.next_id ?? 1],
     );
     for (const raw of open) {
       const intent = {
@@ -231,6 +240,13 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
       });
     }
     if (open.length) this.logger.warn(`marked ${open.length} interrupted operation(s) in the audit log`);
+    await this.writes.transaction((manager) =>
+      manager.upsert(
+        AuditAnchorEntity,
+        { id: CHECKPOINT_ROW, nextId: (last ?? 0) + 1, hash: '', updatedAt: new Date().toISOString() },
+        ['id'],
+      ),
+    );
     return open.length;
   }
 
