@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { toInt } from '../common/validation/transforms';
 import {
   IsBoolean,
   IsIn,
@@ -15,8 +16,6 @@ import {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 

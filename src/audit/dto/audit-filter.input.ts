@@ -1,5 +1,6 @@
 import { InputType } from '@nestjs/graphql';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { toInt } from '../../common/validation/transforms';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsDateString,
@@ -16,8 +17,6 @@ import { ApiField } from '../../common/api/api-field';
 
 export const OUTCOMES = ['succeeded', 'failed', 'denied', 'interrupted'] as const;
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 @InputType('AuditFilterInput')
 export class AuditFilterInput {
@@ -55,30 +54,7 @@ export class AuditFilterInput {
   to?: string;
 }
 
-// REST: the filter plus paging or an export format.
-export class AuditQuery extends AuditFilterInput {
-  @ApiPropertyOptional({ description: 'Page size 1-500 (default 50)' })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: 'limit must be an integer from 1 to 500' })
-  @Min(1, { message: 'limit must be an integer from 1 to 500' })
-  @Max(500, { message: 'limit must be an integer from 1 to 500' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
-
-  @ApiPropertyOptional({
-    enum: EXPORT_FORMATS,
-    description: 'Export the whole range as NDJSON or CSV instead of a page',
-  })
-  @IsOptional()
-  @IsIn(EXPORT_FORMATS, { message: 'format must be ndjson or csv' })
-  format?: string;
-}
-
+// A page of the log: newest first, `cursor` is the nextCursor of the previous page.
 export class HistoryQuery {
   @ApiPropertyOptional({ description: 'Page size 1-500 (default 50)' })
   @IsOptional()
@@ -92,4 +68,15 @@ export class HistoryQuery {
   @IsOptional()
   @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
+}
+
+// REST: the filter plus paging, or an export format for the whole range.
+export class AuditQuery extends IntersectionType(AuditFilterInput, HistoryQuery) {
+  @ApiPropertyOptional({
+    enum: EXPORT_FORMATS,
+    description: 'Export the whole range as NDJSON or CSV instead of a page',
+  })
+  @IsOptional()
+  @IsIn(EXPORT_FORMATS, { message: 'format must be ndjson or csv' })
+  format?: string;
 }

@@ -1,4 +1,5 @@
 import { ArgsType, Field } from '@nestjs/graphql';
+import { toInt } from '../../common/validation/transforms';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -12,12 +13,9 @@ import {
   MinLength,
 } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
-import { toBoolean } from '../../networks/dto/disconnect.query';
+import { toBoolean } from '../../common/validation/transforms';
 
 // Query parameters on REST, arguments in GraphQL: one class, one set of rules.
-
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
 
 @ArgsType()
 export class StopArgs {

@@ -1,4 +1,5 @@
 import { InputType } from '@nestjs/graphql';
+import { toArray, toInt } from '../../common/validation/transforms';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -14,7 +15,7 @@ import {
   Min,
 } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
-import { toBoolean } from '../../networks/dto/disconnect.query';
+import { toBoolean } from '../../common/validation/transforms';
 
 export const CONTAINER_STATES = [
   'created',
@@ -25,11 +26,6 @@ export const CONTAINER_STATES = [
   'exited',
   'dead',
 ] as const;
-
-const toArray = ({ value }: { value: unknown }) =>
-  value === undefined || Array.isArray(value) ? value : [value];
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
 @InputType('ContainerFilterInput')
 export class ContainerFilterInput {

@@ -1,9 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { toBoolean } from '../../common/validation/transforms';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
-
-export const toBoolean = ({ value }: { value: unknown }) =>
-  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 export class DisconnectQuery {
   @ApiPropertyOptional({ description: 'Disconnect even if the engine reports the container busy' })

@@ -1,12 +1,9 @@
 import { InputType } from '@nestjs/graphql';
+import { toArray } from '../../common/validation/transforms';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
 import { DRIVER_PATTERN } from './create-network.input';
-
-// A query string gives one value as a string and several as an array.
-const toArray = ({ value }: { value: unknown }) =>
-  value === undefined || Array.isArray(value) ? value : [value];
 
 @InputType('NetworkFilterInput')
 export class NetworkFilterInput {
