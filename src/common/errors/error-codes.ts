@@ -43,7 +43,3 @@ export const ERROR_CATALOG = {
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
-
-export function statusOf(code: ErrorCode): number {
-  return ERROR_CATALOG[code].status;
-}
