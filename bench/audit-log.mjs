@@ -3,12 +3,13 @@
 // Usage: npm run build && npm run bench:audit   (needs a running engine for the service to start)
 import Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { httpGet, percentile, startService } from './lib.mjs';
+import { AUTH_HEADERS, httpGet, percentile, startService } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { entryHasher, sealFields, GENESIS_HASH } = require('../dist/audit/audit-hash.js');
 
 const ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
+const IMAGE = process.env.TEST_IMAGE ?? 'switchyard/busybox:latest';
 const ACTORS = 50;
 const ACTIONS = [
   'network.create',
@@ -87,6 +88,42 @@ async function timed(port, path, runs) {
   return { p50: percentile(times, 50), p90: percentile(times, 90), body };
 }
 
+// What recording costs a change: an idempotent start (the engine answers at once) writes an
+// intent and an outcome, each committed with fsync, and snapshots the container before and after.
+async function mutationCost(port) {
+  const base = `http://127.0.0.1:${port}/api/v1/containers`;
+  const headers = { ...AUTH_HEADERS, 'content-type': 'application/json' };
+  const name = `sybench-audit-${process.pid}`;
+  const created = await fetch(base, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name, image: IMAGE, command: ['sleep', '600'] }),
+  });
+  if (created.status !== 201) throw new Error(`could not run the bench container: ${await created.text()}`);
+  const measure = async (label, request) => {
+    const times = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      const res = await request();
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${label}: ${res.status}`);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    console.log(
+      `  ${label.padEnd(40)} ${percentile(times, 50).toFixed(2)} ms / ${percentile(times, 90).toFixed(2)} ms`,
+    );
+  };
+  try {
+    await measure('read the container (not audited)', () => fetch(`${base}/${name}`, { headers }));
+    await measure('start it again (audited, engine 304)', () =>
+      fetch(`${base}/${name}/start`, { method: 'POST', headers }),
+    );
+  } finally {
+    await fetch(`${base}/${name}?force=true`, { method: 'DELETE', headers });
+  }
+}
+
 async function main() {
   // A first start creates the database with its migrations; the seed then fills it.
   const setup = await startService();
@@ -120,6 +157,8 @@ async function main() {
     console.log(
       `  verify the whole chain   ${((performance.now() - started) / 1000).toFixed(2)} s   (ok ${body.ok}, checked ${body.checked})`,
     );
+    console.log('one request at a time, 100 each (median / p90):');
+    await mutationCost(service.port);
   } finally {
     await service.stop();
     await setup.stop();
