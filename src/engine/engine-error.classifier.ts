@@ -29,6 +29,7 @@ const PATTERNS: ReadonlyArray<[RegExp, EngineRejectionReason]> = [
     'NAME_CONFLICT',
   ],
   [/cannot remove a running container|stop the container before/i, 'RUNNING'],
+  [/operation is already running/i, 'BUSY'],
   [/is not running|is paused|is restarting/i, 'NOT_RUNNING'],
   [
     /non-overlapping .*address pool|no available .*pool|address pools have been fully subnetted/i,

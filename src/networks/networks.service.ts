@@ -25,12 +25,15 @@ import { planNetwork } from './network-spec';
 import { MANAGED_LABEL } from '../common/labels';
 import { BUILTIN_NETWORK_NAMES } from '../lookup/network-facts';
 
+const PRUNE_ATTEMPTS = 8;
+
 @Injectable()
 export class NetworksService {
   private readonly logger = new Logger(NetworksService.name);
   // Name and subnet checks are check-then-act: creates run one at a time in this process, and a
   // check after creating catches writers outside it (the docker CLI, another Switchyard).
   private readonly createLock = new Mutex();
+  private readonly pruneLock = new Mutex();
   private readonly host: HostView;
 
   constructor(
@@ -134,11 +137,27 @@ export class NetworksService {
     }
     const labels = [...(input.labels ?? []), ...this.access.labelFilters(actor)];
     if (!input.all) labels.push(`${MANAGED_LABEL}=true`);
-    try {
-      return (await this.engine.pruneNetworks(labels)).sort();
-    } catch (error) {
-      throw engineRefused(error, 'prune networks');
-    }
+    // The engine runs one prune at a time and refuses a second one meanwhile: ours queue, and
+    // one started elsewhere is waited for a moment.
+    return this.pruneLock.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await this.engine.pruneNetworks(labels)).sort();
+        } catch (error) {
+          const busy = error instanceof EngineRejection && error.reason === 'BUSY';
+          if (busy && attempt < PRUNE_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+            continue;
+          }
+          if (busy)
+            throw new DomainError(
+              'ENGINE_BUSY',
+              'Another prune is running on the engine; retry in a few seconds.',
+            );
+          throw engineRefused(error, 'prune networks');
+        }
+      }
+    });
   }
 
   private async checkDriverAvailable(spec: NetworkSpec): Promise<void> {

@@ -330,6 +330,11 @@ describe('networks over REST, against the real engine', () => {
       expect(await findNetworks(`${p}prune-foreign`)).toEqual([]);
       // An empty body with a JSON content type is fine for a body-less action.
       await t.http.post('/api/v1/networks/prune').set('content-type', 'application/json').expect(200);
+      // The engine refuses a second prune while one runs; Switchyard queues them.
+      const together = await Promise.all(
+        [1, 2, 3, 4].map(() => t.http.post('/api/v1/networks/prune').send({ labels: [`prunetest=${p}`] })),
+      );
+      expect(together.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     });
   });
 

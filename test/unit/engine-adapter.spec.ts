@@ -75,6 +75,7 @@ describe('engine error classification', () => {
       'RUNNING',
     ],
     [409, 'Container abc is not running', 'NOT_RUNNING'],
+    [409, 'a prune operation is already running', 'BUSY'],
     [409, 'Container abc is paused, unpause the container before exec', 'NOT_RUNNING'],
     [403, 'Address already in use', 'ADDRESS_IN_USE'],
     [500, 'failed to allocate secondary ip address (gw:10.0.0.1): Address already in use', 'ADDRESS_IN_USE'],

@@ -29,6 +29,7 @@ export const ERROR_CATALOG = {
   BRIDGE_NAME_TAKEN: { status: 409, title: 'Bridge interface name taken' },
   PARENT_INTERFACE_IN_USE: { status: 409, title: 'Parent interface in use' },
   ENGINE_CONFLICT: { status: 409, title: 'Engine state conflict' },
+  ENGINE_BUSY: { status: 409, title: 'Engine busy' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   URI_TOO_LONG: { status: 414, title: 'URI too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
