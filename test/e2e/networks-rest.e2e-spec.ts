@@ -329,7 +329,16 @@ describe('networks over REST, against the real engine', () => {
       expect(all.body.removed).toEqual([`${p}prune-foreign`]);
       expect(await findNetworks(`${p}prune-foreign`)).toEqual([]);
       // An empty body with a JSON content type is fine for a body-less action.
-      await t.http.post('/api/v1/networks/prune').set('content-type', 'application/json').expect(200);
+      // (With a key scoped to this test's label, so that other test files' networks are safe.)
+      const scoped = await t.http
+        .post('/api/v1/api-keys')
+        .send({ name: `${p}pruner`, role: 'operator', scope: { prunetest: p } })
+        .expect(201);
+      await t
+        .as(scoped.body.key)
+        .post('/api/v1/networks/prune')
+        .set('content-type', 'application/json')
+        .expect(200);
       // The engine refuses a second prune while one runs; Switchyard queues them.
       const together = await Promise.all(
         [1, 2, 3, 4].map(() => t.http.post('/api/v1/networks/prune').send({ labels: [`prunetest=${p}`] })),
