@@ -38,8 +38,11 @@ export function registerRequestGate(
       actor = presented ? await keys.authenticate(presented) : undefined;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      // Failed keys count against the client address, so guessing is slow too.
-      limiter.take(`ip:${request.ip}`);
+      // Failed keys count against the client address, so guessing is slow too; past the limit
+      // the answer is 429 and nothing more is written.
+      const guessing = limiter.take(`ip:${request.ip}`);
+      if (!guessing.allowed)
+        return sendProblem(reply, request, rateLimited(config, guessing.retryAfterSeconds, limiter.limit));
       const refusal = new DomainError(error.code, error.message, {
         headers: { 'www-authenticate': 'Bearer' },
       });
@@ -53,23 +56,8 @@ export function registerRequestGate(
     }
     const caller = actor ? `key:${actor.keyId}` : `ip:${request.ip}`;
     const verdict = limiter.take(caller);
-    if (!verdict.allowed) {
-      return sendProblem(
-        reply,
-        request,
-        new DomainError(
-          'RATE_LIMITED',
-          `Too many requests: at most ${config.RATE_LIMIT_PER_SECOND} a second (bursts of ${config.RATE_LIMIT_BURST}). Retry after ${verdict.retryAfterSeconds} s.`,
-          {
-            headers: {
-              'retry-after': String(verdict.retryAfterSeconds),
-              'x-ratelimit-limit': String(limiter.limit),
-              'x-ratelimit-remaining': '0',
-            },
-          },
-        ),
-      );
-    }
+    if (!verdict.allowed)
+      return sendProblem(reply, request, rateLimited(config, verdict.retryAfterSeconds, limiter.limit));
     void reply
       .header('x-ratelimit-limit', String(limiter.limit))
       .header('x-ratelimit-remaining', String(verdict.remaining));
@@ -97,4 +85,18 @@ export function registerRequestGate(
       (request as RequestWithActor).actor = actor;
     }
   });
+}
+
+function rateLimited(config: AppConfig, retryAfterSeconds: number, limit: number): DomainError {
+  return new DomainError(
+    'RATE_LIMITED',
+    `Too many requests: at most ${config.RATE_LIMIT_PER_SECOND} a second (bursts of ${config.RATE_LIMIT_BURST}). Retry after ${retryAfterSeconds} s.`,
+    {
+      headers: {
+        'retry-after': String(retryAfterSeconds),
+        'x-ratelimit-limit': String(limit),
+        'x-ratelimit-remaining': '0',
+      },
+    },
+  );
 }

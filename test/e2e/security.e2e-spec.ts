@@ -561,6 +561,13 @@ describe('rate limits, in-flight caps, CORS and GraphQL settings', () => {
     await t.http.get('/api/v1/networks').expect(200);
   });
 
+  it('slows down key guessing: wrong keys use up the budget of the client address, then get 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await t.as(`sy_guess_${i}`).get('/api/v1/networks')).status);
+    expect(statuses.slice(0, 2)).toEqual([401, 401]);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('answers CORS preflights for the configured origins only', async () => {
     const allowed = await t.anon
       .options('/api/v1/networks')
