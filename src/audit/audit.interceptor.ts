@@ -6,7 +6,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { from, lastValueFrom, type Observable } from 'rxjs';
+import { catchError, from, lastValueFrom, mergeMap, type Observable, throwError } from 'rxjs';
 import { Operations } from '../common/operation-context';
 import { AuditService, isRefusal, type AuditSpec } from './audit.service';
 import { AUDIT_KEY } from './audited.decorator';
@@ -26,16 +26,19 @@ export class AuditInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const spec = this.reflector.get<AuditSpec | undefined>(AUDIT_KEY, context.getHandler());
-    const { call, readAction } = describeCall(context);
     if (!spec) {
-      return from(
-        lastValueFrom(next.handle(), { defaultValue: undefined }).catch(async (error: unknown) => {
-          if (isRefusal(error)) await this.audit.refused(call, readAction, error);
-          throw error;
+      // Reads are recorded only when refused; nothing is prepared for them otherwise.
+      return next.handle().pipe(
+        catchError((error: unknown) => {
+          if (!isRefusal(error)) return throwError(() => error);
+          const { call, readAction } = describeCall(context);
+          return from(this.audit.refused(call, readAction, error)).pipe(
+            mergeMap(() => throwError(() => error)),
+          );
         }),
       );
     }
-    const operation = this.audit.begin(spec, call);
+    const operation = this.audit.begin(spec, describeCall(context).call);
     return from(
       Operations.run(operation, async () => {
         let result: unknown;

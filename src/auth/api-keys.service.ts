@@ -15,11 +15,18 @@ import type { Actor, Role } from './roles';
 // The key that ADMIN_API_KEY seeds, or the one created at first start.
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 const TOUCH_INTERVAL_MS = 60_000;
+const AUTH_CACHE_MS = 5_000;
+const AUTH_CACHE_ENTRIES = 10_000;
+
+const expired = (expiresAt: string | null) => expiresAt !== null && Date.parse(expiresAt) <= Date.now();
 
 @Injectable()
 export class ApiKeysService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ApiKeysService.name);
   private readonly touched = new Map<string, number>();
+  private readonly recent = new Map<string, { actor: Actor; expiresAt: string | null; at: number }>();
+  // Bumped by every revocation so that a lookup racing one is not remembered.
+  private generation = 0;
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
@@ -98,13 +105,24 @@ export class ApiKeysService implements OnApplicationBootstrap {
       if (!entity.revokedAt) await repo.update({ id }, { revokedAt: new Date().toISOString() });
       return true;
     });
+    this.generation += 1;
+    this.recent.clear();
     if (!revoked)
       throw new DomainError('API_KEY_NOT_FOUND', `No API key has the id "${id}".`, { context: { id } });
   }
 
-  // The caller behind a presented key, or UNAUTHENTICATED saying what is wrong with it.
+  // The caller behind a presented key, or UNAUTHENTICATED saying what is wrong with it. Keys
+  // found are remembered for a few seconds (every request presents one); a revocation through
+  // this service forgets them at once, expiry is checked on every use.
   async authenticate(presented: string): Promise<Actor> {
-    const entity = await this.keys.findOne({ where: { keyHash: hashApiKey(presented) } });
+    const keyHash = hashApiKey(presented);
+    const cached = this.recent.get(keyHash);
+    if (cached && performance.now() - cached.at < AUTH_CACHE_MS && !expired(cached.expiresAt)) {
+      this.touch(cached.actor.keyId);
+      return cached.actor;
+    }
+    const generation = this.generation;
+    const entity = await this.keys.findOne({ where: { keyHash } });
     if (!entity) throw new DomainError('UNAUTHENTICATED', 'The API key is not valid.');
     if (entity.revokedAt) {
       throw new DomainError(
@@ -112,19 +130,23 @@ export class ApiKeysService implements OnApplicationBootstrap {
         `The API key "${entity.name}" was revoked at ${entity.revokedAt}.`,
       );
     }
-    if (entity.expiresAt && Date.parse(entity.expiresAt) <= Date.now()) {
+    if (expired(entity.expiresAt)) {
       throw new DomainError(
         'UNAUTHENTICATED',
         `The API key "${entity.name}" expired at ${entity.expiresAt}.`,
       );
     }
     this.touch(entity.id);
-    return {
+    const actor: Actor = {
       keyId: entity.id,
       name: entity.name,
       role: entity.role as Role,
       scope: JSON.parse(entity.scopeJson) as Record<string, string>,
     };
+    if (generation !== this.generation) return actor;
+    if (this.recent.size >= AUTH_CACHE_ENTRIES) this.recent.clear();
+    this.recent.set(keyHash, { actor, expiresAt: entity.expiresAt, at: performance.now() });
+    return actor;
   }
 
   // Last use, at most once a minute per key, off the request path.
