@@ -114,6 +114,25 @@ describe('networks over REST, against the real engine', () => {
         expect(res.body.code).toBe('VALIDATION_FAILED');
         expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
       }
+      const nested = await create({
+        name: `${p}bad8`,
+        subnet: '10.201.2.0/24',
+        ipam: { config: [{ cidr: 'x' }] },
+      }).expect(400);
+      expect(nested.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            field: 'subnet',
+            message: expect.stringMatching(
+              /^subnet is not a field of this request.*accepted here: .*ipam.*name/,
+            ),
+          }),
+          expect.objectContaining({
+            field: 'ipam.config.0.cidr',
+            message: expect.stringMatching(/accepted here: auxAddresses, gateway, ipRange, subnet\)$/),
+          }),
+        ]),
+      );
       const names = (await docker.listNetworks()).map((n) => n.Name);
       expect(names.filter((n) => n.startsWith(`${p}bad`) || n === 'a/../x')).toEqual([]);
     });
