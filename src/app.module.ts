@@ -7,6 +7,7 @@ import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql/format-error';
 import { queryLimitsRule } from './common/graphql/limits';
+import { knownOperationTypesRule } from './common/graphql/operation-types';
 import { loadSafelist, safelistPlugin } from './common/graphql/safelist';
 import { bearerToken } from './auth/api-key-secret';
 import { ApiKeysService } from './auth/api-keys.service';
@@ -38,6 +39,7 @@ function graphqlOptions(config: AppConfig, keys: ApiKeysService, audit: AuditSer
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: [
+      knownOperationTypesRule,
       queryLimitsRule({
         maxDepth: config.GRAPHQL_MAX_DEPTH,
         maxAliases: config.GRAPHQL_MAX_ALIASES,

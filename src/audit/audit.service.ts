@@ -12,7 +12,7 @@ import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { ERROR_CATALOG, type ErrorCode } from '../common/errors/error-codes';
-import { formatGraphqlError } from '../common/graphql/format-error';
+import { describeGraphqlError } from '../common/graphql/format-error';
 import { OPERATION_LABEL, type OperationContext } from '../common/operation-context';
 import { AppConfig } from '../config/app-config';
 import { WriteQueue } from '../database/write-queue';
@@ -165,8 +165,10 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
             for (const error of errors) {
               const original = (error.originalError ?? error) as object;
               if (this.wasRecorded(original)) continue;
-              const code = formatGraphqlError({ message: error.message, extensions: error.extensions }, error)
-                .extensions?.code;
+              const code = describeGraphqlError(
+                { message: error.message, extensions: error.extensions },
+                error,
+              ).extensions?.code;
               if (typeof code !== 'string' || !(DENIED.has(code) || DOCUMENT_REFUSALS.has(code))) continue;
               this.recorded.add(original);
               const req = contextValue.req;

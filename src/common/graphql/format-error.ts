@@ -19,7 +19,11 @@ const DOCUMENT_CODES = new Set([
   'BAD_REQUEST',
 ]);
 
-export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+// What a client is told about an error, without side effects (the audit log classifies with it too).
+export function describeGraphqlError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
@@ -56,12 +60,19 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   }
   if (typeof code === 'string' && DOCUMENT_CODES.has(code))
     return { ...base, extensions: { code, status: 400 } };
-  logger.error({ err: original }, 'unhandled GraphQL error');
   return {
     ...base,
     message: 'Internal error. Quote the request id when reporting it.',
     extensions: { code: 'INTERNAL_ERROR', status: 500 },
   };
+}
+
+// Apollo's formatError: the description, with anything unexpected logged once, in full.
+export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const described = describeGraphqlError(formatted, error);
+  if (described.extensions?.code === 'INTERNAL_ERROR')
+    logger.error({ err: unwrapResolverError(error) }, 'unhandled GraphQL error');
+  return described;
 }
 
 // Adds the request id to every error, so a GraphQL user can quote it like a REST user.
