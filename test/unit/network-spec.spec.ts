@@ -125,6 +125,8 @@ describe('network create input and plan', () => {
     [{ name: 'ok', labels: { team: 5 } }, 'labels'],
     [{ name: 'ok', labels: ['x'] }, 'labels'],
     [{ name: 'ok', driver: 'host' }, 'driver'],
+    [{ name: 'ok', ipam: [] }, 'ipam'],
+    [{ name: 'ok', ipam: { config: { subnet: '10.30.0.0/24' } } }, 'ipam.config'],
     [
       {
         name: 'ok',

@@ -63,4 +63,16 @@ describe('run and exec input', () => {
     expect(await fields(ExecInput, { command: ['ls'], user: 'root; id' })).toContain('user');
     expect(await fields(ExecInput, { command: ['ls'], env: { 'A=B': 'x' } })).toContain('env');
   });
+
+  it('refuses a list where one object belongs and one object where a list belongs', async () => {
+    expect(await fields(RunContainerInput, { image: 'busybox', restartPolicy: [] })).toEqual([
+      'restartPolicy',
+    ]);
+    expect(await fields(RunContainerInput, { image: 'busybox', restartPolicy: 'always' })).toContain(
+      'restartPolicy',
+    );
+    expect(await fields(RunContainerInput, { image: 'busybox', networks: { network: 'n' } })).toContain(
+      'networks',
+    );
+  });
 });

@@ -3,6 +3,8 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsArray,
+  IsObject,
   IsBoolean,
   IsIn,
   IsInt,
@@ -143,6 +145,7 @@ export class RunContainerInput {
 
   @ApiField(RestartPolicyInput, { optional: true })
   @IsOptional()
+  @IsObject({ message: 'restartPolicy must be an object { name, maximumRetryCount }' })
   @ValidateNested()
   @Type(() => RestartPolicyInput)
   restartPolicy?: RestartPolicyInput;
@@ -153,6 +156,9 @@ export class RunContainerInput {
     description: 'Networks to join, the first at create; leave out for the default bridge',
   })
   @IsOptional()
+  @IsArray({
+    message: 'networks must be a list of { network, ipv4Address, ipv6Address, macAddress, aliases }',
+  })
   @ArrayMinSize(1)
   @ArrayMaxSize(16)
   @ValidateNested({ each: true })

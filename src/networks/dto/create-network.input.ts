@@ -2,6 +2,8 @@ import { InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsArray,
+  IsObject,
   IsBoolean,
   IsOptional,
   IsString,
@@ -79,6 +81,7 @@ export class IpamInput {
 
   @ApiField(IpamConfigInput, { array: true, optional: true })
   @IsOptional()
+  @IsArray({ message: 'config must be a list of { subnet, gateway, ipRange, auxAddresses }' })
   @ArrayMaxSize(8)
   @ValidateNested({ each: true })
   @Type(() => IpamConfigInput)
@@ -129,6 +132,7 @@ export class CreateNetworkInput {
 
   @ApiField(IpamInput, { optional: true })
   @IsOptional()
+  @IsObject({ message: 'ipam must be an object { driver, config, options }' })
   @ValidateNested()
   @Type(() => IpamInput)
   ipam?: IpamInput;
