@@ -2,6 +2,7 @@ import { type DomainError } from '../../src/common/errors/domain-error';
 import { createValidationPipe } from '../../src/common/validation/validation.pipe';
 import { ExecInput } from '../../src/containers/dto/exec.input';
 import { IMAGE_REFERENCE, RunContainerInput } from '../../src/containers/dto/run-container.input';
+import { ConnectContainerInput } from '../../src/networks/dto/connect-container.input';
 
 const pipe = createValidationPipe();
 
@@ -62,6 +63,26 @@ describe('run and exec input', () => {
     expect(await fields(ExecInput, { command: ['ls'], workingDir: 'relative' })).toContain('workingDir');
     expect(await fields(ExecInput, { command: ['ls'], user: 'root; id' })).toContain('user');
     expect(await fields(ExecInput, { command: ['ls'], env: { 'A=B': 'x' } })).toContain('env');
+  });
+
+  it('refuses references that are empty, too long or not strings, saying what a reference is', async () => {
+    for (const container of ['', 'x'.repeat(129), 5, null]) {
+      try {
+        await pipe.transform({ container }, { type: 'body', metatype: ConnectContainerInput });
+        throw new Error(`accepted ${JSON.stringify(container)}`);
+      } catch (error) {
+        expect((error as DomainError).errors).toEqual([
+          {
+            field: 'container',
+            message: 'container must be a name, a full id or an id prefix (1-128 characters)',
+          },
+        ]);
+      }
+    }
+    expect(await fields(ConnectContainerInput, { container: 'x'.repeat(128) })).toEqual([]);
+    expect(await fields(RunContainerInput, { image: 'busybox', networks: [{ network: '' }] })).toEqual([
+      'networks.0.network',
+    ]);
   });
 
   it('refuses a list where one object belongs and one object where a list belongs', async () => {

@@ -24,6 +24,28 @@ export function IsResourceName(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+// A reference to a network or container as the API accepts it: a name, a full id or an id prefix.
+// Whether it matches anything is the lookup's answer; here only its shape is checked.
+export const REFERENCE_MAX = 128;
+
+export function IsReference(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isReference',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && value.length >= 1 && value.length <= REFERENCE_MAX,
+        defaultMessage: buildMessage(
+          (each) =>
+            `${each}$property must be a name, a full id or an id prefix (1-${REFERENCE_MAX} characters)`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+}
+
 export function IsCidr(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

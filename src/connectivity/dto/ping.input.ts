@@ -1,13 +1,12 @@
 import { InputType } from '@nestjs/graphql';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, Matches } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, Matches } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { IsReference } from '../../common/validation/validators';
 
 @InputType('PingInput')
 export class PingInput {
   @ApiField('string', { description: 'Source container: name or id' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsReference()
   from!: string;
 
   @ApiField('string', { description: 'Target: a container name, a network alias or an IP address' })
@@ -38,9 +37,7 @@ export class PingInput {
 @InputType('MatrixInput')
 export class MatrixInput {
   @ApiField('string', { description: 'Network name or id' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsReference()
   network!: string;
 
   @ApiField('int', { optional: true, description: 'Echo requests per pair (1-5, default 1)' })

@@ -1,18 +1,9 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { toInt } from '../../common/validation/transforms';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { IsReference } from '../../common/validation/validators';
 import { toBoolean } from '../../common/validation/transforms';
 
 // Query parameters on REST, arguments in GraphQL: one class, one set of rules.
@@ -65,26 +56,20 @@ export class LogsArgs {
 @ArgsType()
 export class StopContainerArgs extends StopArgs {
   @Field({ description: 'Container name or id' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsReference()
   ref!: string;
 }
 
 @ArgsType()
 export class RemoveContainerArgs extends RemoveArgs {
   @Field({ description: 'Container name or id' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsReference()
   ref!: string;
 }
 
 @ArgsType()
 export class ContainerLogsArgs extends LogsArgs {
   @Field({ description: 'Container name or id' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsReference()
   ref!: string;
 }

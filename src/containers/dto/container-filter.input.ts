@@ -1,20 +1,11 @@
 import { InputType } from '@nestjs/graphql';
-import { toArray, toInt } from '../../common/validation/transforms';
+import { toInt } from '../../common/validation/transforms';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { LabelFilterField } from '../../common/api/label-filter-field';
+import { IsReference } from '../../common/validation/validators';
 import { toBoolean } from '../../common/validation/transforms';
 
 export const CONTAINER_STATES = [
@@ -37,20 +28,10 @@ export class ContainerFilterInput {
 
   @ApiField('string', { optional: true, description: 'Only containers on this network (name or id)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsReference()
   network?: string;
 
-  @ApiField('string', {
-    array: true,
-    optional: true,
-    description: 'Label `key` or `key=value`; several must all match',
-  })
-  @IsOptional()
-  @Transform(toArray)
-  @ArrayMaxSize(16)
-  @IsString({ each: true })
-  @MaxLength(4096, { each: true })
+  @LabelFilterField()
   label?: string[];
 
   @ApiField('string', {

@@ -14,13 +14,13 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
 import {
   IsIpAddress,
   IsMacAddress,
+  IsReference,
   IsResourceName,
   IsStringMap,
   LABEL_RULES,
@@ -46,9 +46,7 @@ export const NETWORK_MODES = ['bridge', 'host', 'none'] as const;
 @InputType('ContainerNetworkInput')
 export class ContainerNetworkInput {
   @ApiField('string', { description: 'Network name or id' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsReference()
   network!: string;
 
   @ApiField('string', { optional: true, example: '10.20.0.10' })

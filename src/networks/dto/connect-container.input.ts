@@ -1,14 +1,12 @@
 import { InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsOptional, IsString, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { ArrayMaxSize, IsOptional, ValidateBy } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
-import { IsIpAddress, IsMacAddress, IsResourceName } from '../../common/validation/validators';
+import { IsIpAddress, IsMacAddress, IsReference, IsResourceName } from '../../common/validation/validators';
 
 @InputType('ConnectContainerInput')
 export class ConnectContainerInput {
   @ApiField('string', { description: 'Container name or id' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsReference()
   container!: string;
 
   @ApiField('string', { optional: true, example: '10.20.0.10' })

@@ -1,8 +1,7 @@
 import { InputType } from '@nestjs/graphql';
-import { toArray } from '../../common/validation/transforms';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { LabelFilterField } from '../../common/api/label-filter-field';
 import { DRIVER_PATTERN } from './create-network.input';
 
 @InputType('NetworkFilterInput')
@@ -19,17 +18,7 @@ export class NetworkFilterInput {
   @MaxLength(255)
   name?: string;
 
-  @ApiField('string', {
-    array: true,
-    optional: true,
-    description: 'Label `key` or `key=value`; several must all match',
-    example: ['team=a'],
-  })
-  @IsOptional()
-  @Transform(toArray)
-  @ArrayMaxSize(16)
-  @IsString({ each: true })
-  @MaxLength(4096, { each: true })
+  @LabelFilterField()
   label?: string[];
 
   @ApiField('string', { optional: true, enum: ['local', 'swarm', 'global'] })
