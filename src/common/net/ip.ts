@@ -16,10 +16,6 @@ export interface Cidr {
 
 const BITS: Record<IpVersion, number> = { 4: 32, 6: 128 };
 
-export function bitsOf(version: IpVersion): number {
-  return BITS[version];
-}
-
 export function parseIPv4(text: string): bigint | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
