@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# The test estate: Docker engines that belong to the test suite alone.
+#
+#   bash scripts/test-engines.sh up      start them (idempotent; about a second when they already run)
+#   bash scripts/test-engines.sh down    stop them and remove every namespace, veth and folder made here
+#   bash scripts/test-engines.sh status  one line per engine
+#
+# Four engines, each in a network namespace of its own (sy-<name>) with its own socket, data-root,
+# exec-root, pidfile and cgroup parent, so that none of them shares anything with the engine a
+# user runs at /var/run/docker.sock (which this script never talks to):
+#   e20   Debian 12's docker.io 20.10 (API 1.41), in a single-node swarm of its own
+#   e26   Debian 13's docker.io 26.1 (API 1.45), unpacked into .cache/engines (no system package
+#         changes), in a single-node swarm of its own
+#   e20b, e26b   the same versions outside swarm mode (the "overlay needs a swarm" answers)
+# Inside each namespace: a name server answering NXDOMAIN (dnsmasq), veth pairs sy-mv0..sy-mv5 (macvlan/ipvlan parents: Docker gives a parent
+# to one such network at a time, so test files that run at once each use their own) and
+# sy-veth0/sy-veth1, with 10.213.250.1/24 on sy-veth1 for the "bridge over a host subnet" rule.
+# Images switchyard/busybox:latest and switchyard/noping:latest are made with `docker import` from
+# Debian's busybox-static: no registry is needed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# Socket paths are also in test/support/engines.ts.
+RUN_DIR=/run/switchyard-test
+DATA_DIR=/var/lib/switchyard-test
+CACHE_DIR="$ROOT/.cache/engines"
+NEW_ENGINE_DIR="$CACHE_DIR/docker-26"
+ENGINES=(e20 e26 e20b e26b)
+TEST_IMAGE=switchyard/busybox:latest
+NOPING_IMAGE=switchyard/noping:latest
+HOST_TEST_CIDR=10.213.250.1/24
+READY_SECONDS=${ENGINE_READY_SECONDS:-90}
+
+log() { printf '[test-engines] %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+sock() { echo "$RUN_DIR/$1.sock"; }
+ns() { echo "sy-$1"; }
+version_of() { case "$1" in e20*) echo 20 ;; e26*) echo 26 ;; esac; }
+in_swarm() { case "$1" in *b) return 1 ;; *) return 0 ;; esac; }
+# Debian 12's 20.10 client speaks API 1.41, which every engine here accepts.
+cli() {
+  local e=$1
+  shift
+  /usr/bin/docker -H "unix://$(sock "$e")" "$@"
+}
+answers() { curl -fsS --max-time 2 --unix-socket "$(sock "$1")" http://localhost/_ping >/dev/null 2>&1; }
+
+install_packages() {
+  local missing=()
+  [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing+=(docker.io)
+  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx ping || missing+=(busybox-static)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
+  command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
+  # The audit tests tamper with the database the way an intruder would: with the sqlite3 CLI.
+  command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# Debian 13's docker.io and containerd, downloaded with an apt configuration of their own (the
+# system's sources, lists and package state are not touched) and unpacked into the project's cache.
+# Debian 13's runc needs a newer glibc, so the engine uses Debian 12's runc from PATH.
+fetch_new_engine() {
+  [ -x "$NEW_ENGINE_DIR/usr/sbin/dockerd" ] && return
+  log "downloading Debian 13's docker.io and containerd into $NEW_ENGINE_DIR"
+  local apt="$CACHE_DIR/apt"
+  rm -rf "$apt" "$NEW_ENGINE_DIR.partial"
+  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$NEW_ENGINE_DIR.partial"
+  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' \
+    >"$apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null
+    -o APT::Sandbox::User=root -qq)
+  apt-get "${opts[@]}" update
+  (cd "$apt/debs" && apt-get "${opts[@]}" download docker.io containerd)
+  for deb in "$apt/debs"/*.deb; do dpkg-deb -x "$deb" "$NEW_ENGINE_DIR.partial"; done
+  rm -f "$NEW_ENGINE_DIR.partial/usr/sbin/runc" "$NEW_ENGINE_DIR.partial/usr/bin/runc"
+  rm -rf "$apt"
+  mv "$NEW_ENGINE_DIR.partial" "$NEW_ENGINE_DIR"
+}
+
+prepare_namespace() {
+  local e=$1 n
+  n=$(ns "$e")
+  [ -e "/run/netns/$n" ] || as_root ip netns add "$n"
+  as_root ip -n "$n" link set lo up
+  if ! as_root ip -n "$n" link show sy-veth0 >/dev/null 2>&1; then
+    as_root ip -n "$n" link add sy-veth0 type veth peer name sy-veth1
+  fi
+  as_root ip -n "$n" link set sy-veth0 up
+  as_root ip -n "$n" link set sy-veth1 up
+  as_root ip -n "$n" -4 addr show dev sy-veth1 | grep -q "${HOST_TEST_CIDR%/*}/" ||
+    as_root ip -n "$n" addr add "$HOST_TEST_CIDR" dev sy-veth1
+  for i in 0 1 2 3 4 5; do
+    as_root ip -n "$n" link show "sy-mv$i" >/dev/null 2>&1 ||
+      as_root ip -n "$n" link add "sy-mv$i" type veth peer name "sy-mvp$i"
+    as_root ip -n "$n" link set "sy-mv$i" up
+    as_root ip -n "$n" link set "sy-mvp$i" up
+  done
+}
+
+# Starts dockerd in the engine's namespace, in a mount namespace of its own whose /sys shows the
+# namespace's interfaces (plain `ip netns exec` loses the cgroup mount and dockerd then fails with
+# "Devices cgroup isn't mounted"), and with a hostname of its own.
+# The containers' name server: dnsmasq in the engine's namespace, answering NXDOMAIN to every
+# name Docker's own DNS does not know, at once, so that no lookup leaves the namespace or waits on a
+# resolver that is not there.
+ensure_dns() {
+  local e=$1 pidfile="$RUN_DIR/$1-dns.pid"
+  [ -f "$pidfile" ] && as_root kill -0 "$(cat "$pidfile")" 2>/dev/null && return
+  as_root ip netns exec "$(ns "$e")" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --address=/#/ \
+    --listen-address="${HOST_TEST_CIDR%/*}" --bind-interfaces --user=root --pid-file="$pidfile"
+}
+
+launch_engine() {
+  local e=$1 n path=$PATH config
+  n=$(ns "$e")
+  as_root mkdir -p "$DATA_DIR/$e" "$RUN_DIR/$e"
+  # A stale pidfile from a killed daemon stops dockerd from starting again.
+  if [ -f "$RUN_DIR/$e.pid" ] && ! kill -0 "$(cat "$RUN_DIR/$e.pid")" 2>/dev/null; then
+    as_root rm -f "$RUN_DIR/$e.pid"
+  fi
+  config="$DATA_DIR/$e/daemon.json"
+  if [ "$(version_of "$e")" = 26 ]; then
+    path="$NEW_ENGINE_DIR/usr/sbin:$NEW_ENGINE_DIR/usr/bin:$PATH"
+    printf '{"shutdown-timeout": 2, "dns": ["%s"]}\n' "${HOST_TEST_CIDR%/*}" | as_root tee "$config" >/dev/null
+  else
+    # 20.10 derives the engine ID from this key: one per engine, not /etc/docker's.
+    printf '{"shutdown-timeout": 2, "dns": ["%s"], "deprecated-key-path": "%s"}\n' "${HOST_TEST_CIDR%/*}" "$DATA_DIR/$e/key.json" |
+      as_root tee "$config" >/dev/null
+  fi
+  as_root env PATH="$path" ENGINE="$e" RUN_DIR="$RUN_DIR" DATA_DIR="$DATA_DIR" \
+    setsid nsenter --net="/run/netns/$n" -- unshare --mount --uts --propagation slave sh -c '
+      set -e
+      hostname "switchyard-$ENGINE"
+      mkdir -p "$RUN_DIR/$ENGINE/cgroup"
+      mount --rbind /sys/fs/cgroup "$RUN_DIR/$ENGINE/cgroup"
+      mount -t sysfs sysfs /sys
+      mount --move "$RUN_DIR/$ENGINE/cgroup" /sys/fs/cgroup
+      exec dockerd --host "unix://$RUN_DIR/$ENGINE.sock" --data-root "$DATA_DIR/$ENGINE/data" \
+        --exec-root "$RUN_DIR/$ENGINE/exec" --pidfile "$RUN_DIR/$ENGINE.pid" \
+        --config-file "$DATA_DIR/$ENGINE/daemon.json" --cgroup-parent "/switchyard-test-$ENGINE"
+    ' >"$DATA_DIR/$e.log" 2>&1 </dev/null &
+}
+
+wait_ready() {
+  local e=$1 deadline=$((SECONDS + READY_SECONDS))
+  until answers "$e"; do
+    if [ $SECONDS -ge $deadline ]; then
+      log "engine $e did not answer within ${READY_SECONDS} s; the end of its log ($DATA_DIR/$e.log):"
+      tail -n 30 "$DATA_DIR/$e.log" >&2 || true
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
+ensure_swarm() {
+  local e=$1 state=unknown deadline=$((SECONDS + 60))
+  # After a restart the swarm comes back as "pending" for a moment.
+  while [ $SECONDS -lt $deadline ]; do
+    state=$(cli "$e" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unknown)
+    case "$state" in active | inactive | error | locked) break ;; esac
+    sleep 0.3
+  done
+  if in_swarm "$e"; then
+    case "$state" in
+      active) ;;
+      inactive) cli "$e" swarm init --advertise-addr 127.0.0.1 >/dev/null ;;
+      *)
+        # Only ever on the suite's own engine, whose swarm nobody else uses.
+        log "engine $e: swarm state $state, making a new single-node swarm"
+        cli "$e" swarm leave --force >/dev/null 2>&1 || true
+        cli "$e" swarm init --advertise-addr 127.0.0.1 >/dev/null
+        ;;
+    esac
+  elif [ "$state" != inactive ]; then
+    cli "$e" swarm leave --force >/dev/null 2>&1 || true
+  fi
+}
+
+build_rootfs() {
+  local dir=$1 kind=$2
+  mkdir -p "$dir/bin"
+  cp /bin/busybox "$dir/bin/busybox"
+  if [ "$kind" = noping ]; then
+    ln -sf busybox "$dir/bin/sleep"
+    return
+  fi
+  mkdir -p "$dir/tmp" "$dir/etc" "$dir/root" "$dir/var/www"
+  for tool in sh sleep ping ping6 ip nslookup nc wget cat echo hostname ls httpd mkdir timeout true false env id ps \
+    grep sed awk head tail wc sort uniq printf test date kill ifconfig route arp traceroute tr cut seq; do
+    ln -sf busybox "$dir/bin/$tool"
+  done
+  chmod 1777 "$dir/tmp"
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+}
+
+ensure_images() {
+  local e=$1 dir
+  if ! cli "$e" image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+    dir=$(mktemp -d)
+    build_rootfs "$dir" full
+    tar -C "$dir" -c . | cli "$e" import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' - "$TEST_IMAGE" >/dev/null
+    rm -rf "$dir"
+  fi
+  if ! cli "$e" image inspect "$NOPING_IMAGE" >/dev/null 2>&1; then
+    dir=$(mktemp -d)
+    build_rootfs "$dir" noping
+    tar -C "$dir" -c . | cli "$e" import --change 'ENV PATH=/bin' --change 'CMD ["sleep", "3600"]' - "$NOPING_IMAGE" >/dev/null
+    rm -rf "$dir"
+  fi
+}
+
+up() {
+  install_packages
+  fetch_new_engine
+  as_root mkdir -p "$RUN_DIR" "$DATA_DIR"
+  local e started=()
+  for e in "${ENGINES[@]}"; do
+    answers "$e" && continue
+    prepare_namespace "$e"
+    ensure_dns "$e"
+    launch_engine "$e"
+    started+=("$e")
+  done
+  [ ${#started[@]} -gt 0 ] && log "starting ${started[*]}"
+  # The namespaces are checked again for engines that already ran (a veth removed by hand).
+  for e in "${ENGINES[@]}"; do
+    wait_ready "$e"
+    prepare_namespace "$e"
+    ensure_dns "$e"
+  done
+  local pids=()
+  for e in "${ENGINES[@]}"; do
+    (ensure_swarm "$e" && ensure_images "$e") &
+    pids+=($!)
+  done
+  local failed=0
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ $failed = 0 ] || die "could not prepare every engine"
+  status
+}
+
+# Every process whose network namespace is the engine's (dockerd, its containerd, shims and
+# container processes), gently first.
+stop_engine() {
+  local e=$1 n pids deadline
+  n=$(ns "$e")
+  [ -e "/run/netns/$n" ] || return 0
+  pids=$(as_root ip netns pids "$n" 2>/dev/null || true)
+  [ -f "$RUN_DIR/$e.pid" ] && as_root kill -TERM "$(cat "$RUN_DIR/$e.pid")" 2>/dev/null || true
+  deadline=$((SECONDS + 20))
+  while [ -n "$(as_root ip netns pids "$n" 2>/dev/null)" ] && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
+  pids=$(as_root ip netns pids "$n" 2>/dev/null || true)
+  # shellcheck disable=SC2086
+  [ -n "$pids" ] && as_root kill -KILL $pids 2>/dev/null || true
+  while [ -n "$(as_root ip netns pids "$n" 2>/dev/null)" ] && [ $SECONDS -lt $((deadline + 10)) ]; do sleep 0.2; done
+  as_root ip netns del "$n"
+}
+
+down() {
+  local e pids=()
+  for e in "${ENGINES[@]}"; do
+    stop_engine "$e" &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || true; done
+  for e in "${ENGINES[@]}"; do
+    # Empty cgroups the engines' --cgroup-parent made, deepest first.
+    find /sys/fs/cgroup -depth -type d -name "switchyard-test-$e" 2>/dev/null | while read -r dir; do
+      find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+  done
+  as_root rm -rf "$RUN_DIR" "$DATA_DIR" "$CACHE_DIR"
+  log "removed the test engines, their namespaces, veths and folders ($RUN_DIR, $DATA_DIR, $CACHE_DIR)"
+}
+
+status() {
+  local e
+  for e in "${ENGINES[@]}"; do
+    if answers "$e"; then
+      printf '%-5s %s (API %s), swarm %s, unix://%s, namespace %s\n' "$e" \
+        "$(cli "$e" version --format '{{.Server.Version}}')" "$(cli "$e" version --format '{{.Server.APIVersion}}')" \
+        "$(cli "$e" info --format '{{.Swarm.LocalNodeState}}')" "$(sock "$e")" "$(ns "$e")"
+    else
+      printf '%-5s down\n' "$e"
+    fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) die "usage: $0 up|down|status" ;;
+esac
