@@ -63,14 +63,12 @@ export class DockerClient {
   private generation = 0;
 
   readonly endpoint: string;
-  readonly isLocal: boolean;
 
   constructor(
     connection: EngineConnection,
     readonly timeoutMs: number,
   ) {
     this.endpoint = connection.endpoint;
-    this.isLocal = connection.kind === 'unix';
     this.docker = new Docker({
       ...(connection.kind === 'unix'
         ? { socketPath: connection.socketPath }

@@ -15,7 +15,9 @@ import {
   type RawInfo,
   type RawNetwork,
 } from './dockerode.mappers';
+import type { HostNetwork } from '../common/net/host-interfaces';
 import type { EngineConnection } from './engine-connection';
+import { EngineHostLocator } from './engine-host';
 import { EngineRejection } from './engine.errors';
 import type { ContainerEngine } from './engine.port';
 import type {
@@ -43,13 +45,18 @@ export class DockerodeEngine implements ContainerEngine {
   private readonly logger = new Logger('DockerEngine');
   private readonly client: DockerClient;
 
+  private readonly host: EngineHostLocator | null;
+
   readonly endpoint: string;
-  readonly isLocal: boolean;
 
   constructor(connection: EngineConnection, timeoutMs: number) {
     this.client = new DockerClient(connection, timeoutMs);
     this.endpoint = this.client.endpoint;
-    this.isLocal = this.client.isLocal;
+    this.host = connection.kind === 'unix' ? new EngineHostLocator(connection.socketPath) : null;
+  }
+
+  hostNetwork(): HostNetwork | null {
+    return this.host?.network() ?? null;
   }
 
   ping(timeoutMs = 2000): Promise<void> {

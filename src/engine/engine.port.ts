@@ -18,6 +18,7 @@ import type {
   NetworkInfo,
   NetworkSpec,
 } from './engine.types';
+import type { HostNetwork } from '../common/net/host-interfaces';
 
 export const CONTAINER_ENGINE = Symbol('CONTAINER_ENGINE');
 
@@ -27,8 +28,9 @@ export const CONTAINER_ENGINE = Symbol('CONTAINER_ENGINE');
 export interface ContainerEngine {
   // Where the engine is, for messages (`unix:///var/run/docker.sock`).
   readonly endpoint: string;
-  // True when the engine runs on this machine (unix socket), so its interfaces are ours too.
-  readonly isLocal: boolean;
+  // The network of the host the engine runs on (its interfaces and their subnets), where this
+  // machine can see it (a local socket); null for a remote engine.
+  hostNetwork(): HostNetwork | null;
 
   ping(timeoutMs?: number): Promise<void>;
   version(): Promise<EngineVersion>;

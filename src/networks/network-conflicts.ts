@@ -1,15 +1,8 @@
 import { DomainError } from '../common/errors/domain-error';
-import type { HostSubnet } from '../common/net/host-interfaces';
+import type { HostNetwork } from '../common/net/host-interfaces';
 import { cidrsOverlap, formatCidr, parseCidr, type Cidr } from '../common/net/ip';
 import type { NetworkInfo, NetworkSpec } from '../engine/engine.types';
 import { BRIDGE_NAME_OPTION } from './network-spec';
-
-// What the engine's host looks like, where the engine is local (its interfaces are ours).
-export interface HostView {
-  isLocal: boolean;
-  subnets: () => HostSubnet[];
-  interfaceExists: (name: string) => boolean;
-}
 
 // Rules a new network must keep with what already exists. Pure: the caller lists the networks.
 
@@ -17,7 +10,7 @@ export function assertNoSubnetOverlap(
   spec: NetworkSpec,
   subnets: Cidr[],
   existing: NetworkInfo[],
-  host: HostView,
+  host: HostNetwork | null,
 ): void {
   for (const subnet of subnets) {
     for (const other of existing) {
@@ -41,8 +34,8 @@ export function assertNoSubnetOverlap(
     }
     // A bridge on the engine's own LAN would cut the host off from it. Macvlan and ipvlan
     // networks share their parent's LAN on purpose.
-    if (host.isLocal && spec.driver === 'bridge') {
-      const clash = host.subnets().find((h) => cidrsOverlap(h.cidr, subnet));
+    if (host && spec.driver === 'bridge') {
+      const clash = host.subnets.find((h) => cidrsOverlap(h.cidr, subnet));
       if (clash) {
         throw new DomainError(
           'SUBNET_OVERLAP',
@@ -63,7 +56,11 @@ export function assertNoSubnetOverlap(
 
 // The engine lets a new bridge network take over the Linux bridge of another one (docker0
 // included), which breaks both; it refuses only names of interfaces that are not bridges.
-export function assertBridgeNameFree(spec: NetworkSpec, existing: NetworkInfo[], host: HostView): void {
+export function assertBridgeNameFree(
+  spec: NetworkSpec,
+  existing: NetworkInfo[],
+  host: HostNetwork | null,
+): void {
   const name = spec.options[BRIDGE_NAME_OPTION];
   if (spec.driver !== 'bridge' || !name) return;
   const owner = existing.find(
@@ -78,7 +75,7 @@ export function assertBridgeNameFree(spec: NetworkSpec, existing: NetworkInfo[],
       },
     );
   }
-  if (host.isLocal && host.interfaceExists(name)) {
+  if (host?.interfaces.includes(name)) {
     throw new DomainError(
       'BRIDGE_NAME_TAKEN',
       `An interface named "${name}" already exists on the host; choose another bridge name.`,

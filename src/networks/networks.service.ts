@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Mutex } from '../common/concurrency/mutex';
 import { DomainError } from '../common/errors/domain-error';
-import { hostInterfaceExists, hostSubnets } from '../common/net/host-interfaces';
 import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
@@ -11,12 +10,7 @@ import type { CreateNetworkInput } from './dto/create-network.input';
 import type { NetworkFilterInput } from './dto/network-filter.input';
 import type { PruneNetworksInput } from './dto/prune-networks.input';
 import type { NetworkModel } from './models/network.model';
-import {
-  assertBridgeNameFree,
-  assertNoSubnetOverlap,
-  assertParentFree,
-  type HostView,
-} from './network-conflicts';
+import { assertBridgeNameFree, assertNoSubnetOverlap, assertParentFree } from './network-conflicts';
 import { createFailure, engineRefused, inUse, nameTaken } from './network-errors';
 import { refuseBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
@@ -34,16 +28,13 @@ export class NetworksService {
   // check after creating catches writers outside it (the docker CLI, another Switchyard).
   private readonly createLock = new Mutex();
   private readonly pruneLock = new Mutex();
-  private readonly host: HostView;
 
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly lookup: ResourceLookup,
     private readonly presenter: NetworkPresenter,
     private readonly access: AccessPolicy,
-  ) {
-    this.host = { isLocal: engine.isLocal, subnets: hostSubnets, interfaceExists: hostInterfaceExists };
-  }
+  ) {}
 
   async list(filter: NetworkFilterInput, actor: Actor): Promise<NetworkModel[]> {
     const [networks, running] = await Promise.all([
@@ -90,8 +81,9 @@ export class NetworksService {
       const existing = await this.engine.listNetworks();
       const taken = existing.find((n) => n.name === spec.name);
       if (taken) throw nameTaken(spec.name, taken.id);
-      assertNoSubnetOverlap(spec, subnets, existing, this.host);
-      assertBridgeNameFree(spec, existing, this.host);
+      const host = this.engine.hostNetwork();
+      assertNoSubnetOverlap(spec, subnets, existing, host);
+      assertBridgeNameFree(spec, existing, host);
       assertParentFree(spec, existing);
       let createdId: string;
       try {

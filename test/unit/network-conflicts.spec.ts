@@ -1,11 +1,8 @@
 import { type DomainError } from '../../src/common/errors/domain-error';
 import { parseCidr, type Cidr } from '../../src/common/net/ip';
 import type { NetworkInfo, NetworkSpec } from '../../src/engine/engine.types';
-import {
-  assertBridgeNameFree,
-  assertNoSubnetOverlap,
-  type HostView,
-} from '../../src/networks/network-conflicts';
+import type { HostNetwork } from '../../src/common/net/host-interfaces';
+import { assertBridgeNameFree, assertNoSubnetOverlap } from '../../src/networks/network-conflicts';
 
 const cidr = (text: string): Cidr => {
   const parsed = parseCidr(text);
@@ -40,11 +37,9 @@ const spec = (driver: string, options: Record<string, string> = {}): NetworkSpec
   labels: {},
 });
 
-const host = (over: Partial<HostView> = {}): HostView => ({
-  isLocal: true,
-  subnets: () => [{ interfaceName: 'lan0', cidr: cidr('192.168.7.0/24') }],
-  interfaceExists: (name) => name === 'lan0',
-  ...over,
+const host = (): HostNetwork => ({
+  subnets: [{ interfaceName: 'lan0', cidr: cidr('192.168.7.0/24') }],
+  interfaces: ['lo', 'lan0'],
 });
 
 function codeOf(fn: () => void): string | null {
@@ -85,9 +80,7 @@ describe('network conflicts', () => {
       codeOf(() => assertNoSubnetOverlap(spec('macvlan'), [cidr('192.168.7.0/24')], [], host())),
     ).toBeNull();
     expect(
-      codeOf(() =>
-        assertNoSubnetOverlap(spec('bridge'), [cidr('192.168.7.0/24')], [], host({ isLocal: false })),
-      ),
+      codeOf(() => assertNoSubnetOverlap(spec('bridge'), [cidr('192.168.7.0/24')], [], null)),
     ).toBeNull();
   });
 
@@ -98,7 +91,7 @@ describe('network conflicts', () => {
       codeOf(() => assertBridgeNameFree(br(`br-${existing[0].id.slice(0, 12)}`), existing, host())),
     ).toBe('BRIDGE_NAME_TAKEN');
     expect(codeOf(() => assertBridgeNameFree(br('lan0'), existing, host()))).toBe('BRIDGE_NAME_TAKEN');
-    expect(codeOf(() => assertBridgeNameFree(br('lan0'), existing, host({ isLocal: false })))).toBeNull();
+    expect(codeOf(() => assertBridgeNameFree(br('lan0'), existing, null))).toBeNull();
     expect(codeOf(() => assertBridgeNameFree(br('sy-free'), existing, host()))).toBeNull();
     expect(codeOf(() => assertBridgeNameFree(spec('bridge'), existing, host()))).toBeNull();
   });
