@@ -40,13 +40,18 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
-    {
+    // The e2e suite once per test engine (scripts/test-engines.sh): `--selectProjects e2e-20`
+    // runs one of them.
+    ...Object.entries({ 'e2e-20': 'e20', 'e2e-26': 'e26' }).map(([displayName, engine]) => ({
       ...common,
-      displayName: 'e2e',
+      displayName,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globals: { SWITCHYARD_TEST_ENGINE: engine },
+      // Engine work that takes 2 s on a quiet machine takes several times that on a busy one.
+      testTimeout: 120_000,
       slowTestThreshold: 30,
-    },
+    })),
   ],
   maxWorkers: 2,
 };

@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
-bash scripts/engine-up.sh
+bash scripts/local-engine.sh
 npm run build
 exec npm start

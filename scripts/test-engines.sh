@@ -20,6 +20,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/busybox-rootfs.sh
+. "$ROOT/scripts/lib/busybox-rootfs.sh"
 # Socket paths are also in test/support/engines.ts.
 RUN_DIR=/run/switchyard-test
 DATA_DIR=/var/lib/switchyard-test
@@ -186,35 +188,17 @@ ensure_swarm() {
   fi
 }
 
-build_rootfs() {
-  local dir=$1 kind=$2
-  mkdir -p "$dir/bin"
-  cp /bin/busybox "$dir/bin/busybox"
-  if [ "$kind" = noping ]; then
-    ln -sf busybox "$dir/bin/sleep"
-    return
-  fi
-  mkdir -p "$dir/tmp" "$dir/etc" "$dir/root" "$dir/var/www"
-  for tool in sh sleep ping ping6 ip nslookup nc wget cat echo hostname ls httpd mkdir timeout true false env id ps \
-    grep sed awk head tail wc sort uniq printf test date kill ifconfig route arp traceroute tr cut seq; do
-    ln -sf busybox "$dir/bin/$tool"
-  done
-  chmod 1777 "$dir/tmp"
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
-}
-
 ensure_images() {
   local e=$1 dir
   if ! cli "$e" image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
     dir=$(mktemp -d)
-    build_rootfs "$dir" full
+    build_busybox_rootfs "$dir" full
     tar -C "$dir" -c . | cli "$e" import --change 'ENV PATH=/bin' --change 'CMD ["sh"]' - "$TEST_IMAGE" >/dev/null
     rm -rf "$dir"
   fi
   if ! cli "$e" image inspect "$NOPING_IMAGE" >/dev/null 2>&1; then
     dir=$(mktemp -d)
-    build_rootfs "$dir" noping
+    build_busybox_rootfs "$dir" noping
     tar -C "$dir" -c . | cli "$e" import --change 'ENV PATH=/bin' --change 'CMD ["sleep", "3600"]' - "$NOPING_IMAGE" >/dev/null
     rm -rf "$dir"
   fi

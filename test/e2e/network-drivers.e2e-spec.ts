@@ -1,5 +1,6 @@
 import { startApp, type TestApp } from '../support/app';
-import { BARE_ENGINE, MACVLAN_PARENTS } from '../support/constants';
+import { MACVLAN_PARENTS } from '../support/constants';
+import { BARE_ENGINE_HOST } from '../support/engines';
 import {
   cleanupEngine,
   containerEndpoint,
@@ -155,7 +156,7 @@ describe('network drivers this kernel supports, and clear answers for what it do
   describe('on an engine that is not in swarm mode', () => {
     let bare: TestApp;
     beforeAll(async () => {
-      bare = await startApp({ DOCKER_HOST: BARE_ENGINE });
+      bare = await startApp({ DOCKER_HOST: BARE_ENGINE_HOST });
     });
     afterAll(async () => {
       await bare.close();

@@ -8,6 +8,7 @@ import {
   inspectNetwork,
   runContainer,
 } from '../support/engine';
+import { FEATURES } from '../support/engines';
 import { runPrefix } from '../support/names';
 
 // Subnets of this file: 10.201.0.0/16.
@@ -285,7 +286,7 @@ describe('networks over REST, against the real engine', () => {
       expect(tooLong.body.code).toBe('URI_TOO_LONG');
     });
 
-    it('answers AMBIGUOUS_REFERENCE when a reference matches two networks', async () => {
+    it("answers AMBIGUOUS_REFERENCE when a reference is one network's name and another's id prefix", async () => {
       const first = await create({ name: `${p}amb`, labels: { [TEST_LABEL]: '1' } }).expect(201);
       const prefix = first.body.id.slice(0, 12);
       // A network whose name is the other one's short id.
@@ -293,13 +294,36 @@ describe('networks over REST, against the real engine', () => {
       const res = await t.http.get(`/api/v1/networks/${prefix}`).expect(409);
       expect(res.body.code).toBe('AMBIGUOUS_REFERENCE');
       expect(res.body.context.candidates).toHaveLength(2);
-      // Two networks with one name, as engines before API 1.44 allow.
-      await docker.createNetwork({ Name: `${p}twin`, CheckDuplicate: false, Labels: { [TEST_LABEL]: '1' } });
-      await docker.createNetwork({ Name: `${p}twin`, CheckDuplicate: false, Labels: { [TEST_LABEL]: '1' } });
-      const twin = await t.http.delete(`/api/v1/networks/${p}twin`).expect(409);
-      expect(twin.body.code).toBe('AMBIGUOUS_REFERENCE');
-      expect((await findNetworks(`${p}twin`)).length).toBe(2);
+      await t.http.delete(`/api/v1/networks/${prefix}`).expect(409);
+      expect(await findNetworks(`${p}amb`)).toHaveLength(1);
     });
+
+    if (FEATURES.uniqueNetworkNames) {
+      it('meets an engine that refuses a second network with a taken name itself (API >= 1.44)', async () => {
+        await docker.createNetwork({ Name: `${p}twin`, Labels: { [TEST_LABEL]: '1' } });
+        await expect(
+          docker.createNetwork({ Name: `${p}twin`, CheckDuplicate: false, Labels: { [TEST_LABEL]: '1' } }),
+        ).rejects.toMatchObject({ statusCode: 409 });
+        const res = await t.http.get(`/api/v1/networks/${p}twin`).expect(200);
+        expect(res.body.name).toBe(`${p}twin`);
+      });
+    } else {
+      it('answers AMBIGUOUS_REFERENCE for two networks with one name (engines before API 1.44 allow them)', async () => {
+        await docker.createNetwork({
+          Name: `${p}twin`,
+          CheckDuplicate: false,
+          Labels: { [TEST_LABEL]: '1' },
+        });
+        await docker.createNetwork({
+          Name: `${p}twin`,
+          CheckDuplicate: false,
+          Labels: { [TEST_LABEL]: '1' },
+        });
+        const twin = await t.http.delete(`/api/v1/networks/${p}twin`).expect(409);
+        expect(twin.body.code).toBe('AMBIGUOUS_REFERENCE');
+        expect((await findNetworks(`${p}twin`)).length).toBe(2);
+      });
+    }
   });
 
   describe('remove and prune', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { printAppSchema, SCHEMA_FILE } from '../../src/graphql-schema';
 import { startApp, type TestApp } from '../support/app';
+import { ENGINE_HOST } from '../support/engines';
 
 describe('platform: health, docs, IDE, error shape', () => {
   let t: TestApp;
@@ -18,7 +19,7 @@ describe('platform: health, docs, IDE, error shape', () => {
     const ready = await t.http.get('/health/ready').expect(200);
     expect(ready.body.status).toBe('ready');
     expect(ready.body.checks.database.status).toBe('up');
-    expect(ready.body.checks.engine).toMatchObject({ status: 'up', endpoint: 'unix:///var/run/docker.sock' });
+    expect(ready.body.checks.engine).toMatchObject({ status: 'up', endpoint: ENGINE_HOST });
     expect(ready.body.checks.engine.apiVersion).toMatch(/^1\.\d+$/);
   });
 

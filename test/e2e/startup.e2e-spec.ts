@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine } from '../support/engine';
+import { ENGINE_HOST } from '../support/engines';
 import { runPrefix } from '../support/names';
 
 // Runs the built service the way users do: `node dist/main.js`.
@@ -32,7 +33,7 @@ function run(env: Record<string, string>): {
 } {
   let output = '';
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', DOCKER_HOST: ENGINE_HOST, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -6,6 +6,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { ENGINE_HOST } from './engines';
 
 // The admin key every test app is seeded with (ADMIN_API_KEY).
 export const TEST_ADMIN_KEY = 'sy_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz';
@@ -24,8 +25,8 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-// Boots the real application (real engine, a real SQLite file with the real migrations) with
-// the same factory as main.ts.
+// Boots the real application (the engine under test, a real SQLite file with the real
+// migrations) with the same factory as main.ts.
 export async function startApp(
   overrides: Partial<AppConfig> = {},
   options: { logStream?: NodeJS.WritableStream } = {},
@@ -35,6 +36,7 @@ export async function startApp(
   const config = loadConfig(
     {},
     {
+      DOCKER_HOST: ENGINE_HOST,
       DATABASE_PATH: databasePath,
       LOG_LEVEL: 'silent',
       ADMIN_API_KEY: TEST_ADMIN_KEY,

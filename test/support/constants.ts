@@ -1,9 +1,9 @@
-// Shared facts about the test environment that scripts/engine-up.sh --test-fixtures provides.
+// Shared facts about the test environment that scripts/test-engines.sh provides on every engine.
 export const TEST_IMAGE = process.env.TEST_IMAGE ?? 'switchyard/busybox:latest';
 // An image with only `sleep`: no ping, no shell.
 export const NOPING_IMAGE = 'switchyard/noping:latest';
 // Docker gives a parent interface to one macvlan network at a time, so each test file that makes
-// macvlan or ipvlan networks has a parent of its own (scripts/engine-up.sh creates them).
+// macvlan or ipvlan networks has a parent of its own (veths in each engine's namespace).
 export const MACVLAN_PARENTS = {
   drivers: 'sy-mv0',
   networksGraphql: 'sy-mv1',
@@ -12,8 +12,7 @@ export const MACVLAN_PARENTS = {
   containersRest: 'sy-mv4',
   security: 'sy-mv5',
 } as const;
-export const BARE_ENGINE = 'unix:///var/run/switchyard-bare.sock';
-// The address engine-up.sh puts on the veth peer, to test the host-interface overlap rule.
+// The address on sy-veth1 in each engine's namespace, to test the host-interface overlap rule.
 export const HOST_TEST_SUBNET = '10.213.250.0/24';
 // Every object a test creates has a name starting with this, so leftovers of a crashed run can be
 // found and removed without touching anything else.

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ENGINE_SOCKET } from './engines';
 
 export type ProxyMode = 'pass' | 'blackhole';
 
-// A unix socket in front of the real engine that a test can take down, bring back, or turn into
+// A unix socket in front of the engine under test that a test can take down, bring back, or turn into
 // a black hole that accepts connections and never answers.
 export class EngineProxy {
   readonly dir = mkdtempSync(join(tmpdir(), 'switchyard-proxy-'));
@@ -26,7 +27,7 @@ export class EngineProxy {
       client.on('close', () => this.sockets.delete(client));
       client.on('error', () => client.destroy());
       if (this.mode === 'blackhole') return;
-      const upstream = net.connect('/var/run/docker.sock');
+      const upstream = net.connect(ENGINE_SOCKET);
       this.sockets.add(upstream);
       upstream.on('close', () => this.sockets.delete(upstream));
       upstream.on('error', () => client.destroy());

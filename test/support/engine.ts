@@ -1,9 +1,11 @@
 import Docker from 'dockerode';
 import { TEST_IMAGE, TEST_LABEL, TEST_PREFIX } from './constants';
+import { removeTestObjects } from './engine-cleanup';
+import { ENGINE_SOCKET } from './engines';
 
-// The tests' own view of the engine: they check real state through the Engine API, never only
-// the service's answer.
-export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+// The tests' own view of the engine under test: they check real state through the Engine API,
+// never only the service's answer.
+export const docker = new Docker({ socketPath: ENGINE_SOCKET });
 
 export async function findNetworks(name: string): Promise<Docker.NetworkInspectInfo[]> {
   const all = await docker.listNetworks();
@@ -72,33 +74,7 @@ export async function execIn(
 }
 
 // Removes everything a test run created whose name starts with `prefix`, or that carries the test
-// label with `prefix` as its value (default: every test object, for leftovers of crashed runs).
-export async function cleanupEngine(prefix = TEST_PREFIX): Promise<void> {
-  const containers = await docker.listContainers({ all: true });
-  await Promise.all(
-    containers
-      .filter((c) => c.Names.some((n) => n.replace(/^\//, '').startsWith(prefix)))
-      .map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      ),
-  );
-  const networks = await docker.listNetworks();
-  await Promise.all(
-    networks
-      .filter(
-        (n) =>
-          n.Name.startsWith(prefix) ||
-          n.Labels?.[TEST_LABEL] === prefix ||
-          (prefix === TEST_PREFIX && n.Labels?.[TEST_LABEL] !== undefined),
-      )
-      .map((n) =>
-        docker
-          .getNetwork(n.Id)
-          .remove()
-          .catch(() => undefined),
-      ),
-  );
+// label with `prefix` as its value.
+export function cleanupEngine(prefix = TEST_PREFIX): Promise<void> {
+  return removeTestObjects(docker, prefix);
 }

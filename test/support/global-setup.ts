@@ -1,21 +1,35 @@
-import { TEST_IMAGE } from './constants';
-import { cleanupEngine, docker } from './engine';
+import Docker from 'dockerode';
+import { NOPING_IMAGE, TEST_IMAGE } from './constants';
+import { removeTestObjects } from './engine-cleanup';
+import { detectFeatures, saveFeatures } from './engine-features';
+import { engineSocket, isTestEngineName } from './engine-sockets';
 
-// Fails early, with the fix, when the engine the e2e tests need is not there; removes what a
-// crashed earlier run left behind.
-export default async function globalSetup(): Promise<void> {
-  const hint = 'Run `bash scripts/engine-up.sh --test-fixtures` (npm test does it for you).';
+// Runs once per e2e project (one project per engine): fails early, with the fix, when the engine
+// is not there; removes what a crashed earlier run left behind; finds out what the engine does.
+export default async function globalSetup(
+  _global: unknown,
+  project: { globals: Record<string, unknown> },
+): Promise<void> {
+  const engine = project.globals.SWITCHYARD_TEST_ENGINE;
+  if (!isTestEngineName(engine)) throw new Error(`unknown test engine ${String(engine)}`);
+  const hint = 'Run `bash scripts/test-engines.sh up` (npm test does it for you).';
+  const socket = engineSocket(engine);
+  const docker = new Docker({ socketPath: socket });
   try {
     await docker.ping();
   } catch {
-    throw new Error(`No Docker engine answers at /var/run/docker.sock. ${hint}`);
+    throw new Error(`The test engine ${engine} does not answer at ${socket}. ${hint}`);
   }
-  try {
-    await docker.getImage(TEST_IMAGE).inspect();
-  } catch {
-    throw new Error(`The test image ${TEST_IMAGE} is missing. ${hint}`);
+  for (const image of [TEST_IMAGE, NOPING_IMAGE]) {
+    try {
+      await docker.getImage(image).inspect();
+    } catch {
+      throw new Error(`The test image ${image} is missing on engine ${engine}. ${hint}`);
+    }
   }
   const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string } };
-  if (info.Swarm?.LocalNodeState !== 'active') throw new Error(`The engine is not in swarm mode. ${hint}`);
-  await cleanupEngine();
+  if (info.Swarm?.LocalNodeState !== 'active')
+    throw new Error(`The test engine ${engine} is not in swarm mode. ${hint}`);
+  await removeTestObjects(docker);
+  saveFeatures(engine, await detectFeatures(docker));
 }

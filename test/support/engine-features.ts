@@ -1,0 +1,111 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { EngineFeatures } from '../../src/engine/engine.types';
+import { TEST_IMAGE, TEST_LABEL, TEST_PREFIX } from './constants';
+
+// What the engine under test really does, found out by trying it on that engine (global setup),
+// so that tests expect behaviour the engine shows rather than what a version number promises.
+export interface DetectedFeatures extends EngineFeatures {
+  engineVersion: string;
+}
+
+const featuresFile = (engine: string) => join(tmpdir(), `switchyard-test-features-${engine}.json`);
+
+// Two MACs Docker would never derive from an address (its own start with 02:42).
+const PROBE_MACS = ['02:5e:00:00:00:01', '02:5e:00:00:00:02'];
+
+export async function detectFeatures(docker: Docker): Promise<DetectedFeatures> {
+  const version = await docker.version();
+  const prefix = `${TEST_PREFIX}probe-${Math.random().toString(36).slice(2, 7)}-`;
+  const labels = { [TEST_LABEL]: prefix };
+  const created: { containers: string[]; networks: string[] } = { containers: [], networks: [] };
+  const network = async (name: string, subnet: string) => {
+    const n = await docker.createNetwork({
+      Name: name,
+      Labels: labels,
+      CheckDuplicate: false,
+      IPAM: { Config: [{ Subnet: subnet }] },
+    });
+    created.networks.push(n.id);
+    return n.id;
+  };
+  try {
+    // Two networks with one name: engines before API 1.44 allow it.
+    await network(`${prefix}dup`, '10.212.1.0/24');
+    const uniqueNetworkNames = await network(`${prefix}dup`, '10.212.2.0/24').then(
+      () => false,
+      () => true,
+    );
+
+    await network(`${prefix}a`, '10.212.3.0/24');
+    await network(`${prefix}b`, '10.212.4.0/24');
+    const container = async (name: string, endpoints: Record<string, object>, mac?: string) => {
+      const c = await docker.createContainer({
+        name,
+        Image: TEST_IMAGE,
+        Cmd: ['sleep', '60'],
+        Labels: labels,
+        ...(mac ? { MacAddress: mac } : {}),
+        HostConfig: { NetworkMode: Object.keys(endpoints)[0] },
+        NetworkingConfig: { EndpointsConfig: endpoints },
+      });
+      created.containers.push(c.id);
+      return c;
+    };
+    const macOn = async (id: string, net: string) =>
+      (await docker.getContainer(id).inspect()).NetworkSettings.Networks[net]?.MacAddress ?? null;
+
+    // A MAC inside the endpoint settings at create (per-endpoint MAC came with API 1.44).
+    const first = await container(`${prefix}c1`, { [`${prefix}a`]: { MacAddress: PROBE_MACS[0] } });
+    await first.start();
+    const perEndpointMacAtCreate = (await macOn(first.id, `${prefix}a`)) === PROBE_MACS[0];
+
+    // A MAC given on connect to a running container.
+    await docker.getNetwork(`${prefix}b`).connect({
+      Container: first.id,
+      EndpointConfig: { MacAddress: PROBE_MACS[1] },
+    });
+    const macAddressOnConnect = (await macOn(first.id, `${prefix}b`)) === PROBE_MACS[1];
+
+    // Two networks in one create.
+    const multipleNetworksAtCreate = await container(`${prefix}c2`, {
+      [`${prefix}a`]: {},
+      [`${prefix}b`]: {},
+    }).then(
+      async (c) => Object.keys((await c.inspect()).NetworkSettings.Networks).length === 2,
+      () => false,
+    );
+    return {
+      engineVersion: version.Version,
+      apiVersion: version.ApiVersion,
+      macAddressOnConnect,
+      perEndpointMacAtCreate,
+      multipleNetworksAtCreate,
+      uniqueNetworkNames,
+    };
+  } finally {
+    for (const id of created.containers) {
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
+    for (const id of created.networks) {
+      await docker
+        .getNetwork(id)
+        .remove()
+        .catch(() => undefined);
+    }
+  }
+}
+
+export function saveFeatures(engine: string, features: DetectedFeatures): void {
+  writeFileSync(featuresFile(engine), JSON.stringify(features));
+}
+
+// The features global setup detected on that engine.
+export function engineFeatures(engine: string): DetectedFeatures {
+  return JSON.parse(readFileSync(featuresFile(engine), 'utf8')) as DetectedFeatures;
+}
