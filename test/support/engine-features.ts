@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { EngineFeatures } from '../../src/engine/engine.types';
-import { TEST_IMAGE, TEST_LABEL, TEST_PREFIX } from './constants';
+import { TEST_IMAGE, TEST_LABEL } from './constants';
+import { runPrefix } from './names';
 
 // What the engine under test really does, found out by trying it on that engine (global setup),
 // so that tests expect behaviour the engine shows rather than what a version number promises.
@@ -18,7 +19,7 @@ const PROBE_MACS = ['02:5e:00:00:00:01', '02:5e:00:00:00:02'];
 
 export async function detectFeatures(docker: Docker): Promise<DetectedFeatures> {
   const version = await docker.version();
-  const prefix = `${TEST_PREFIX}probe-${Math.random().toString(36).slice(2, 7)}-`;
+  const prefix = runPrefix('probe');
   const labels = { [TEST_LABEL]: prefix };
   const created: { containers: string[]; networks: string[] } = { containers: [], networks: [] };
   const network = async (name: string, subnet: string) => {

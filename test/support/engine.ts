@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { TEST_IMAGE, TEST_LABEL, TEST_PREFIX } from './constants';
+import { TEST_IMAGE, TEST_LABEL } from './constants';
 import { removeTestObjects } from './engine-cleanup';
 import { ENGINE_SOCKET } from './engines';
 
@@ -75,6 +75,6 @@ export async function execIn(
 
 // Removes everything a test run created whose name starts with `prefix`, or that carries the test
 // label with `prefix` as its value.
-export function cleanupEngine(prefix = TEST_PREFIX): Promise<void> {
+export function cleanupEngine(prefix: string): Promise<void> {
   return removeTestObjects(docker, prefix);
 }

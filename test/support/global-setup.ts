@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import { NOPING_IMAGE, TEST_IMAGE } from './constants';
-import { removeTestObjects } from './engine-cleanup';
+import { removeLeftovers } from './engine-cleanup';
 import { detectFeatures, saveFeatures } from './engine-features';
 import { engineSocket, isTestEngineName } from './engine-sockets';
 
@@ -10,6 +10,8 @@ export default async function globalSetup(
   _global: unknown,
   project: { globals: Record<string, unknown> },
 ): Promise<void> {
+  // One id for the whole run, shared by both projects and inherited by the workers.
+  process.env.SWITCHYARD_TEST_RUN ??= String(process.pid);
   const engine = project.globals.SWITCHYARD_TEST_ENGINE;
   if (!isTestEngineName(engine)) throw new Error(`unknown test engine ${String(engine)}`);
   const hint = 'Run `bash scripts/test-engines.sh up` (npm test does it for you).';
@@ -30,6 +32,6 @@ export default async function globalSetup(
   const info = (await docker.info()) as { Swarm?: { LocalNodeState?: string } };
   if (info.Swarm?.LocalNodeState !== 'active')
     throw new Error(`The test engine ${engine} is not in swarm mode. ${hint}`);
-  await removeTestObjects(docker);
+  await removeLeftovers(docker);
   saveFeatures(engine, await detectFeatures(docker));
 }
