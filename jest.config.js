@@ -48,8 +48,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globals: { SWITCHYARD_TEST_ENGINE: engine },
-      // Engine work that takes 2 s on a quiet machine takes several times that on a busy one.
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeouts.ts'],
       slowTestThreshold: 30,
     })),
   ],

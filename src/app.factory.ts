@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { DomainError } from './common/errors/domain-error';
 import { sendProblem, toDomainError } from './common/http/problem.filter';
 import type { AppConfig } from './config/app-config';
+import type { ContainerEngine } from './engine/engine.port';
 import { ApiKeysService } from './auth/api-keys.service';
 import { AuditService } from './audit/audit.service';
 import { registerRequestGate } from './auth/request-gate';
@@ -19,7 +20,12 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 // Builds the whole application: main.ts and the tests share it, so tests run what users run.
 export async function createApp(
   config: AppConfig,
-  options: { bufferLogs?: boolean; logStream?: NodeJS.WritableStream } = {},
+  options: {
+    bufferLogs?: boolean;
+    logStream?: NodeJS.WritableStream;
+    // Another implementation of the engine port instead of the dockerode adapter (tests).
+    engine?: ContainerEngine;
+  } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -38,14 +44,13 @@ export async function createApp(
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.logStream),
+    AppModule.forRoot(config, options.logStream, options.engine),
     adapter,
     {
       bufferLogs: options.bufferLogs ?? true,
     },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {

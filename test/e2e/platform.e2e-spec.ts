@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { printAppSchema, SCHEMA_FILE } from '../../src/graphql-schema';
 import { startApp, type TestApp } from '../support/app';
-import { ENGINE_HOST } from '../support/engines';
+import { CONTAINER_ENGINE, type ContainerEngine } from '../../src/engine/engine.port';
+import { ENGINE_HOST, FEATURES } from '../support/engines';
 
 describe('platform: health, docs, IDE, error shape', () => {
   let t: TestApp;
@@ -11,7 +12,7 @@ describe('platform: health, docs, IDE, error shape', () => {
     t = await startApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('answers liveness and readiness with both checks', async () => {
@@ -21,6 +22,12 @@ describe('platform: health, docs, IDE, error shape', () => {
     expect(ready.body.checks.database.status).toBe('up');
     expect(ready.body.checks.engine).toMatchObject({ status: 'up', endpoint: ENGINE_HOST });
     expect(ready.body.checks.engine.apiVersion).toMatch(/^1\.\d+$/);
+  });
+
+  it('expects of the engine exactly what the engine was seen to do (API version, MACs, network names)', async () => {
+    const { engineVersion, ...detected } = FEATURES;
+    expect(engineVersion).toMatch(/^\d+\.\d+/);
+    expect(await t.app.get<ContainerEngine>(CONTAINER_ENGINE).features()).toEqual(detected);
   });
 
   it('serves an OpenAPI 3 document that lists the network routes', async () => {

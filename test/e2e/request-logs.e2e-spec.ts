@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
+import { waitFor } from '../support/wait';
 
 // A file of its own: nestjs-pino keeps process-wide state, so the app under test must be the
 // first one this file's module registry builds.
@@ -17,7 +18,7 @@ describe('request logs', () => {
     t = await startApp({ LOG_LEVEL: 'info' }, { logStream: sink });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('logs each request with its id, and handler logs carry the same id', async () => {
@@ -28,8 +29,7 @@ describe('request logs', () => {
     const completed = () =>
       mine().some((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/networks' && l.res);
     // The completion line is written once the response has gone out.
-    for (let i = 0; i < 50 && !completed(); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(completed()).toBe(true);
+    await waitFor(completed, { what: 'the completion log line of the request' });
     // The engine adapter logged from inside the handler, with the request's id.
     expect(mine().some((l) => l.context === 'DockerEngine')).toBe(true);
     expect(lines.join('\n')).not.toContain('sy-secret-value-123');

@@ -1,86 +1,41 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine } from '../support/engine';
-import { ENGINE_HOST } from '../support/engines';
 import { runPrefix } from '../support/names';
-
-// Runs the built service the way users do: `node dist/main.js`.
-const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-function run(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<Exit>;
-} {
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', DOCKER_HOST: ENGINE_HOST, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => output, exit };
-}
+import { freePort, ServiceProcesses } from '../support/service-process';
+import { waitFor } from '../support/wait';
 
 describe('the built service', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-start-'));
   const p = runPrefix('start');
+  const services = new ServiceProcesses();
 
-  beforeAll(() => {
-    if (!existsSync(MAIN))
-      throw new Error('dist/main.js is missing: run `npm run build` first (npm test does).');
-  });
+  // Whatever a failed test left running ends here, so no service outlives the suite.
+  afterEach(() => services.stopAll());
   afterAll(async () => {
     await cleanupEngine(p);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses bad configuration with exit code 78 and names every bad variable', async () => {
-    const { exit, output } = run({ PORT: 'x', LOG_LEVEL: 'chatty', DOCKER_HOST: 'ftp://nowhere' });
-    expect((await exit).code).toBe(78);
-    for (const name of ['PORT', 'LOG_LEVEL', 'DOCKER_HOST']) expect(output()).toContain(name);
+    const service = services.start({ PORT: 'x', LOG_LEVEL: 'chatty', DOCKER_HOST: 'ftp://nowhere' });
+    expect(await service.exit).toEqual({ code: 78, signal: null });
+    for (const name of ['PORT', 'LOG_LEVEL', 'DOCKER_HOST']) expect(service.output()).toContain(name);
   });
 
-  it('starts, runs its migrations on a new SQLite file, becomes ready and stops cleanly on SIGTERM', async () => {
+  it('starts, runs its migrations on a new SQLite file, becomes ready, and on SIGTERM closes everything and exits 0', async () => {
     const port = await freePort();
     const databasePath = join(dir, 'nested', 'switchyard.sqlite');
-    const { child, exit, output } = run({
-      PORT: String(port),
-      DATABASE_PATH: databasePath,
-      LOG_LEVEL: 'warn',
-    });
-    let ready = false;
-    for (let i = 0; i < 100 && !ready; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-    }
-    expect(ready).toBe(true);
+    const env = { PORT: String(port), DATABASE_PATH: databasePath, LOG_LEVEL: 'info' };
+    const first = services.start(env);
+    await first.waitFor200(`http://127.0.0.1:${port}/health/ready`);
     expect(existsSync(databasePath)).toBe(true);
     // Without ADMIN_API_KEY the first start creates an admin key and prints it once.
-    const printed = /\n {2}(sy_[A-Za-z0-9_-]{43})\n/.exec(output());
+    const printed = /\n {2}(sy_[A-Za-z0-9_-]{43})\n/.exec(first.output());
     expect(printed).not.toBeNull();
     const key = printed![1];
     expect(await fetch(`http://127.0.0.1:${port}/api/v1/networks`).then((r) => r.status)).toBe(401);
@@ -88,28 +43,22 @@ describe('the built service', () => {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(authed.status).toBe(200);
-    child.kill('SIGTERM');
-    // Nest closes the application (database included), then lets the signal end the process.
-    const { code, signal } = await exit;
-    expect(code === 0 || signal === 'SIGTERM').toBe(true);
-    expect(output()).not.toMatch(/error/i);
+
+    first.child.kill('SIGTERM');
+    // A clean stop, not a death by signal: the application closed and the process chose code 0.
+    expect(await first.exit).toEqual({ code: 0, signal: null });
+    expect(first.output()).toContain('SIGTERM: stopping');
+    expect(first.output()).toContain('"msg":"stopped"');
+    expect(first.output()).not.toMatch(/"level":(50|60)/);
+    // The database was closed: SQLite folds the write-ahead log back and removes it.
+    expect(existsSync(`${databasePath}-wal`)).toBe(false);
 
     // A second start on the same database keeps that key and prints none.
-    const again = run({ PORT: String(port), DATABASE_PATH: databasePath, LOG_LEVEL: 'warn' });
-    let back = false;
-    for (let i = 0; i < 100 && !back; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      back = await fetch(`http://127.0.0.1:${port}/api/v1/networks`, {
-        headers: { authorization: `Bearer ${key}` },
-      }).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-    }
-    expect(back).toBe(true);
+    const again = services.start(env);
+    await again.waitFor200(`http://127.0.0.1:${port}/api/v1/networks`, { authorization: `Bearer ${key}` });
     expect(again.output()).not.toContain('sy_');
-    again.child.kill('SIGTERM');
-    await again.exit;
+    again.child.kill('SIGINT');
+    expect(await again.exit).toEqual({ code: 0, signal: null });
   });
 
   it('marks an operation cut short by a kill as interrupted at the next start, with what the engine shows', async () => {
@@ -123,21 +72,8 @@ describe('the built service', () => {
     };
     const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' };
     const base = `http://127.0.0.1:${port}/api/v1`;
-    const waitReady = async () => {
-      for (let i = 0; i < 100; i++) {
-        if (
-          await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-            (r) => r.status === 200,
-            () => false,
-          )
-        )
-          return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('the service did not become ready');
-    };
-    const first = run(env);
-    await waitReady();
+    const first = services.start(env);
+    await first.waitFor200(`http://127.0.0.1:${port}/health/ready`);
     // sleep as PID 1 ignores SIGTERM: stopping it takes the whole grace period.
     const created = await fetch(`${base}/containers`, {
       method: 'POST',
@@ -150,23 +86,22 @@ describe('the built service', () => {
       }),
     });
     expect(created.status).toBe(201);
-    void fetch(`${base}/containers/${p}stubborn/stop?timeout=30`, { method: 'POST', headers: auth }).catch(
+    void fetch(`${base}/containers/${p}stubborn/stop?timeout=60`, { method: 'POST', headers: auth }).catch(
       () => undefined,
     );
-    let intent = '';
-    for (let i = 0; i < 100 && !intent; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      intent = execFileSync('sqlite3', [databasePath], {
-        input: "SELECT operation_id FROM audit_log WHERE action = 'container.stop' AND phase = 'intent';",
-        encoding: 'utf8',
-      }).trim();
-    }
-    expect(intent).not.toBe('');
+    const intent = await waitFor(
+      () =>
+        execFileSync('sqlite3', [databasePath], {
+          input: "SELECT operation_id FROM audit_log WHERE action = 'container.stop' AND phase = 'intent';",
+          encoding: 'utf8',
+        }).trim(),
+      { what: 'the intent of container.stop in the audit log' },
+    );
     first.child.kill('SIGKILL');
-    await first.exit;
+    expect(await first.exit).toEqual({ code: null, signal: 'SIGKILL' });
 
-    const second = run(env);
-    await waitReady();
+    const second = services.start(env);
+    await second.waitFor200(`http://127.0.0.1:${port}/health/ready`);
     const res = await fetch(`${base}/audit-logs?action=container.stop`, { headers: auth });
     const items = ((await res.json()) as { items: Array<Record<string, unknown>> }).items;
     const outcome = items.find((e) => e.operationId === intent && e.phase === 'outcome');
@@ -181,6 +116,6 @@ describe('the built service', () => {
     };
     expect(verified.ok).toBe(true);
     second.child.kill('SIGTERM');
-    await second.exit;
+    expect(await second.exit).toEqual({ code: 0, signal: null });
   });
 });

@@ -10,10 +10,10 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
-// Calls `probe` until it answers something other than undefined, null or false, and returns
-// that answer; throws at the deadline with the last answer or error.
+// Calls `probe` until it answers a truthy value, and returns that value; throws at the deadline
+// with the last answer or error.
 export async function waitFor<T>(
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  probe: () => Promise<T | undefined | null | false | '' | 0> | T | undefined | null | false | '' | 0,
   { what, timeoutMs = 30_000, intervalMs = 50 }: WaitOptions,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -21,7 +21,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== null && value !== false) return value;
+      if (value) return value;
       last = value;
     } catch (error) {
       last = error;
