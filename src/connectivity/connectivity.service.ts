@@ -121,6 +121,19 @@ export class ConnectivityService {
         },
       };
     }
+    // No "PING name (address)" line: the lookup itself did not finish before the deadline, so not
+    // one echo request was sent (a name server that does not answer).
+    if (!stats.resolvedAddress && !parseIp(input.to)) {
+      return {
+        ...result,
+        diagnosis: {
+          code: 'NAME_NOT_RESOLVED',
+          message:
+            `"${input.to}" did not resolve from "${source.name}" within ${seconds} s: the name server the container uses ` +
+            'did not answer. Check the DNS settings of the engine (or the container), or ping by IP address.',
+        },
+      };
+    }
     const internal = await this.onlyInternal(source);
     if (stats.networkUnreachable || (!target.info && internal)) {
       return {
