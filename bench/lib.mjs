@@ -10,7 +10,12 @@ import { join } from 'node:path';
 export const BENCH_KEY = 'sy_bench_admin_key_0123456789abcdefghijklmnopqrstuvwxyz';
 export const AUTH_HEADERS = { authorization: `Bearer ${BENCH_KEY}` };
 
-export const SOCKET = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+// The benchmarks create and remove networks and containers: by default on the test suite's
+// Docker 20.10 engine (`npm run engine:up`), never on a user's engine unless DOCKER_HOST names it.
+export const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/switchyard-test/e20.sock';
+if (!DOCKER_HOST.startsWith('unix://'))
+  throw new Error('the benchmarks talk to a local engine socket: DOCKER_HOST=unix:///...');
+export const SOCKET = DOCKER_HOST.slice('unix://'.length);
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 // The same V8 flags as `npm start` (package.json), unless BENCH_NODE_FLAGS says otherwise.
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
@@ -77,6 +82,7 @@ export async function startService(extraEnv = {}) {
   const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
     env: {
       ...process.env,
+      DOCKER_HOST,
       PORT: String(port),
       DATABASE_PATH: databasePath,
       LOG_LEVEL: 'warn',
@@ -88,12 +94,15 @@ export async function startService(extraEnv = {}) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let readyMs = null;
-  for (let i = 0; i < 300 && readyMs === null; i++) {
+  while (readyMs === null && performance.now() - started < 30_000) {
     const res = await httpGet(port, '/health/ready').catch(() => null);
     if (res?.status === 200) readyMs = performance.now() - started;
     else await new Promise((r) => setTimeout(r, 10));
   }
-  if (readyMs === null) throw new Error('the service did not become ready within 3 s');
+  if (readyMs === null) {
+    child.kill('SIGKILL');
+    throw new Error('the service did not become ready within 30 s');
+  }
   return {
     port,
     pid: child.pid,
