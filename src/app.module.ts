@@ -22,6 +22,7 @@ import { ConnectivityModule } from './connectivity/connectivity.module';
 import { ContainersModule } from './containers/containers.module';
 import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
+import type { ContainerEngine } from './engine/engine.port';
 import { HealthModule } from './health/health.module';
 import { NetworksModule } from './networks/networks.module';
 
@@ -88,8 +89,13 @@ function httpLogOptions(config: AppConfig): PinoHttpOptions {
 
 @Module({})
 export class AppModule {
-  // `logStream` lets tests read the log lines; the service logs to stdout.
-  static forRoot(config: AppConfig, logStream?: NodeJS.WritableStream): DynamicModule {
+  // `logStream` lets tests read the log lines; the service logs to stdout. `engine` replaces the
+  // dockerode adapter (tests run on an in-memory engine); the service always uses the adapter.
+  static forRoot(
+    config: AppConfig,
+    logStream?: NodeJS.WritableStream,
+    engine?: ContainerEngine,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -102,7 +108,7 @@ export class AppModule {
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
         DatabaseModule,
-        EngineModule,
+        EngineModule.forRoot(engine),
         AuditModule,
         AuthModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({

@@ -1,23 +1,27 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DockerodeEngine } from './dockerode.engine';
 import { parseDockerHost } from './engine-connection';
-import { CONTAINER_ENGINE } from './engine.port';
+import { CONTAINER_ENGINE, type ContainerEngine } from './engine.port';
 
 // The one module that knows how to talk to Docker. Features inject CONTAINER_ENGINE.
 @Global()
-@Module({
-  providers: [
-    {
-      provide: CONTAINER_ENGINE,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new DockerodeEngine(
-          parseDockerHost(config.DOCKER_HOST, config.dockerTlsVerify, config.DOCKER_CERT_PATH),
-          config.ENGINE_TIMEOUT_MS,
-        ),
-    },
-  ],
-  exports: [CONTAINER_ENGINE],
-})
-export class EngineModule {}
+@Module({})
+export class EngineModule {
+  // The dockerode adapter on DOCKER_HOST, unless another implementation of the port is given
+  // (tests run the whole application on an in-memory engine).
+  static forRoot(engine?: ContainerEngine): DynamicModule {
+    const provider: Provider = engine
+      ? { provide: CONTAINER_ENGINE, useValue: engine }
+      : {
+          provide: CONTAINER_ENGINE,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) =>
+            new DockerodeEngine(
+              parseDockerHost(config.DOCKER_HOST, config.dockerTlsVerify, config.DOCKER_CERT_PATH),
+              config.ENGINE_TIMEOUT_MS,
+            ),
+        };
+    return { module: EngineModule, providers: [provider], exports: [CONTAINER_ENGINE] };
+  }
+}
