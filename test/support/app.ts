@@ -1,75 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import request from 'supertest';
-import type TestAgent from 'supertest/lib/agent';
-import { createApp } from '../../src/app.factory';
-import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import type { AppConfig } from '../../src/config/app-config';
 import { ENGINE_HOST } from './engines';
+import { bootTestApp, type TestApp } from './test-app';
 
-// The admin key every test app is seeded with (ADMIN_API_KEY).
-export const TEST_ADMIN_KEY = 'sy_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz';
-
-export interface TestApp {
-  app: NestFastifyApplication;
-  // Requests with the admin key.
-  http: TestAgent;
-  // Requests without any key.
-  anon: TestAgent;
-  // Requests with another key.
-  as: (key: string) => TestAgent;
-  config: AppConfig;
-  databasePath: string;
-  gql: (query: string, variables?: Record<string, unknown>, key?: string | null) => request.Test;
-  close: () => Promise<void>;
-}
+export { startAppOn, TEST_ADMIN_KEY, type TestApp } from './test-app';
 
 // Boots the real application (the engine under test, a real SQLite file with the real
 // migrations) with the same factory as main.ts.
-export async function startApp(
+export function startApp(
   overrides: Partial<AppConfig> = {},
   options: { logStream?: NodeJS.WritableStream } = {},
 ): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
-  const databasePath = join(dir, 'switchyard.sqlite');
-  const config = loadConfig(
-    {},
-    {
-      DOCKER_HOST: ENGINE_HOST,
-      DATABASE_PATH: databasePath,
-      LOG_LEVEL: 'silent',
-      ADMIN_API_KEY: TEST_ADMIN_KEY,
-      // Tests send many requests quickly; the rate limit has tests of its own.
-      RATE_LIMIT_PER_SECOND: 10000,
-      RATE_LIMIT_BURST: 10000,
-      MAX_IN_FLIGHT_PER_KEY: 1000,
-      ...overrides,
-    },
-  );
-  const app = await createApp(config, options);
-  const server = app.getHttpServer();
-  const as = (key: string) => request.agent(server).set('authorization', `Bearer ${key}`);
-  const gql = (
-    query: string,
-    variables?: Record<string, unknown>,
-    key: string | null = config.ADMIN_API_KEY ?? null,
-  ) => {
-    const test = request(server).post('/graphql').set('content-type', 'application/json');
-    if (key) void test.set('authorization', `Bearer ${key}`);
-    return test.send({ query, variables });
-  };
-  return {
-    app,
-    http: as(config.ADMIN_API_KEY ?? ''),
-    anon: request.agent(server),
-    as,
-    config,
-    databasePath,
-    gql,
-    close: async () => {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return bootTestApp({ DOCKER_HOST: ENGINE_HOST, ...overrides }, options);
 }
