@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { HostNetwork } from '../../src/common/net/host-interfaces';
-import { DomainError } from '../../src/common/errors/domain-error';
-import { Operations, OPERATION_LABEL } from '../../src/common/operation-context';
+import { Operations } from '../../src/common/operation-context';
 import { compareApiVersions, featuresFor, MAX_API_VERSION } from '../../src/engine/api-version';
 import type { ContainerEngine } from '../../src/engine/engine.port';
 import type {
@@ -26,29 +24,26 @@ import type {
   StringMap,
   SwarmState,
 } from '../../src/engine/engine.types';
-import {
-  type ExecContext,
-  type ExecHandler,
-  type ExecOutcome,
-  simulateBusybox,
-} from './memory-engine/busybox';
-import { type DefaultPool, planIpam, poolOf, subnetsOf } from './memory-engine/ipam';
+import type { ExecHandler } from './memory-engine/busybox';
+import { addBuiltInNetworks } from './memory-engine/builtins';
+import { ContainerLifecycle, endpointRecord } from './memory-engine/containers';
+import { InstrumentedEngine } from './memory-engine/instrumentation';
+import { type DefaultPool, planIpam, subnetsOf } from './memory-engine/ipam';
 import {
   BUSYBOX_IMAGE,
-  type ContainerRecord,
   DEFAULT_NETWORK_DRIVERS,
   DEFAULT_SWARM,
-  type EndpointRecord,
   hostNetworkOf,
   type MemoryImage,
-  type NetworkRecord,
   NOPING_IMAGE,
+  withOperationLabel,
 } from './memory-engine/model';
-import { noSuchImage, refuse } from './memory-engine/refusals';
+import { refuse } from './memory-engine/refusals';
 import { EngineState } from './memory-engine/state';
 
 export { BUSYBOX_IMAGE, hostNetworkOf, NOPING_IMAGE, type MemoryImage } from './memory-engine/model';
 export type { ExecContext, ExecHandler, ExecOutcome } from './memory-engine/busybox';
+export { CHANGES, type EngineCall, type EngineOperation } from './memory-engine/instrumentation';
 
 export interface MemoryEngineOptions {
   // The engine's newest API version; features come from the real featuresFor (default 1.45,
@@ -69,42 +64,7 @@ export interface MemoryEngineOptions {
   execHandler?: ExecHandler;
 }
 
-export type EngineOperation = Exclude<keyof ContainerEngine, 'endpoint'>;
-
-export interface EngineCall {
-  op: EngineOperation;
-  args: unknown[];
-}
-
-// The operations that change something on the engine (an exec may, too).
-export const CHANGES: ReadonlySet<EngineOperation> = new Set<EngineOperation>([
-  'createNetwork',
-  'removeNetwork',
-  'pruneNetworks',
-  'connectNetwork',
-  'disconnectNetwork',
-  'createContainer',
-  'startContainer',
-  'stopContainer',
-  'restartContainer',
-  'removeContainer',
-  'exec',
-  'runProbe',
-]);
-
-type Hook = (...args: unknown[]) => void | Promise<void>;
-
-const BUILTIN_OPTIONS: StringMap = {
-  'com.docker.network.bridge.default_bridge': 'true',
-  'com.docker.network.bridge.enable_icc': 'true',
-  'com.docker.network.bridge.enable_ip_masquerade': 'true',
-  'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
-  'com.docker.network.bridge.name': 'docker0',
-  'com.docker.network.driver.mtu': '1500',
-};
-
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function matchesLabels(labels: StringMap, filters: string[] | undefined): boolean {
   return (filters ?? []).every((f) => {
@@ -113,37 +73,23 @@ function matchesLabels(labels: StringMap, filters: string[] | undefined): boolea
   });
 }
 
-// What an audited operation creates carries its id (as the dockerode adapter does it).
-function withOperationLabel(labels: StringMap): StringMap {
-  const operation = Operations.current();
-  return operation ? { ...labels, [OPERATION_LABEL]: operation.operationId } : { ...labels };
-}
-
-function limit(text: string, bytes: number): { text: string; cut: boolean } {
-  const buffer = Buffer.from(text, 'utf8');
-  return buffer.length <= bytes
-    ? { text, cut: false }
-    : { text: buffer.subarray(0, bytes).toString('utf8'), cut: true };
-}
-
 // An in-memory Docker engine behind the engine port: networks with IPAM, containers with their
 // endpoints, refusals worded like the real engine's (classified by the adapter's own classifier),
 // and commands simulated from the model. Tests read its state, its call log, and make calls fail.
-export class MemoryEngine implements ContainerEngine {
+export class MemoryEngine extends InstrumentedEngine implements ContainerEngine {
   readonly endpoint = 'memory://engine';
-  readonly calls: EngineCall[] = [];
   private readonly state: EngineState;
-  private readonly hooks = new Map<EngineOperation, Hook[]>();
+  private readonly lifecycle: ContainerLifecycle;
   private apiVersionValue: string;
   private readonly swarm: SwarmState;
   private readonly host: HostNetwork;
   private readonly drivers: string[];
   private readonly pools: DefaultPool[];
   private pruning = false;
-  private reachable = true;
   execHandler: ExecHandler;
 
   constructor(private readonly options: MemoryEngineOptions = {}) {
+    super();
     this.apiVersionValue = options.apiVersion ?? '1.45';
     this.swarm = options.swarm ?? DEFAULT_SWARM;
     this.host = options.host ?? hostNetworkOf({ eth0: '10.0.2.15/24' });
@@ -156,33 +102,15 @@ export class MemoryEngine implements ContainerEngine {
       this.host,
       options.externalHosts ?? {},
     );
-    this.addBuiltIns();
+    this.lifecycle = new ContainerLifecycle(
+      this.state,
+      () => featuresFor(this.negotiated()),
+      () => this.execHandler,
+    );
+    addBuiltInNetworks(this.state, this.swarm);
   }
 
   // --- test controls ------------------------------------------------------------------------
-
-  // Runs `hook` at the next `times` calls of `op`, before the engine acts (and after the
-  // audited intent is stored, like a real engine call); a hook that throws fails the call.
-  beforeNext(op: EngineOperation, hook: Hook, times = 1): void {
-    const list = this.hooks.get(op) ?? [];
-    for (let i = 0; i < times; i++) list.push(hook);
-    this.hooks.set(op, list);
-  }
-
-  failNext(op: EngineOperation, error: Error, times = 1): void {
-    this.beforeNext(
-      op,
-      () => {
-        throw error;
-      },
-      times,
-    );
-  }
-
-  // Every call fails as with an engine that does not answer (or answers again).
-  setReachable(reachable: boolean): void {
-    this.reachable = reachable;
-  }
 
   setApiVersion(apiVersion: string): void {
     this.apiVersionValue = apiVersion;
@@ -191,19 +119,6 @@ export class MemoryEngine implements ContainerEngine {
   // The next objects created get these ids (to set up id prefixes that collide).
   presetNextIds(...ids: string[]): void {
     this.state.presetNextIds(ids);
-  }
-
-  callsOf(op: EngineOperation): unknown[][] {
-    return this.calls.filter((c) => c.op === op).map((c) => c.args);
-  }
-
-  // The calls that would have changed something.
-  changes(): EngineOperation[] {
-    return this.calls.filter((c) => CHANGES.has(c.op)).map((c) => c.op);
-  }
-
-  clearCalls(): void {
-    this.calls.length = 0;
   }
 
   // The model as the port reports it (inspected), for tests to assert real state.
@@ -410,7 +325,7 @@ export class MemoryEngine implements ContainerEngine {
       ipv6: endpoint.ipv6Address,
       aliases: endpoint.aliases,
     });
-    const record = this.endpointRecord(network.id, {
+    const record = endpointRecord(network.id, {
       ...endpoint,
       // Engines before API 1.54 ignore a MAC address given on connect.
       macAddress: featuresFor(this.negotiated()).macAddressOnConnect ? endpoint.macAddress : undefined,
@@ -459,26 +374,26 @@ export class MemoryEngine implements ContainerEngine {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     await this.enter('createContainer', [spec], 'container.create');
-    return this.create(spec, this.state.findImage(spec.image));
+    return this.lifecycle.create(spec, this.state.findImage(spec.image));
   }
 
   async startContainer(id: string): Promise<void> {
     await this.enter('startContainer', [id], 'container.start');
     const container = this.state.findContainer(id);
     // Already running: the engine answers 304, which is done.
-    if (container.state !== 'running') await this.start(container);
+    if (container.state !== 'running') await this.lifecycle.start(container);
   }
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
     await this.enter('stopContainer', [id, timeoutSeconds], 'container.stop');
-    this.stop(this.state.findContainer(id));
+    this.lifecycle.stop(this.state.findContainer(id));
   }
 
   async restartContainer(id: string, timeoutSeconds: number): Promise<void> {
     await this.enter('restartContainer', [id, timeoutSeconds], 'container.restart');
     const container = this.state.findContainer(id);
-    this.stop(container);
-    await this.start(container);
+    this.lifecycle.stop(container);
+    await this.lifecycle.start(container);
   }
 
   async removeContainer(id: string, force: boolean): Promise<void> {
@@ -515,7 +430,7 @@ export class MemoryEngine implements ContainerEngine {
     const container = this.state.findContainer(containerId);
     if (container.state !== 'running') throw refuse(409, `Container ${container.id} is not running`);
     const image = this.state.findImage(container.image) ?? { ...BUSYBOX_IMAGE, programs: [] };
-    return this.runCommand(
+    return this.lifecycle.runCommand(
       {
         container,
         image,
@@ -531,7 +446,7 @@ export class MemoryEngine implements ContainerEngine {
   async runProbe(spec: ProbeSpec, limits: ExecLimits): Promise<ExecResult> {
     await this.enter('runProbe', [spec, limits], 'probe.create');
     const image = this.state.findImage(spec.image);
-    const id = this.create(
+    const id = this.lifecycle.create(
       {
         image: spec.image,
         command: spec.command,
@@ -549,7 +464,7 @@ export class MemoryEngine implements ContainerEngine {
       if (target.state !== 'running')
         throw refuse(409, `cannot join network of a non running container: ${target.id}`);
       probe.state = 'running';
-      return await this.runCommand(
+      return await this.lifecycle.runCommand(
         { container: probe, image: image!, command: spec.command, env: {} },
         limits,
       );
@@ -573,73 +488,6 @@ export class MemoryEngine implements ContainerEngine {
     return known[this.apiVersionValue] ?? `memory-${this.apiVersionValue}`;
   }
 
-  // Every call: logged, then (for changes) the audited intent stored first, as the adapter does,
-  // then the engine's answer time, unreachability and the test's hooks.
-  private async enter(op: EngineOperation, args: unknown[], change?: string): Promise<void> {
-    this.calls.push({ op, args: structuredClone(args) });
-    if (change) await Operations.current()?.beforeChange(change);
-    await tick();
-    if (!this.reachable) {
-      throw new DomainError(
-        'ENGINE_UNAVAILABLE',
-        `The Docker engine at ${this.endpoint} is unreachable (ECONNREFUSED): start the engine or point DOCKER_HOST at a running one.`,
-        { context: { operation: op } },
-      );
-    }
-    const hook = this.hooks.get(op)?.shift();
-    if (hook) await hook(...args);
-  }
-
-  private addBuiltIns(): void {
-    const builtIn = (
-      name: string,
-      driver: string,
-      config: NetworkRecord['config'],
-      options: StringMap = {},
-      extra: Partial<NetworkRecord> = {},
-    ) => {
-      const id = randomBytes(32).toString('hex');
-      this.state.networkRecords.set(id, {
-        id,
-        name,
-        driver,
-        scope: 'local',
-        internal: false,
-        attachable: false,
-        ingress: false,
-        enableIPv6: false,
-        ipamDriver: 'default',
-        ipamOptions: {},
-        config,
-        pools: config.map(poolOf),
-        userSubnets: false,
-        options,
-        labels: {},
-        createdAt: this.state.now(),
-        builtIn: true,
-        ...extra,
-      });
-    };
-    builtIn('bridge', 'bridge', [{ subnet: '172.17.0.0/16', gateway: '172.17.0.1' }], BUILTIN_OPTIONS);
-    builtIn('host', 'host', []);
-    builtIn('none', 'null', []);
-    if (this.swarm.localNodeState === 'active') {
-      // What swarm mode adds: the routing mesh and the bridge that carries it to the host.
-      builtIn('docker_gwbridge', 'bridge', [{ subnet: '172.18.0.0/16', gateway: '172.18.0.1' }], {
-        'com.docker.network.bridge.name': 'docker_gwbridge',
-        'com.docker.network.bridge.enable_icc': 'false',
-        'com.docker.network.bridge.enable_ip_masquerade': 'true',
-      });
-      builtIn(
-        'ingress',
-        'overlay',
-        [{ subnet: '10.0.0.0/24', gateway: '10.0.0.1' }],
-        {},
-        { scope: 'swarm', ingress: true },
-      );
-    }
-  }
-
   // Docker gives a parent interface to one macvlan (ipvlan) network at a time, and the parent
   // must exist on the host (a VLAN sub-interface is created from its parent).
   private checkParent(spec: NetworkSpec): void {
@@ -649,156 +497,5 @@ export class MemoryEngine implements ContainerEngine {
       throw refuse(400, `-o parent interface was not found on the host: ${parent}`);
     const user = this.state.networks().find((n) => n.driver === spec.driver && n.options.parent === parent);
     if (user) throw refuse(403, `network ${user.id} is already using parent interface ${parent}`);
-  }
-
-  private endpointRecord(networkId: string, settings: EndpointSpec): EndpointRecord {
-    return {
-      networkId,
-      requestedIpv4: settings.ipv4Address ?? null,
-      requestedIpv6: settings.ipv6Address ?? null,
-      requestedMac: settings.macAddress ?? null,
-      userAliases: [...(settings.aliases ?? [])],
-      active: null,
-      everActive: false,
-    };
-  }
-
-  private create(spec: ContainerSpec, image: MemoryImage | undefined): string {
-    if (!image) throw noSuchImage(spec.image);
-    if (spec.name && this.state.containers().some((c) => c.name === spec.name)) {
-      const holder = this.state.containers().find((c) => c.name === spec.name)!;
-      throw refuse(
-        409,
-        `Conflict. The container name "/${spec.name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
-      );
-    }
-    const features = featuresFor(this.negotiated());
-    if (spec.endpoints.length > 1 && !features.multipleNetworksAtCreate) {
-      const names = spec.endpoints.map((e) => this.state.findNetwork(e.networkId).name);
-      throw refuse(400, `Container cannot be connected to network endpoints: ${names.join(', ')}`);
-    }
-    const endpoints: EndpointRecord[] = [];
-    const mode = spec.networkMode === 'default' ? 'bridge' : spec.networkMode;
-    // From API 1.44 a container-wide MAC goes to the endpoint that networkMode names, which
-    // must be one of the endpoints given (the adapter keys them by network id).
-    if (
-      features.perEndpointMacAtCreate &&
-      spec.macAddress &&
-      spec.endpoints.length &&
-      !spec.endpoints.some((e) => e.networkId === mode)
-    ) {
-      throw refuse(
-        400,
-        'if a container-wide MAC address is supplied, HostConfig.NetworkMode must match the identity of a network in NetworkSettings.Networks',
-      );
-    }
-    if (mode.startsWith('container:')) {
-      this.state.findContainer(mode.slice('container:'.length));
-    } else {
-      const primary = this.state.findNetwork(mode);
-      const all = spec.endpoints.some((e) => this.state.findNetwork(e.networkId).id === primary.id)
-        ? spec.endpoints
-        : [{ networkId: primary.id }, ...spec.endpoints];
-      for (const wanted of all) {
-        const network = this.state.findNetwork(wanted.networkId);
-        this.state.checkEndpoint(network, {
-          ipv4: wanted.ipv4Address,
-          ipv6: wanted.ipv6Address,
-          aliases: wanted.aliases,
-        });
-        // Per-endpoint MAC addresses came with API 1.44. The container's own MAC applies to the
-        // network it is created on; before 1.44 the engine matches that network by the name in
-        // networkMode only (given the network's id, it silently ignores the MAC).
-        const own = features.perEndpointMacAtCreate ? wanted.macAddress : undefined;
-        const named = features.perEndpointMacAtCreate || mode === network.name;
-        const mac = own ?? (network.id === primary.id && named ? spec.macAddress : undefined);
-        endpoints.push(this.endpointRecord(network.id, { ...wanted, macAddress: mac }));
-      }
-    }
-    const id = this.state.newId();
-    this.state.containerRecords.set(id, {
-      id,
-      name: spec.name ?? `memory_${id.slice(0, 8)}`,
-      image: spec.image,
-      command: spec.command ?? [...image.cmd],
-      env: { ...spec.env },
-      labels: withOperationLabel(spec.labels),
-      hostname: spec.hostname ?? id.slice(0, 12),
-      restartPolicy: { ...spec.restartPolicy },
-      networkMode: spec.networkMode,
-      configMac: spec.macAddress ?? null,
-      state: 'created',
-      exitCode: 0,
-      createdAt: this.state.now(),
-      startedAt: null,
-      finishedAt: null,
-      endpoints,
-      logs: [],
-    });
-    return id;
-  }
-
-  private async start(container: ContainerRecord): Promise<void> {
-    const image = this.state.findImage(container.image);
-    const argv0 = container.command[0] ?? '';
-    if (!image?.programs.includes(argv0.slice(argv0.lastIndexOf('/') + 1))) {
-      container.exitCode = 127;
-      throw refuse(
-        400,
-        `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv0}": executable file not found in $PATH: unknown`,
-      );
-    }
-    this.state.activateAll(container);
-    container.state = 'running';
-    container.startedAt = this.state.now();
-    // The main command: one that ends at once (echo, sh without input) leaves the container exited.
-    const outcome = await this.outcomeOf({
-      container,
-      image,
-      command: container.command,
-      env: container.env,
-    });
-    for (const [stream, text] of [
-      ['stdout', outcome.stdout],
-      ['stderr', outcome.stderr],
-    ] as const) {
-      for (const line of (text ?? '').split('\n').filter(Boolean))
-        container.logs.push({ stream, timestamp: this.state.now(), text: line });
-    }
-    if (!outcome.runsForMs) this.exit(container, outcome.exitCode);
-  }
-
-  private stop(container: ContainerRecord): void {
-    // Already stopped: the engine answers 304, which is done. busybox sleep ignores SIGTERM.
-    if (container.state === 'running') this.exit(container, 137);
-  }
-
-  private exit(container: ContainerRecord, exitCode: number): void {
-    this.state.deactivateAll(container);
-    container.state = 'exited';
-    container.exitCode = exitCode;
-    container.finishedAt = this.state.now();
-  }
-
-  private outcomeOf(context: Omit<ExecContext, 'world'>): Promise<ExecOutcome> {
-    return Promise.resolve(this.execHandler({ ...context, world: this.state }, simulateBusybox));
-  }
-
-  private async runCommand(context: Omit<ExecContext, 'world'>, limits: ExecLimits): Promise<ExecResult> {
-    const started = performance.now();
-    const outcome = await this.outcomeOf(context);
-    const runsFor = outcome.runsForMs ?? 0;
-    const timedOut = runsFor > limits.timeoutMs;
-    if (runsFor > 0) await sleep(Math.min(runsFor, limits.timeoutMs));
-    const stdout = limit(outcome.stdout ?? '', limits.outputLimitBytes);
-    const stderr = limit(outcome.stderr ?? '', limits.outputLimitBytes);
-    return {
-      exitCode: timedOut ? null : outcome.exitCode,
-      stdout: stdout.text,
-      stderr: stderr.text,
-      durationMs: Math.round(performance.now() - started),
-      timedOut,
-      truncated: stdout.cut || stderr.cut,
-    };
   }
 }

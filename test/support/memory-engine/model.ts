@@ -1,4 +1,5 @@
 import type { HostNetwork } from '../../../src/common/net/host-interfaces';
+import { Operations, OPERATION_LABEL } from '../../../src/common/operation-context';
 import { type Cidr, subnetOfInterfaceAddress } from '../../../src/common/net/ip';
 import type {
   ContainerEndpoint,
@@ -230,4 +231,10 @@ export function containerInfo(c: ContainerRecord, endpoints: ContainerEndpoint[]
     startedAt: c.startedAt,
     finishedAt: c.finishedAt,
   };
+}
+
+// What an audited operation creates carries its id (as the dockerode adapter does it).
+export function withOperationLabel(labels: StringMap): StringMap {
+  const operation = Operations.current();
+  return operation ? { ...labels, [OPERATION_LABEL]: operation.operationId } : { ...labels };
 }
