@@ -5,7 +5,7 @@ import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
-import type { NetworkSpec } from '../engine/engine.types';
+import type { ContainerSummary, NetworkSpec } from '../engine/engine.types';
 import type { CreateNetworkInput } from './dto/create-network.input';
 import type { NetworkFilterInput } from './dto/network-filter.input';
 import type { PruneNetworksInput } from './dto/prune-networks.input';
@@ -51,14 +51,20 @@ export class NetworksService {
         this.access.canSee(actor, this.access.network(n)),
     );
     selected.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    return this.presenter.present(selected, running);
+    return this.presenter.present(selected, this.visible(running, actor));
   }
 
   async get(ref: string, actor: Actor): Promise<NetworkModel> {
     const [network, running] = await Promise.all([this.lookup.network(ref), this.engine.listContainers()]);
     this.access.assertVisible(actor, this.access.network(network));
-    const [presented] = await this.presenter.present([network], running);
+    const [presented] = await this.presenter.present([network], this.visible(running, actor));
     return presented;
+  }
+
+  // A network the key sees (the default bridge, for one) may have members of other scopes:
+  // those are not the key's to see.
+  private visible(containers: ContainerSummary[], actor: Actor): ContainerSummary[] {
+    return containers.filter((c) => this.access.canSee(actor, this.access.container(c)));
   }
 
   async create(input: CreateNetworkInput, actor: Actor): Promise<NetworkModel> {
