@@ -205,9 +205,12 @@ export class ContainerRunner {
     if (features.multipleNetworksAtCreate) {
       return { ...base, networkMode: first.network.id, endpoints: planned.map((p) => p.endpoint) };
     }
-    // Before API 1.44 the MAC address of the first network is the container's own.
+    // Before API 1.44 the MAC address of the first network is the container's own, and the
+    // engine applies it only to the network that networkMode names by name: given the id, it
+    // silently ignores it (Docker 20.10 compares the network's name with networkMode).
     const { macAddress, ...firstEndpoint } = first.endpoint;
-    return { ...base, networkMode: first.network.id, endpoints: [firstEndpoint], macAddress };
+    const networkMode = macAddress ? first.network.name : first.network.id;
+    return { ...base, networkMode, endpoints: [firstEndpoint], macAddress };
   }
 
   private async verify(id: string, name: string, planned: PlannedEndpoint[]): Promise<void> {
