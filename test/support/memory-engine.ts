@@ -116,6 +116,16 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
     this.apiVersionValue = apiVersion;
   }
 
+  // Images appear on the engine (docker load) and go (docker rmi).
+  addImage(image: MemoryImage): void {
+    this.state.images.push(image);
+  }
+
+  removeImage(ref: string): void {
+    const image = this.state.findImage(ref);
+    if (image) this.state.images.splice(this.state.images.indexOf(image), 1);
+  }
+
   // The next objects created get these ids (to set up id prefixes that collide).
   presetNextIds(...ids: string[]): void {
     this.state.presetNextIds(ids);
