@@ -226,6 +226,19 @@ export function describeEnginePort(
         expect(listed.map((c) => c.id).sort()).toEqual([a1, a2].sort());
       });
 
+      it('filters containers by network id only where they have been attached, by name always', async () => {
+        const idle = await engine.createContainer(container('never-started', netB, [{ networkId: netB }]));
+        const byId = await engine.listContainers({ all: true, network: [netB] });
+        const byName = await engine.listContainers({ all: true, network: [name('b')] });
+        expect(byId.some((c) => c.id === idle)).toBe(false);
+        expect(byName.some((c) => c.id === idle)).toBe(true);
+        // A created container names its network but reports no network id yet.
+        expect((await engine.inspectContainer(idle)).endpoints).toEqual([
+          expect.objectContaining({ networkName: name('b'), networkId: '', ipv4Address: null }),
+        ]);
+        await engine.removeContainer(idle, false);
+      });
+
       it('treats starting a running and stopping a stopped container as done', async () => {
         const id = await run(
           container('twice', netB, [{ networkId: netB, ipv4Address: f.subnet(2).replace(/0\/24$/, '20') }]),

@@ -312,6 +312,22 @@ describe('access: roles and label scopes', () => {
       expect(members.body.items.map((c: { name: string }) => c.name)).toEqual(['bridged-a']);
     });
 
+    it('answers 409 for an id prefix that matches two containers, never a guess', async () => {
+      engine.presetNextIds(`abcd1${'0'.repeat(59)}`, `abcd2${'0'.repeat(59)}`);
+      await run('twin-1', key.teamA).expect(201);
+      await run('twin-2', key.teamA).expect(201);
+      const res = await t.as(key.teamA).get('/api/v1/containers/abcd').expect(409);
+      expect(res.body.code).toBe('AMBIGUOUS_REFERENCE');
+      expect(res.body.context.candidates.map((c: { name: string }) => c.name).sort()).toEqual([
+        'twin-1',
+        'twin-2',
+      ]);
+      engine.clearCalls();
+      await t.as(key.teamA).post('/api/v1/containers/abcd/stop').expect(409);
+      expect(engine.changes()).toEqual([]);
+      expect((await t.as(key.teamA).get('/api/v1/containers/abcd2').expect(200)).body.name).toBe('twin-2');
+    });
+
     it('records the refusals with the key that made them', () => {
       const denied = auditRows(t, "outcome = 'denied' AND actor = 'team-a'");
       expect(denied.length).toBeGreaterThanOrEqual(15);

@@ -178,7 +178,9 @@ function splitWords(statement: string, env: StringMap, positional: string[]): st
     );
   const words: string[] = [];
   for (const match of statement.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) {
-    words.push(match[1] ?? expand(match[2] ?? match[3]));
+    const word = match[1] ?? expand(match[2] ?? match[3]);
+    // An unquoted word that expands to nothing is no word at all.
+    if (word !== '' || match[3] === undefined) words.push(word);
   }
   return words;
 }
