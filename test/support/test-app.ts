@@ -8,6 +8,10 @@ import { createApp } from '../../src/app.factory';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import type { ContainerEngine } from '../../src/engine/engine.port';
 
+// How long booting the app (and what a suite sets up with it) may take: seconds on a quiet
+// machine, several times that on a busy one.
+export const BOOT_TIMEOUT_MS = 60_000;
+
 // The admin key every test app is seeded with (ADMIN_API_KEY).
 export const TEST_ADMIN_KEY = 'sy_test_admin_key_0123456789abcdefghijklmnopqrstuvwxyz';
 
