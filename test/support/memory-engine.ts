@@ -27,8 +27,9 @@ import type {
 import type { ExecHandler } from './memory-engine/busybox';
 import { addBuiltInNetworks } from './memory-engine/builtins';
 import { ContainerLifecycle, endpointRecord } from './memory-engine/containers';
+import { NetworkRules } from './memory-engine/networks';
 import { InstrumentedEngine } from './memory-engine/instrumentation';
-import { type DefaultPool, planIpam, subnetsOf } from './memory-engine/ipam';
+import type { DefaultPool } from './memory-engine/ipam';
 import {
   BUSYBOX_IMAGE,
   DEFAULT_NETWORK_DRIVERS,
@@ -36,7 +37,6 @@ import {
   hostNetworkOf,
   type MemoryImage,
   NOPING_IMAGE,
-  withOperationLabel,
 } from './memory-engine/model';
 import { refuse } from './memory-engine/refusals';
 import { EngineState } from './memory-engine/state';
@@ -80,6 +80,7 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
   readonly endpoint = 'memory://engine';
   private readonly state: EngineState;
   private readonly lifecycle: ContainerLifecycle;
+  private readonly networks: NetworkRules;
   private apiVersionValue: string;
   private readonly swarm: SwarmState;
   private readonly host: HostNetwork;
@@ -106,6 +107,11 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
       this.state,
       () => featuresFor(this.negotiated()),
       () => this.execHandler,
+    );
+    this.networks = new NetworkRules(
+      this.state,
+      { swarm: this.swarm, host: this.host, drivers: this.drivers, pools: this.pools },
+      () => featuresFor(this.negotiated()),
     );
     addBuiltInNetworks(this.state, this.swarm);
   }
@@ -222,54 +228,7 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
 
   async createNetwork(spec: NetworkSpec): Promise<string> {
     await this.enter('createNetwork', [spec], 'network.create');
-    const taken = () => this.state.networks().some((n) => n.name === spec.name);
-    const nameTaken = () => refuse(409, `network with name ${spec.name} already exists`);
-    if (taken()) throw nameTaken();
-    if (!this.drivers.includes(spec.driver)) throw refuse(404, `plugin "${spec.driver}" not found`);
-    if (spec.driver === 'host' || spec.driver === 'null')
-      throw refuse(403, `only one instance of "${spec.driver}" network is allowed`);
-    const swarm = spec.driver === 'overlay';
-    if (swarm && !(this.swarm.localNodeState === 'active' && this.swarm.isManager)) {
-      throw refuse(
-        503,
-        'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
-      );
-    }
-    if (spec.driver === 'macvlan' || spec.driver === 'ipvlan') this.checkParent(spec);
-    const sameSpace = this.state.networks().filter((n) => (n.scope === 'swarm') === swarm);
-    const ipam = planIpam(
-      spec,
-      sameSpace.flatMap(subnetsOf),
-      swarm ? [] : this.host.subnets.map((s) => s.cidr),
-      swarm ? [{ base: '10.0.0.0/8', size: 24 }] : this.pools,
-    );
-    // Before API 1.44 the engine's duplicate check (CheckDuplicate) and the creation are two
-    // steps: creates of one name that race can both pass the check.
-    if (!featuresFor(this.negotiated()).uniqueNetworkNames) {
-      await tick();
-    } else if (taken()) throw nameTaken();
-    const id = this.state.newId();
-    const options = { ...spec.options };
-    if ((spec.driver === 'macvlan' || spec.driver === 'ipvlan') && !options.parent)
-      options.parent = `dm-${id.slice(0, 12)}`;
-    this.state.networkRecords.set(id, {
-      id,
-      name: spec.name,
-      driver: spec.driver,
-      scope: swarm ? 'swarm' : 'local',
-      internal: spec.internal,
-      attachable: spec.attachable,
-      ingress: false,
-      enableIPv6: spec.enableIPv6,
-      ipamDriver: spec.ipam.driver,
-      ipamOptions: { ...spec.ipam.options },
-      ...ipam,
-      options,
-      labels: withOperationLabel(spec.labels),
-      createdAt: this.state.now(),
-      builtIn: false,
-    });
-    return id;
+    return this.networks.create(spec);
   }
 
   async removeNetwork(id: string): Promise<void> {
@@ -310,26 +269,7 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
     await this.enter('connectNetwork', [networkId, containerId, endpoint], 'network.connect');
     const network = this.state.findNetwork(networkId);
     const container = this.state.findContainer(containerId);
-    if (network.driver === 'host')
-      throw refuse(400, 'container cannot be disconnected from host network or connected to host network');
-    if (container.networkMode === 'host' || container.networkMode.startsWith('container:'))
-      throw refuse(
-        400,
-        'container sharing network namespace with another container or host cannot be connected to any other network',
-      );
-    if (container.networkMode === 'none' || network.driver === 'null')
-      throw refuse(
-        400,
-        'container cannot be connected to multiple networks with one of the networks in private (none) mode',
-      );
-    if (container.endpoints.some((e) => e.networkId === network.id))
-      throw refuse(403, `endpoint with name ${container.name} already exists in network ${network.name}`);
-    if (network.scope === 'swarm' && !network.attachable) {
-      throw refuse(
-        403,
-        `Could not attach to network ${network.name}: rpc error: code = PermissionDenied desc = network ${network.name} not manually attachable`,
-      );
-    }
+    this.networks.checkConnect(network, container);
     this.state.checkEndpoint(network, {
       ipv4: endpoint.ipv4Address,
       ipv6: endpoint.ipv6Address,
@@ -496,16 +436,5 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
     if (this.options.serverVersion) return this.options.serverVersion;
     const known: Record<string, string> = { '1.41': '20.10.24', '1.44': '25.0.5', '1.45': '26.1.5' };
     return known[this.apiVersionValue] ?? `memory-${this.apiVersionValue}`;
-  }
-
-  // Docker gives a parent interface to one macvlan (ipvlan) network at a time, and the parent
-  // must exist on the host (a VLAN sub-interface is created from its parent).
-  private checkParent(spec: NetworkSpec): void {
-    const parent = spec.options.parent;
-    if (!parent) return;
-    if (!this.host.interfaces.includes(parent.split('.')[0]))
-      throw refuse(400, `-o parent interface was not found on the host: ${parent}`);
-    const user = this.state.networks().find((n) => n.driver === spec.driver && n.options.parent === parent);
-    if (user) throw refuse(403, `network ${user.id} is already using parent interface ${parent}`);
   }
 }
