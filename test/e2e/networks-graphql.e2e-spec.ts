@@ -8,6 +8,7 @@ import {
   inspectNetwork,
   runContainer,
 } from '../support/engine';
+import { FEATURES } from '../support/engines';
 import { runPrefix } from '../support/names';
 
 const NETWORK_FIELDS = `
@@ -23,12 +24,21 @@ describe('networks over GraphQL, against the real engine', () => {
   const p = runPrefix('netgql');
   let t: TestApp;
 
+  // A network the tests list, inspect and clash with, and never change.
   beforeAll(async () => {
     t = await startApp();
+    await t.http
+      .post('/api/v1/networks')
+      .send({
+        name: `${p}fix`,
+        ipam: { config: [{ subnet: '10.202.2.0/24' }] },
+        labels: { tier: `${p}fix`, [TEST_LABEL]: '1' },
+      })
+      .expect(201);
   });
   afterAll(async () => {
     await cleanupEngine(p);
-    await t.close();
+    await t?.close();
   });
 
   const createNetwork = (input: Record<string, unknown>) =>
@@ -81,16 +91,16 @@ describe('networks over GraphQL, against the real engine', () => {
   it('lists with a filter and inspects by reference', async () => {
     const list = await t
       .gql(`query($f: NetworkFilterInput) { networks(filter: $f) { name labels } }`, {
-        f: { label: [`tier=${p}web`], driver: 'bridge' },
+        f: { label: [`tier=${p}fix`], driver: 'bridge' },
       })
       .expect(200);
     expect(list.body.data.networks).toEqual([
-      { name: `${p}web`, labels: expect.objectContaining({ tier: `${p}web` }) },
+      { name: `${p}fix`, labels: expect.objectContaining({ tier: `${p}fix` }) },
     ]);
-    const one = await t.gql(`{ network(ref: "${p}web") { name ipam { config { subnet } } } }`).expect(200);
+    const one = await t.gql(`{ network(ref: "${p}fix") { name ipam { config { subnet } } } }`).expect(200);
     expect(one.body.data.network).toEqual({
-      name: `${p}web`,
-      ipam: { config: [{ subnet: '10.202.1.0/24' }] },
+      name: `${p}fix`,
+      ipam: { config: [{ subnet: '10.202.2.0/24' }] },
     });
     const builtIns = await t.gql(`{ networks { name builtIn } }`).expect(200);
     expect(builtIns.body.data.networks).toEqual(
@@ -102,41 +112,47 @@ describe('networks over GraphQL, against the real engine', () => {
   });
 
   it('connects and disconnects a container', async () => {
+    const net = await createNetwork({
+      name: `${p}conn`,
+      ipam: { config: [{ subnet: '10.202.3.0/24' }] },
+    }).expect(200);
+    expect(net.body.errors).toBeUndefined();
     await runContainer(`${p}c1`);
     const conn = await t
       .gql(
-        `mutation($input: ConnectContainerInput!) { connectContainer(network: "${p}web", input: $input) { network container ipv4Address aliases } }`,
-        { input: { container: `${p}c1`, ipv4Address: '10.202.1.20', aliases: ['www'] } },
+        `mutation($input: ConnectContainerInput!) { connectContainer(network: "${p}conn", input: $input) { network container ipv4Address aliases } }`,
+        { input: { container: `${p}c1`, ipv4Address: '10.202.3.20', aliases: ['www'] } },
       )
       .expect(200);
     expect(conn.body.errors).toBeUndefined();
     expect(conn.body.data.connectContainer).toMatchObject({
-      network: `${p}web`,
+      network: `${p}conn`,
       container: `${p}c1`,
-      ipv4Address: '10.202.1.20',
+      ipv4Address: '10.202.3.20',
     });
-    const endpoint = await containerEndpoint(`${p}c1`, `${p}web`);
-    expect(endpoint?.IPAddress).toBe('10.202.1.20');
+    const endpoint = await containerEndpoint(`${p}c1`, `${p}conn`);
+    expect(endpoint?.IPAddress).toBe('10.202.3.20');
     expect(endpoint?.Aliases).toContain('www');
 
     const withContainers = await t
-      .gql(`{ network(ref: "${p}web") { containers { name ipv4Address aliases } } }`)
+      .gql(`{ network(ref: "${p}conn") { containers { name ipv4Address aliases } } }`)
       .expect(200);
     expect(withContainers.body.data.network.containers).toEqual([
-      { name: `${p}c1`, ipv4Address: '10.202.1.20', aliases: expect.arrayContaining(['www']) },
+      { name: `${p}c1`, ipv4Address: '10.202.3.20', aliases: expect.arrayContaining(['www']) },
     ]);
 
-    const inUse = await t.gql(`mutation { removeNetwork(ref: "${p}web") }`).expect(200);
+    const inUse = await t.gql(`mutation { removeNetwork(ref: "${p}conn") }`).expect(200);
     expect(codeOf(inUse)).toBe('NETWORK_IN_USE');
     expect(inUse.body.errors[0].extensions.context.containers).toEqual([`${p}c1`]);
+    expect(await findNetworks(`${p}conn`)).toHaveLength(1);
 
     const off = await t
-      .gql(`mutation { disconnectContainer(network: "${p}web", container: "${p}c1") }`)
+      .gql(`mutation { disconnectContainer(network: "${p}conn", container: "${p}c1") }`)
       .expect(200);
     expect(off.body.data.disconnectContainer).toBe(true);
-    expect(await containerEndpoint(`${p}c1`, `${p}web`)).toBeNull();
+    expect(await containerEndpoint(`${p}c1`, `${p}conn`)).toBeNull();
     const again = await t
-      .gql(`mutation { disconnectContainer(network: "${p}web", container: "${p}c1") }`)
+      .gql(`mutation { disconnectContainer(network: "${p}conn", container: "${p}c1") }`)
       .expect(200);
     expect(codeOf(again)).toBe('CONNECTION_NOT_FOUND');
   });
@@ -159,15 +175,15 @@ describe('networks over GraphQL, against the real engine', () => {
     );
     expect(codeOf(wrongType)).toBe('VALIDATION_FAILED');
 
-    const taken = await createNetwork({ name: `${p}web` }).expect(200);
+    const taken = await createNetwork({ name: `${p}fix` }).expect(200);
     expect(codeOf(taken)).toBe('NETWORK_NAME_TAKEN');
 
     const overlap = await createNetwork({
       name: `${p}ovl`,
-      ipam: { config: [{ subnet: '10.202.1.128/25' }] },
+      ipam: { config: [{ subnet: '10.202.2.128/25' }] },
     }).expect(200);
     expect(codeOf(overlap)).toBe('SUBNET_OVERLAP');
-    expect(overlap.body.errors[0].message).toContain(`${p}web`);
+    expect(overlap.body.errors[0].message).toContain(`${p}fix`);
 
     const missing = await t.gql(`{ network(ref: "${p}missing") { id } }`).expect(200);
     expect(codeOf(missing)).toBe('NETWORK_NOT_FOUND');
@@ -186,21 +202,38 @@ describe('networks over GraphQL, against the real engine', () => {
     const noDriver = await createNetwork({ name: `${p}nodrv`, driver: 'sy-missing-driver' }).expect(200);
     expect(codeOf(noDriver)).toBe('UNSUPPORTED_BY_ENGINE');
 
-    await runContainer(`${p}c2`);
-    const mac = await t
-      .gql(
-        `mutation($input: ConnectContainerInput!) { connectContainer(network: "${p}web", input: $input) { container } }`,
-        {
-          input: { container: `${p}c2`, macAddress: '02:42:0a:ca:01:63' },
-        },
-      )
-      .expect(200);
-    expect(codeOf(mac)).toBe('UNSUPPORTED_BY_ENGINE');
-    expect(await containerEndpoint(`${p}c2`, `${p}web`)).toBeNull();
-
     for (const name of [`${p}bad`, `${p}ovl`, `${p}mvx`, `${p}nodrv`])
       expect(await findNetworks(name)).toEqual([]);
   });
+
+  // A MAC address Docker never derives itself (its own are 02:42 followed by the IPv4 address).
+  const mac = '02:5e:0a:ca:02:63';
+  const connectWithMac = (network: string, container: string) =>
+    t.gql(
+      `mutation($input: ConnectContainerInput!) { connectContainer(network: "${network}", input: $input) { container macAddress } }`,
+      { input: { container, macAddress: mac } },
+    );
+  if (FEATURES.macAddressOnConnect) {
+    it('connects with a chosen MAC address, verified on the engine', async () => {
+      const net = await createNetwork({
+        name: `${p}mac`,
+        ipam: { config: [{ subnet: '10.202.4.0/24' }] },
+      }).expect(200);
+      expect(net.body.errors).toBeUndefined();
+      await runContainer(`${p}c3`);
+      const res = await connectWithMac(`${p}mac`, `${p}c3`).expect(200);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.connectContainer).toEqual({ container: `${p}c3`, macAddress: mac });
+      expect((await containerEndpoint(`${p}c3`, `${p}mac`))?.MacAddress).toBe(mac);
+    });
+  } else {
+    it('answers UNSUPPORTED_BY_ENGINE for a MAC address on connect, which this engine ignores, and connects nothing', async () => {
+      await runContainer(`${p}c2`);
+      const res = await connectWithMac(`${p}fix`, `${p}c2`).expect(200);
+      expect(codeOf(res)).toBe('UNSUPPORTED_BY_ENGINE');
+      expect(await containerEndpoint(`${p}c2`, `${p}fix`)).toBeNull();
+    });
+  }
 
   it('answers AMBIGUOUS_REFERENCE', async () => {
     const first = await docker.createNetwork({ Name: `${p}dup`, Labels: { [TEST_LABEL]: '1' } });

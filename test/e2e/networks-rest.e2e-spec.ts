@@ -21,7 +21,7 @@ describe('networks over REST, against the real engine', () => {
   });
   afterAll(async () => {
     await cleanupEngine(p);
-    await t.close();
+    await t?.close();
   });
 
   const create = (body: Record<string, unknown>) => t.http.post('/api/v1/networks').send(body);
@@ -146,16 +146,20 @@ describe('networks over REST, against the real engine', () => {
       expect((await findNetworks(`${p}taken`)).length).toBe(1);
     });
 
-    it('lets exactly one of 8 racing creates of one name win, on an engine that would create 8', async () => {
+    // Engines without unique network names would create all 8: only Switchyard stops the others.
+    it('lets exactly one of 8 racing creates of one name win', async () => {
       const results = await Promise.all(Array.from({ length: 8 }, () => create({ name: `${p}race` })));
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
-      for (const r of results.filter((x) => x.status === 409)) expect(r.body.code).toBe('NETWORK_NAME_TAKEN');
+      expect(results.filter((r) => r.status === 409).map((r) => r.body.code)).toEqual(
+        Array.from({ length: 7 }, () => 'NETWORK_NAME_TAKEN'),
+      );
       expect((await findNetworks(`${p}race`)).length).toBe(1);
     });
 
     it('keeps the older network when another writer created a duplicate behind its back', async () => {
-      // The docker CLI or another client creates the name first; the engine (API < 1.44) would allow a second.
+      // The docker CLI or another client creates the name first; engines without unique network
+      // names would allow a second.
       await docker.createNetwork({
         Name: `${p}outside`,
         CheckDuplicate: false,
@@ -259,8 +263,10 @@ describe('networks over REST, against the real engine', () => {
       expect(byName.body.items).toEqual([]); // exact, not substring
       const byDriver = await t.http.get('/api/v1/networks').query({ driver: 'host' }).expect(200);
       expect(byDriver.body.items.map((n: { name: string }) => n.name)).toEqual(['host']);
+      // The test engines run in swarm mode, so there is at least the ingress network.
       const byScope = await t.http.get('/api/v1/networks').query({ scope: 'swarm' }).expect(200);
-      expect(byScope.body.items.every((n: { scope: string }) => n.scope === 'swarm')).toBe(true);
+      const scopes = byScope.body.items.map((n: { scope: string }) => n.scope);
+      expect(new Set(scopes)).toEqual(new Set(['swarm']));
       const badScope = await t.http.get('/api/v1/networks').query({ scope: 'planet' }).expect(400);
       expect(badScope.body.code).toBe('VALIDATION_FAILED');
     });
@@ -299,7 +305,7 @@ describe('networks over REST, against the real engine', () => {
     });
 
     if (FEATURES.uniqueNetworkNames) {
-      it('meets an engine that refuses a second network with a taken name itself (API >= 1.44)', async () => {
+      it('meets an engine that refuses a second network with a taken name itself', async () => {
         await docker.createNetwork({ Name: `${p}twin`, Labels: { [TEST_LABEL]: '1' } });
         await expect(
           docker.createNetwork({ Name: `${p}twin`, CheckDuplicate: false, Labels: { [TEST_LABEL]: '1' } }),
@@ -308,7 +314,7 @@ describe('networks over REST, against the real engine', () => {
         expect(res.body.name).toBe(`${p}twin`);
       });
     } else {
-      it('answers AMBIGUOUS_REFERENCE for two networks with one name (engines before API 1.44 allow them)', async () => {
+      it('answers AMBIGUOUS_REFERENCE for two networks with one name, which this engine allows', async () => {
         await docker.createNetwork({
           Name: `${p}twin`,
           CheckDuplicate: false,
@@ -391,106 +397,118 @@ describe('networks over REST, against the real engine', () => {
   });
 
   describe('connect and disconnect', () => {
+    const connect = (network: string, body: Record<string, unknown>) =>
+      t.http.post(`/api/v1/networks/${network}/connections`).send(body);
+
+    // Read-only fixtures: a network where a container holds 10.201.50.10, and a running container
+    // that the refusals below must leave unconnected. Tests that connect make their own.
     beforeAll(async () => {
       await create({
         name: `${p}conn`,
         ipam: { config: [{ subnet: '10.201.50.0/24', gateway: '10.201.50.1' }] },
       }).expect(201);
-      await runContainer(`${p}conn-c1`);
+      await runContainer(`${p}conn-holder`);
+      await docker.getNetwork(`${p}conn`).connect({
+        Container: `${p}conn-holder`,
+        EndpointConfig: { IPAMConfig: { IPv4Address: '10.201.50.10' } },
+      });
       await runContainer(`${p}conn-c2`);
-      await runContainer(`${p}conn-stopped`, { start: false });
     });
 
     it('connects with a chosen IPv4 address and aliases, verified on the engine', async () => {
-      const res = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-c1`, ipv4Address: '10.201.50.10', aliases: ['db', 'primary'] })
-        .expect(201);
+      await create({ name: `${p}conn-ip`, ipam: { config: [{ subnet: '10.201.51.0/24' }] } }).expect(201);
+      await runContainer(`${p}conn-ip-c`);
+      const res = await connect(`${p}conn-ip`, {
+        container: `${p}conn-ip-c`,
+        ipv4Address: '10.201.51.10',
+        aliases: ['db', 'primary'],
+      }).expect(201);
       expect(res.body).toMatchObject({
-        network: `${p}conn`,
-        container: `${p}conn-c1`,
-        ipv4Address: '10.201.50.10',
+        network: `${p}conn-ip`,
+        container: `${p}conn-ip-c`,
+        ipv4Address: '10.201.51.10',
         aliases: expect.arrayContaining(['db', 'primary']),
       });
-      const endpoint = await containerEndpoint(`${p}conn-c1`, `${p}conn`);
-      expect(endpoint?.IPAddress).toBe('10.201.50.10');
+      const endpoint = await containerEndpoint(`${p}conn-ip-c`, `${p}conn-ip`);
+      expect(endpoint?.IPAddress).toBe('10.201.51.10');
       expect(endpoint?.Aliases).toEqual(expect.arrayContaining(['db', 'primary']));
-      const net = await t.http.get(`/api/v1/networks/${p}conn`).expect(200);
+      const net = await t.http.get(`/api/v1/networks/${p}conn-ip`).expect(200);
       expect(net.body.containers).toEqual([
         expect.objectContaining({
-          name: `${p}conn-c1`,
-          ipv4Address: '10.201.50.10',
+          name: `${p}conn-ip-c`,
+          ipv4Address: '10.201.51.10',
           aliases: expect.arrayContaining(['db']),
         }),
       ]);
     });
 
     it('records a chosen address for a stopped container, applied when it starts', async () => {
-      const res = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-stopped`, ipv4Address: '10.201.50.30' })
-        .expect(201);
+      await create({ name: `${p}conn-st`, ipam: { config: [{ subnet: '10.201.52.0/24' }] } }).expect(201);
+      await runContainer(`${p}conn-st-c`, { start: false });
+      const res = await connect(`${p}conn-st`, {
+        container: `${p}conn-st-c`,
+        ipv4Address: '10.201.52.30',
+      }).expect(201);
       expect(res.body.ipv4Address).toBeNull();
-      await docker.getContainer(`${p}conn-stopped`).start();
-      expect((await containerEndpoint(`${p}conn-stopped`, `${p}conn`))?.IPAddress).toBe('10.201.50.30');
+      await docker.getContainer(`${p}conn-st-c`).start();
+      expect((await containerEndpoint(`${p}conn-st-c`, `${p}conn-st`))?.IPAddress).toBe('10.201.52.30');
     });
 
     it('refuses addresses outside the subnet, in use, or the gateway', async () => {
-      const outside = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-c2`, ipv4Address: '10.201.99.5' })
-        .expect(400);
+      const outside = await connect(`${p}conn`, {
+        container: `${p}conn-c2`,
+        ipv4Address: '10.201.99.5',
+      }).expect(400);
       expect(outside.body.code).toBe('ADDRESS_OUTSIDE_SUBNET');
-      const used = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-c2`, ipv4Address: '10.201.50.10' })
-        .expect(409);
+      const used = await connect(`${p}conn`, {
+        container: `${p}conn-c2`,
+        ipv4Address: '10.201.50.10',
+      }).expect(409);
       expect(used.body.code).toBe('ADDRESS_IN_USE');
-      expect(used.body.detail).toContain(`${p}conn-c1`);
-      const gateway = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-c2`, ipv4Address: '10.201.50.1' })
-        .expect(409);
+      expect(used.body.detail).toContain(`${p}conn-holder`);
+      const gateway = await connect(`${p}conn`, {
+        container: `${p}conn-c2`,
+        ipv4Address: '10.201.50.1',
+      }).expect(409);
       expect(gateway.body.code).toBe('ADDRESS_IN_USE');
       expect(await containerEndpoint(`${p}conn-c2`, `${p}conn`)).toBeNull();
     });
 
-    it('answers 422 for a MAC address on connect on engines before API 1.54, and connects nothing', async () => {
-      const res = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-c2`, macAddress: '02:42:0a:c9:32:63' })
-        .expect(422);
-      expect(res.body.code).toBe('UNSUPPORTED_BY_ENGINE');
-      expect(res.body.detail).toContain('1.54');
-      expect(await containerEndpoint(`${p}conn-c2`, `${p}conn`)).toBeNull();
-    });
+    // A MAC address Docker never derives itself (its own are 02:42 followed by the IPv4 address).
+    const mac = '02:5e:0a:c9:32:63';
+    if (FEATURES.macAddressOnConnect) {
+      it('connects with a chosen MAC address, verified on the engine', async () => {
+        await create({ name: `${p}conn-mac`, ipam: { config: [{ subnet: '10.201.54.0/24' }] } }).expect(201);
+        await runContainer(`${p}conn-mac-c`);
+        const res = await connect(`${p}conn-mac`, { container: `${p}conn-mac-c`, macAddress: mac }).expect(
+          201,
+        );
+        expect(res.body.macAddress).toBe(mac);
+        expect((await containerEndpoint(`${p}conn-mac-c`, `${p}conn-mac`))?.MacAddress).toBe(mac);
+      });
+    } else {
+      it('answers 422 for a MAC address on connect, which this engine ignores, and connects nothing', async () => {
+        const res = await connect(`${p}conn`, { container: `${p}conn-c2`, macAddress: mac }).expect(422);
+        expect(res.body.code).toBe('UNSUPPORTED_BY_ENGINE');
+        expect(res.body.detail).toContain('1.54');
+        expect(await containerEndpoint(`${p}conn-c2`, `${p}conn`)).toBeNull();
+      });
+    }
 
     it('answers ALREADY_CONNECTED, CONTAINER_NOT_FOUND and BUILTIN_NETWORK', async () => {
-      const again = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-c1` })
-        .expect(409);
+      const again = await connect(`${p}conn`, { container: `${p}conn-holder` }).expect(409);
       expect(again.body.code).toBe('ALREADY_CONNECTED');
-      const ghost = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}ghost` })
-        .expect(404);
+      const ghost = await connect(`${p}conn`, { container: `${p}ghost` }).expect(404);
       expect(ghost.body.code).toBe('CONTAINER_NOT_FOUND');
-      const host = await t.http
-        .post('/api/v1/networks/host/connections')
-        .send({ container: `${p}conn-c2` })
-        .expect(409);
+      const host = await connect('host', { container: `${p}conn-c2` }).expect(409);
       expect(host.body.code).toBe('BUILTIN_NETWORK');
-      const noNet = await t.http
-        .post(`/api/v1/networks/${p}nonet/connections`)
-        .send({ container: `${p}conn-c2` })
-        .expect(404);
+      const noNet = await connect(`${p}nonet`, { container: `${p}conn-c2` }).expect(404);
       expect(noNet.body.code).toBe('NETWORK_NOT_FOUND');
-      const badBody = await t.http
-        .post(`/api/v1/networks/${p}conn/connections`)
-        .send({ container: `${p}conn-c2`, ipv4Address: 'fd00::1' })
-        .expect(400);
+      const badBody = await connect(`${p}conn`, { container: `${p}conn-c2`, ipv4Address: 'fd00::1' }).expect(
+        400,
+      );
       expect(badBody.body.errors[0].field).toBe('ipv4Address');
+      expect(await containerEndpoint(`${p}conn-c2`, `${p}conn`)).toBeNull();
     });
 
     it('maps the engine refusing a fixed address on a network without a configured subnet', async () => {
@@ -498,23 +516,27 @@ describe('networks over REST, against the real engine', () => {
       const net = await inspectNetwork(`${p}nosubnet`);
       const subnet = net.IPAM!.Config![0].Subnet!;
       const address = subnet.replace(/\.0\/\d+$/, '.77');
-      const res = await t.http
-        .post(`/api/v1/networks/${p}nosubnet/connections`)
-        .send({ container: `${p}conn-c2`, ipv4Address: address })
-        .expect(409);
+      const res = await connect(`${p}nosubnet`, { container: `${p}conn-c2`, ipv4Address: address }).expect(
+        409,
+      );
       expect(res.body.code).toBe('ADDRESS_NOT_ASSIGNABLE');
       expect(await containerEndpoint(`${p}conn-c2`, `${p}nosubnet`)).toBeNull();
     });
 
     it('disconnects, and answers CONNECTION_NOT_FOUND when not connected', async () => {
-      await t.http.delete(`/api/v1/networks/${p}conn/connections/${p}conn-c1`).expect(204);
-      expect(await containerEndpoint(`${p}conn-c1`, `${p}conn`)).toBeNull();
-      const res = await t.http.delete(`/api/v1/networks/${p}conn/connections/${p}conn-c1`).expect(404);
+      await create({ name: `${p}conn-dc`, ipam: { config: [{ subnet: '10.201.53.0/24' }] } }).expect(201);
+      for (const name of [`${p}conn-dc-a`, `${p}conn-dc-b`]) {
+        await runContainer(name);
+        await docker.getNetwork(`${p}conn-dc`).connect({ Container: name });
+      }
+      await t.http.delete(`/api/v1/networks/${p}conn-dc/connections/${p}conn-dc-a`).expect(204);
+      expect(await containerEndpoint(`${p}conn-dc-a`, `${p}conn-dc`)).toBeNull();
+      const res = await t.http.delete(`/api/v1/networks/${p}conn-dc/connections/${p}conn-dc-a`).expect(404);
       expect(res.body.code).toBe('CONNECTION_NOT_FOUND');
-      await t.http.delete(`/api/v1/networks/${p}conn/connections/${p}conn-stopped?force=true`).expect(204);
-      expect(await containerEndpoint(`${p}conn-stopped`, `${p}conn`)).toBeNull();
+      await t.http.delete(`/api/v1/networks/${p}conn-dc/connections/${p}conn-dc-b?force=true`).expect(204);
+      expect(await containerEndpoint(`${p}conn-dc-b`, `${p}conn-dc`)).toBeNull();
       const badForce = await t.http
-        .delete(`/api/v1/networks/${p}conn/connections/${p}conn-c2?force=maybe`)
+        .delete(`/api/v1/networks/${p}conn-dc/connections/${p}conn-dc-a?force=maybe`)
         .expect(400);
       expect(badForce.body.code).toBe('VALIDATION_FAILED');
     });
