@@ -41,6 +41,9 @@ import type {
   ProbeSpec,
 } from './engine.types';
 
+// How long after an exec's output ends its exit code may take to show.
+const EXIT_CODE_WAIT_MS = 5000;
+
 export class DockerodeEngine implements ContainerEngine {
   private readonly logger = new Logger('DockerEngine');
   private readonly client: DockerClient;
@@ -323,13 +326,16 @@ export class DockerodeEngine implements ContainerEngine {
     const finished = await readUntil(stream, demux, limits.timeoutMs - (performance.now() - started));
     let exitCode: number | null = null;
     if (finished) {
-      // The stream ends a moment before the engine records the exit code.
-      for (let attempt = 0; attempt < 20; attempt++) {
+      // The stream ends a moment before the engine records the exit code; a busy engine takes
+      // longer, so the wait has a deadline in time rather than a number of tries.
+      const deadline = performance.now() + EXIT_CODE_WAIT_MS;
+      for (;;) {
         const state = (await this.client.versioned('exec.inspect', () => exec.inspect())) as RawExecInspect;
         if (!state.Running) {
           exitCode = state.ExitCode ?? null;
           break;
         }
+        if (performance.now() >= deadline) break;
         await sleep(10);
       }
     }
