@@ -1,9 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { EngineFeatures } from '../../src/engine/engine.types';
 import { TEST_IMAGE, TEST_LABEL } from './constants';
+import { ENGINE_RUN_DIR } from './engine-sockets';
 import { runPrefix } from './names';
 
 // What the engine under test really does, found out by trying it on that engine (global setup),
@@ -12,7 +11,8 @@ export interface DetectedFeatures extends EngineFeatures {
   engineVersion: string;
 }
 
-const featuresFile = (engine: string) => join(tmpdir(), `switchyard-test-features-${engine}.json`);
+// Kept beside the engine's socket while that engine lives (scripts/test-engines.sh down removes it).
+const featuresFile = (engine: string) => `${ENGINE_RUN_DIR}/${engine}.features.json`;
 
 // Two MACs Docker would never derive from an address (its own start with 02:42).
 const PROBE_MACS = ['02:5e:00:00:00:01', '02:5e:00:00:00:02'];
@@ -22,26 +22,22 @@ export async function detectFeatures(docker: Docker): Promise<DetectedFeatures> 
   const prefix = runPrefix('probe');
   const labels = { [TEST_LABEL]: prefix };
   const created: { containers: string[]; networks: string[] } = { containers: [], networks: [] };
-  const network = async (name: string, subnet: string) => {
-    const n = await docker.createNetwork({
-      Name: name,
-      Labels: labels,
-      CheckDuplicate: false,
-      IPAM: { Config: [{ Subnet: subnet }] },
-    });
+  // Subnets from the engine's pools: two runs probing at once never ask for the same one.
+  const network = async (name: string) => {
+    const n = await docker.createNetwork({ Name: name, Labels: labels, CheckDuplicate: false });
     created.networks.push(n.id);
     return n.id;
   };
   try {
     // Two networks with one name: engines before API 1.44 allow it.
-    await network(`${prefix}dup`, '10.212.1.0/24');
-    const uniqueNetworkNames = await network(`${prefix}dup`, '10.212.2.0/24').then(
+    await network(`${prefix}dup`);
+    const uniqueNetworkNames = await network(`${prefix}dup`).then(
       () => false,
       () => true,
     );
 
-    await network(`${prefix}a`, '10.212.3.0/24');
-    await network(`${prefix}b`, '10.212.4.0/24');
+    await network(`${prefix}a`);
+    await network(`${prefix}b`);
     const container = async (name: string, endpoints: Record<string, object>, mac?: string) => {
       const c = await docker.createContainer({
         name,
@@ -102,11 +98,33 @@ export async function detectFeatures(docker: Docker): Promise<DetectedFeatures> 
   }
 }
 
-export function saveFeatures(engine: string, features: DetectedFeatures): void {
-  writeFileSync(featuresFile(engine), JSON.stringify(features));
+interface Saved {
+  // The engine's ID and version: a restarted or replaced engine is probed again.
+  identity: string;
+  features: DetectedFeatures;
+}
+
+async function identityOf(docker: Docker): Promise<string> {
+  const info = (await docker.info()) as { ID?: string; ServerVersion?: string };
+  return `${info.ID ?? ''} ${info.ServerVersion ?? ''}`;
+}
+
+// What the engine does, probed once per engine start and then read back: the probe creates
+// networks and containers, which runs starting at the same moment need not all do.
+export async function detectOnce(engine: string, docker: Docker): Promise<DetectedFeatures> {
+  const identity = await identityOf(docker);
+  try {
+    const saved = JSON.parse(readFileSync(featuresFile(engine), 'utf8')) as Saved;
+    if (saved.identity === identity) return saved.features;
+  } catch {
+    // Not probed yet.
+  }
+  const features = await detectFeatures(docker);
+  writeFileSync(featuresFile(engine), JSON.stringify({ identity, features } satisfies Saved));
+  return features;
 }
 
 // The features global setup detected on that engine.
 export function engineFeatures(engine: string): DetectedFeatures {
-  return JSON.parse(readFileSync(featuresFile(engine), 'utf8')) as DetectedFeatures;
+  return (JSON.parse(readFileSync(featuresFile(engine), 'utf8')) as Saved).features;
 }

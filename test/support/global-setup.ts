@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { NOPING_IMAGE, TEST_IMAGE } from './constants';
 import { removeLeftovers } from './engine-cleanup';
-import { detectFeatures, saveFeatures } from './engine-features';
+import { detectOnce } from './engine-features';
 import { engineSocket, isTestEngineName } from './engine-sockets';
 
 // Runs once per e2e project (one project per engine): fails early, with the fix, when the engine
@@ -33,5 +33,5 @@ export default async function globalSetup(
   if (info.Swarm?.LocalNodeState !== 'active')
     throw new Error(`The test engine ${engine} is not in swarm mode. ${hint}`);
   await removeLeftovers(docker);
-  saveFeatures(engine, await detectFeatures(docker));
+  await detectOnce(engine, docker);
 }
