@@ -4,7 +4,7 @@ import { canonical } from '../../src/audit/audit-hash';
 import { AuditService } from '../../src/audit/audit.service';
 import { startApp, type TestApp } from '../support/app';
 import { MACVLAN_PARENTS, TEST_IMAGE, TEST_LABEL } from '../support/constants';
-import { cleanupEngine } from '../support/engine';
+import { cleanupEngine, docker } from '../support/engine';
 import { runPrefix } from '../support/names';
 
 interface Entry {
@@ -25,28 +25,64 @@ interface Entry {
   durationMs: number | null;
 }
 
+interface Page {
+  items: Entry[];
+  nextCursor: string | null;
+}
+
 const sqlite = (database: string, sql: string) =>
   execFileSync('sqlite3', [database], { input: sql, encoding: 'utf8' });
+
+// The records of a CSV text; quoted cells may hold commas, quotes and line breaks.
+function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+    } else if (quoted) {
+      cell += c;
+    } else if (c === ',') {
+      record.push(cell);
+      cell = '';
+    } else if (c === '\n') {
+      records.push([...record, cell]);
+      record = [];
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  return records;
+}
 
 // Subnets of this file: 10.209.0.0/16.
 describe('audit log', () => {
   const p = runPrefix('audit');
   let t: TestApp;
 
-  // Entries of one request (by its id), oldest first.
-  const entriesOf = async (requestId: string): Promise<Entry[]> => {
+  const page = async (query: Record<string, unknown>): Promise<Page> =>
+    (await t.http.get('/api/v1/audit-logs').query(query).expect(200)).body as Page;
+  // Every entry that matches the filter, newest first.
+  const listAll = async (filter: Record<string, unknown>): Promise<Entry[]> => {
     const items: Entry[] = [];
-    let cursor: string | undefined;
+    let cursor: string | null = null;
     do {
-      const res = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ limit: 500, ...(cursor ? { cursor } : {}) })
-        .expect(200);
-      items.push(...(res.body.items as Entry[]).filter((e) => e.requestId === requestId));
-      cursor = res.body.nextCursor ?? undefined;
+      const res: Page = await page({ ...filter, limit: 500, ...(cursor ? { cursor } : {}) });
+      items.push(...res.items);
+      cursor = res.nextCursor;
     } while (cursor);
-    return items.sort((a, b) => a.id - b.id);
+    return items;
   };
+  // Entries of one request (by its id), oldest first.
+  const entriesOf = async (requestId: string): Promise<Entry[]> =>
+    (await listAll({})).filter((e) => e.requestId === requestId).sort((a, b) => a.id - b.id);
   const rest = async (method: 'post' | 'delete', url: string, body?: unknown) => {
     const res = await t.http[method](url)
       .set('x-request-id', `${p}${Math.random().toString(36).slice(2)}`)
@@ -72,7 +108,7 @@ describe('audit log', () => {
   });
   afterAll(async () => {
     await cleanupEngine(p);
-    await t.close();
+    await t?.close();
   });
 
   describe('every mutation, on both transports', () => {
@@ -237,6 +273,8 @@ describe('audit log', () => {
       expect(res.status).toBe(422);
       pair(entries, 'container.run', 'failed');
       expect(entries[1].errorCode).toBe(res.body.code);
+      // The parent is shared with another test file: give it back now.
+      await t.http.delete(`/api/v1/networks/${p}ipv`).expect(204);
     });
 
     it('records a failure found before the engine as one outcome, and refusals as denied', async () => {
@@ -333,125 +371,186 @@ describe('audit log', () => {
           t.http.post(`/api/v1/containers/${p}par${i % 10}/start`).set('x-request-id', `${p}par-${i}`),
         ),
       );
-      const all: Entry[] = [];
-      let cursor: string | undefined;
-      do {
-        const res = await t.http
-          .get('/api/v1/audit-logs')
-          .query({ action: 'container.start', limit: 500, ...(cursor ? { cursor } : {}) })
-          .expect(200);
-        all.push(...(res.body.items as Entry[]).filter((e) => e.requestId.startsWith(`${p}par-`)));
-        cursor = res.body.nextCursor ?? undefined;
-      } while (cursor);
+      const all = (await listAll({ action: 'container.start' })).filter((e) =>
+        e.requestId.startsWith(`${p}par-`),
+      );
       expect(all.filter((e) => e.phase === 'intent')).toHaveLength(100);
       const outcomes = all.filter((e) => e.phase === 'outcome');
       expect(outcomes).toHaveLength(100);
-      for (const res of responses) {
-        const outcome = outcomes.find((e) => e.requestId === res.headers['x-request-id']);
-        expect([res.status, outcome?.outcome]).toEqual([200, 'succeeded']);
-      }
+      const outcomeOf = new Map(outcomes.map((e) => [e.requestId, e.outcome]));
+      expect(responses.map((res) => [res.status, outcomeOf.get(res.headers['x-request-id'])])).toEqual(
+        Array.from({ length: 100 }, () => [200, 'succeeded']),
+      );
       expect(new Set(all.map((e) => e.operationId)).size).toBe(100);
       expect((await t.http.get('/api/v1/audit-logs/verify').expect(200)).body.ok).toBe(true);
+      const running = await Promise.all(
+        Array.from(
+          { length: 10 },
+          async (_, i) => (await docker.getContainer(`${p}par${i}`).inspect()).State.Running,
+        ),
+      );
+      expect(running).toEqual(Array.from({ length: 10 }, () => true));
     });
   });
 
   describe('reading', () => {
+    // Read-only fixture of the describe: entries written between `from` and `to`, mostly by an
+    // admin key of its own (`reader`), so that the tests can tell exactly what they should find.
+    const reader = `${p}reader`;
+    const viewerName = `${p}rviewer`;
+    const rd = [1, 2, 3, 4].map((i) => `${p}rd${i}`);
+    let from: string;
+    let to: string;
+
+    beforeAll(async () => {
+      from = new Date().toISOString();
+      const key = (await t.http.post('/api/v1/api-keys').send({ name: reader, role: 'admin' }).expect(201))
+        .body.key as string;
+      for (const [i, name] of rd.entries()) {
+        await t
+          .as(key)
+          .post('/api/v1/networks')
+          .send({ name, ipam: { config: [{ subnet: `10.209.${11 + i}.0/24` }] } })
+          .expect(201);
+      }
+      await t.as(key).post('/api/v1/networks').send({ name: rd[0] }).expect(409);
+      for (const name of rd) await t.as(key).delete(`/api/v1/networks/${name}`).expect(204);
+      await t
+        .as(key)
+        .post('/api/v1/containers')
+        .send({
+          name: `${p}rbox`,
+          image: TEST_IMAGE,
+          command: ['sleep', '3600'],
+          labels: { [TEST_LABEL]: p },
+        })
+        .expect(201);
+      for (let i = 0; i < 3; i++) {
+        await t
+          .as(key)
+          .post(`/api/v1/containers/${p}rbox/exec`)
+          .send({ command: ['true'] })
+          .expect(200);
+      }
+      const viewer = (
+        await t.http.post('/api/v1/api-keys').send({ name: viewerName, role: 'viewer' }).expect(201)
+      ).body.key as string;
+      await t
+        .as(viewer)
+        .post('/api/v1/networks')
+        .send({ name: `${p}nope` })
+        .expect(403);
+      // More than a page (50) of entries in the range: refusals of requests without a key.
+      await Promise.all(Array.from({ length: 60 }, () => t.anon.get('/api/v1/networks').expect(401)));
+      to = new Date(Date.now() + 1).toISOString();
+    });
+
     it('filters, pages newest first, and exports NDJSON and CSV for a time range', async () => {
-      const byAction = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ action: 'network.create', outcome: 'succeeded', limit: 2 })
-        .expect(200);
-      expect(byAction.body.items.length).toBe(2);
-      expect(byAction.body.items[0].id).toBeGreaterThan(byAction.body.items[1].id);
-      expect(
-        byAction.body.items.every((e: Entry) => e.action === 'network.create' && e.outcome === 'succeeded'),
-      ).toBe(true);
-      const next = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ action: 'network.create', outcome: 'succeeded', limit: 2, cursor: byAction.body.nextCursor })
-        .expect(200);
-      expect(next.body.items[0].id).toBeLessThan(byAction.body.items[1].id);
-      const byTarget = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ target: `${p}net` })
-        .expect(200);
-      expect(byTarget.body.items.length).toBeGreaterThanOrEqual(8);
-      const byActor = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ actor: `${p}viewer` })
-        .expect(200);
-      expect(byActor.body.items.map((e: Entry) => e.errorCode)).toEqual(['FORBIDDEN']);
-      const future = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ from: '2999-01-01T00:00:00Z' })
-        .expect(200);
-      expect(future.body.items).toEqual([]);
+      const byAction = await page({ action: 'network.create', outcome: 'succeeded', limit: 2 });
+      expect(byAction.items.length).toBe(2);
+      expect(byAction.items[0].id).toBeGreaterThan(byAction.items[1].id);
+      expect(byAction.items.every((e) => e.action === 'network.create' && e.outcome === 'succeeded')).toBe(
+        true,
+      );
+      const next = await page({
+        action: 'network.create',
+        outcome: 'succeeded',
+        limit: 2,
+        cursor: byAction.nextCursor,
+      });
+      expect(next.items[0].id).toBeLessThan(byAction.items[1].id);
+      // With the actor as well: exactly the reader's four networks, two a page, then no cursor.
+      const mine = { action: 'network.create', outcome: 'succeeded', actor: reader, limit: 2 };
+      const first = await page(mine);
+      const second = await page({ ...mine, cursor: first.nextCursor });
+      expect([...first.items, ...second.items].map((e) => e.target.name)).toEqual([...rd].reverse());
+      expect(second.nextCursor).toBeNull();
+
+      const byTarget = await page({ target: rd[0] });
+      expect(byTarget.items.map((e) => [e.action, e.phase, e.outcome])).toEqual([
+        ['network.remove', 'outcome', 'succeeded'],
+        ['network.remove', 'intent', null],
+        ['network.create', 'outcome', 'failed'],
+        ['network.create', 'outcome', 'succeeded'],
+        ['network.create', 'intent', null],
+      ]);
+      const byActor = await page({ actor: viewerName });
+      expect(byActor.items.map((e) => e.errorCode)).toEqual(['FORBIDDEN']);
+      expect((await page({ from: '2999-01-01T00:00:00Z' })).items).toEqual([]);
       const bad = await t.http
         .get('/api/v1/audit-logs')
         .query({ outcome: 'maybe', from: 'yesterday' })
         .expect(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['from', 'outcome']);
 
-      const from = new Date(Date.now() - 3_600_000).toISOString();
-      const ndjson = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ format: 'ndjson', from, action: 'network.create' })
-        .buffer(true)
-        .parse((res, done) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => done(null, text));
-        });
+      const exported = (format: string, filter: Record<string, unknown>) =>
+        t.http
+          .get('/api/v1/audit-logs')
+          .query({ format, ...filter })
+          .buffer(true)
+          .parse((res, done) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => done(null, text));
+          });
+      // An export holds the same entries as the pages of the same filter, oldest first.
+      const idsOf = async (filter: Record<string, unknown>) =>
+        (await listAll(filter)).map((e) => e.id).sort((a, b) => a - b);
+
+      const creates = { from, to, action: 'network.create' };
+      const ndjson = await exported('ndjson', creates);
       expect(ndjson.status).toBe(200);
       expect(ndjson.headers['content-type']).toContain('application/x-ndjson');
       const lines = (ndjson.body as string)
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as Entry);
-      expect(lines.length).toBeGreaterThanOrEqual(4);
       expect(lines.every((e) => e.action === 'network.create')).toBe(true);
-      expect(lines[0].id).toBeLessThan(lines[lines.length - 1].id);
+      expect(lines.map((e) => e.id)).toEqual(await idsOf(creates));
+      // The reader's four creates (intent and outcome) and its refused duplicate.
+      expect(lines.filter((e) => e.actor === reader)).toHaveLength(9);
 
-      const csv = await t.http
-        .get('/api/v1/audit-logs')
-        .query({ format: 'csv', from })
-        .buffer(true)
-        .parse((res, done) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => done(null, text));
-        });
+      const csv = await exported('csv', { from, to });
+      expect(csv.status).toBe(200);
       expect(csv.headers['content-type']).toContain('text/csv');
-      const rows = (csv.body as string).trim().split('\n');
-      expect(rows[0]).toBe(
+      const [header, ...rows] = csvRecords(csv.body as string);
+      expect(header.join(',')).toBe(
         'id,at,requestId,actor,transport,action,phase,operationId,targetKind,targetName,targetId,outcome,errorCode,durationMs,detail,input,before,after,prevHash,hash',
       );
       expect(rows.length).toBeGreaterThan(50);
+      expect(rows.every((r) => r.length === header.length)).toBe(true);
+      expect(rows.map((r) => Number(r[0]))).toEqual(await idsOf({ from, to }));
+      const refusal = rows.find((r) => r[3] === viewerName);
+      expect([refusal?.[5], refusal?.[11], refusal?.[12]]).toEqual(['network.create', 'denied', 'FORBIDDEN']);
     });
 
     it('answers auditLogs as a GraphQL connection with the same filters', async () => {
+      const filter = `{ action: "container.exec", actor: "${reader}" }`;
       const res = await t
         .gql(
-          '{ auditLogs(filter: { action: "container.exec" }, first: 2) { edges { cursor node { id action phase outcome target { name } input } } pageInfo { hasNextPage endCursor } } }',
+          `{ auditLogs(filter: ${filter}, first: 2) { edges { cursor node { id action phase outcome target { name } input } } pageInfo { hasNextPage endCursor } } }`,
         )
         .expect(200);
-      const page = res.body.data.auditLogs;
-      expect(page.edges).toHaveLength(2);
-      expect(page.edges.every((e: { node: Entry }) => e.node.action === 'container.exec')).toBe(true);
-      expect(page.pageInfo.hasNextPage).toBe(true);
+      const connection = res.body.data.auditLogs;
+      expect(connection.edges).toHaveLength(2);
+      expect(connection.edges.map((e: { node: Entry }) => [e.node.action, e.node.target.name])).toEqual([
+        ['container.exec', `${p}rbox`],
+        ['container.exec', `${p}rbox`],
+      ]);
+      expect(connection.pageInfo.hasNextPage).toBe(true);
       const next = await t
         .gql(
-          `{ auditLogs(filter: { action: "container.exec" }, first: 2, after: "${page.pageInfo.endCursor}") { edges { node { id } } } }`,
+          `{ auditLogs(filter: ${filter}, first: 2, after: "${connection.pageInfo.endCursor}") { edges { node { id } } } }`,
         )
         .expect(200);
-      expect(next.body.data.auditLogs.edges[0].node.id).toBeLessThan(page.edges[1].node.id);
-      const denied = await t
-        .gql(
-          '{ auditLogs { edges { node { id } } } }',
-          undefined,
-          (await t.http.post('/api/v1/api-keys').send({ name: `${p}op`, role: 'operator' })).body.key,
-        )
-        .expect(200);
+      expect(next.body.data.auditLogs.edges[0].node.id).toBeLessThan(connection.edges[1].node.id);
+      const operator = (
+        await t.http
+          .post('/api/v1/api-keys')
+          .send({ name: `${p}op`, role: 'operator' })
+          .expect(201)
+      ).body.key as string;
+      const denied = await t.gql('{ auditLogs { edges { node { id } } } }', undefined, operator).expect(200);
       expect(denied.body.errors[0].extensions.code).toBe('FORBIDDEN');
     });
 
@@ -474,12 +573,21 @@ describe('audit log', () => {
       const gone = await t.http.get(`/api/v1/networks/${p}hist/history`).expect(200);
       expect(gone.body.items[0]).toMatchObject({ action: 'network.remove', outcome: 'succeeded' });
       const gql = await t
-        .gql(`{ containerHistory(ref: "${p}par0", first: 3) { edges { node { action } } } }`)
+        .gql(`{ containerHistory(ref: "${p}rbox", first: 3) { edges { node { action } } } }`)
         .expect(200);
-      expect(gql.body.data.containerHistory.edges).toHaveLength(3);
-      const viewer = (await t.http.post('/api/v1/api-keys').send({ name: `${p}hv`, role: 'viewer' })).body
-        .key as string;
-      await t.as(viewer).get(`/api/v1/containers/${p}par0/history`).expect(200);
+      expect(gql.body.data.containerHistory.edges.map((e: { node: Entry }) => e.node.action)).toEqual([
+        'container.exec',
+        'container.exec',
+        'container.exec',
+      ]);
+      const viewer = (
+        await t.http
+          .post('/api/v1/api-keys')
+          .send({ name: `${p}hv`, role: 'viewer' })
+          .expect(201)
+      ).body.key as string;
+      const viewerLive = await t.as(viewer).get(`/api/v1/containers/${p}rbox/history`).expect(200);
+      expect(viewerLive.body.items.length).toBeGreaterThanOrEqual(8);
       const viewerGone = await t.as(viewer).get(`/api/v1/networks/${p}hist/history`).expect(404);
       expect(viewerGone.body.code).toBe('NETWORK_NOT_FOUND');
     });
@@ -494,8 +602,28 @@ describe('audit log', () => {
         reason: string;
       };
     const last = () => Number(sqlite(t.databasePath, 'SELECT MAX(id) FROM audit_log;').trim());
+    // Entries of the test's own to tamper with: refused requests without a key; their ids,
+    // oldest first.
+    const writeEntries = async (count: number): Promise<number[]> => {
+      const tag = `${p}${Math.random().toString(36).slice(2)}-`;
+      for (let i = 0; i < count; i++) {
+        await t.anon.get('/api/v1/networks').set('x-request-id', `${tag}${i}`).expect(401);
+      }
+      const ids = (await listAll({}))
+        .filter((e) => e.requestId.startsWith(tag))
+        .map((e) => e.id)
+        .sort((a, b) => a - b);
+      expect(ids).toHaveLength(count);
+      return ids;
+    };
+    const swap = (a: number, b: number) =>
+      sqlite(
+        t.databasePath,
+        `UPDATE audit_log SET id = -1 WHERE id = ${a}; UPDATE audit_log SET id = ${a} WHERE id = ${b}; UPDATE audit_log SET id = ${b} WHERE id = -1;`,
+      );
 
     it('verifies the whole chain', async () => {
+      await writeEntries(3);
       const result = await verify();
       expect(result).toMatchObject({ ok: true, firstBadId: null });
       expect(result.checked).toBe(last());
@@ -504,42 +632,51 @@ describe('audit log', () => {
     });
 
     it('names the first entry edited with the sqlite3 CLI', async () => {
-      const original = sqlite(t.databasePath, 'SELECT actor FROM audit_log WHERE id = 5;').trim();
-      sqlite(t.databasePath, "UPDATE audit_log SET actor = 'mallory' WHERE id = 5;");
-      expect(await verify()).toMatchObject({ ok: false, firstBadId: 5 });
-      sqlite(t.databasePath, `UPDATE audit_log SET actor = '${original}' WHERE id = 5;`);
+      const [, edited] = await writeEntries(3);
+      const original = sqlite(t.databasePath, `SELECT actor FROM audit_log WHERE id = ${edited};`).trim();
+      sqlite(t.databasePath, `UPDATE audit_log SET actor = 'mallory' WHERE id = ${edited};`);
+      try {
+        expect(await verify()).toMatchObject({ ok: false, firstBadId: edited });
+      } finally {
+        sqlite(t.databasePath, `UPDATE audit_log SET actor = '${original}' WHERE id = ${edited};`);
+      }
       expect((await verify()).ok).toBe(true);
     });
 
     it('names a deleted entry, and two swapped entries', async () => {
-      const copy = sqlite(t.databasePath, '.mode insert audit_log\nSELECT * FROM audit_log WHERE id = 9;');
-      sqlite(t.databasePath, 'DELETE FROM audit_log WHERE id = 9;');
-      expect(await verify()).toMatchObject({ ok: false, firstBadId: 9 });
-      sqlite(t.databasePath, copy);
+      const [a, b] = await writeEntries(3);
+      const copy = sqlite(t.databasePath, `.mode insert audit_log\nSELECT * FROM audit_log WHERE id = ${a};`);
+      sqlite(t.databasePath, `DELETE FROM audit_log WHERE id = ${a};`);
+      try {
+        expect(await verify()).toMatchObject({ ok: false, firstBadId: a });
+      } finally {
+        sqlite(t.databasePath, copy);
+      }
       expect((await verify()).ok).toBe(true);
 
-      // Swap the contents of entries 12 and 13 (their ids stay in place).
-      sqlite(
-        t.databasePath,
-        'UPDATE audit_log SET id = -12 WHERE id = 12; UPDATE audit_log SET id = 12 WHERE id = 13; UPDATE audit_log SET id = 13 WHERE id = -12;',
-      );
-      expect(await verify()).toMatchObject({ ok: false, firstBadId: 12 });
-      sqlite(
-        t.databasePath,
-        'UPDATE audit_log SET id = -12 WHERE id = 12; UPDATE audit_log SET id = 12 WHERE id = 13; UPDATE audit_log SET id = 13 WHERE id = -12;',
-      );
+      // Swap the contents of two entries (their ids stay in place).
+      swap(a, b);
+      try {
+        expect(await verify()).toMatchObject({ ok: false, firstBadId: a });
+      } finally {
+        swap(a, b);
+      }
       expect((await verify()).ok).toBe(true);
     });
 
     it('notices entries cut off the end', async () => {
+      await writeEntries(2);
       const end = last();
       const copy = sqlite(
         t.databasePath,
         `.mode insert audit_log\nSELECT * FROM audit_log WHERE id = ${end};`,
       );
       sqlite(t.databasePath, `DELETE FROM audit_log WHERE id = ${end};`);
-      expect(await verify()).toMatchObject({ ok: false, firstBadId: end });
-      sqlite(t.databasePath, copy);
+      try {
+        expect(await verify()).toMatchObject({ ok: false, firstBadId: end });
+      } finally {
+        sqlite(t.databasePath, copy);
+      }
       expect((await verify()).ok).toBe(true);
     });
   });
@@ -555,7 +692,7 @@ describe('audit retention and HMAC', () => {
     });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('prunes old entries and the rest still verifies; an HMAC chain cannot be recomputed without the key', async () => {
