@@ -12,7 +12,7 @@
 #   e26   Debian 13's docker.io 26.1 (API 1.45), unpacked into .cache/engines (no system package
 #         changes), in a single-node swarm of its own
 #   e20b, e26b   the same versions outside swarm mode (the "overlay needs a swarm" answers)
-# Inside each namespace: a name server answering NXDOMAIN (dnsmasq), veth pairs sy-mv0..sy-mv5 (macvlan/ipvlan parents: Docker gives a parent
+# Inside each namespace: a name server answering NXDOMAIN (dnsmasq), veth pairs sy-mv0..sy-mv7 (macvlan/ipvlan parents: Docker gives a parent
 # to one such network at a time, so test files that run at once each use their own) and
 # sy-veth0/sy-veth1, with 10.213.250.1/24 on sy-veth1 for the "bridge over a host subnet" rule.
 # Images switchyard/busybox:latest and switchyard/noping:latest are made with `docker import` from
@@ -100,7 +100,7 @@ prepare_namespace() {
   as_root ip -n "$n" link set sy-veth1 up
   as_root ip -n "$n" -4 addr show dev sy-veth1 | grep -q "${HOST_TEST_CIDR%/*}/" ||
     as_root ip -n "$n" addr add "$HOST_TEST_CIDR" dev sy-veth1
-  for i in 0 1 2 3 4 5; do
+  for i in 0 1 2 3 4 5 6 7; do
     as_root ip -n "$n" link show "sy-mv$i" >/dev/null 2>&1 ||
       as_root ip -n "$n" link add "sy-mv$i" type veth peer name "sy-mvp$i"
     as_root ip -n "$n" link set "sy-mv$i" up

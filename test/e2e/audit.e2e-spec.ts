@@ -261,7 +261,7 @@ describe('audit log', () => {
         .send({
           name: `${p}ipv`,
           driver: 'ipvlan',
-          options: { parent: MACVLAN_PARENTS.security },
+          options: { parent: MACVLAN_PARENTS.audit },
           ipam: { config: [{ subnet: '10.209.5.0/24' }] },
         })
         .expect(201);
