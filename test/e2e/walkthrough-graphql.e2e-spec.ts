@@ -1,7 +1,6 @@
 import { startApp, type TestApp } from '../support/app';
 import { MACVLAN_PARENTS, TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker, execIn } from '../support/engine';
-import { FEATURES } from '../support/engines';
 import { runPrefix } from '../support/names';
 import { waitFor } from '../support/wait';
 
@@ -14,13 +13,9 @@ const CONTAINER_FIELDS = `id name image command state status createdAt labels ne
 const MACVLAN_PARENT = MACVLAN_PARENTS.walkthroughGraphql;
 
 // MAC addresses Docker never derives itself (its own are 02:42 followed by the IPv4 address), so
-// finding one on the engine proves it was applied as asked. Issue #10: on engines that take one
-// network at create (API 1.41) the service refuses them today (it sends the MAC as the container's
-// own with NetworkMode set to the network id, and the engine then derives its own); until that is
-// fixed, those engines are asked for the MAC they derive, which proves less.
-const chosenMac = (never: string, derived: string) => (FEATURES.multipleNetworksAtCreate ? never : derived);
-const BRIDGE_MAC = chosenMac('02:5e:0a:ce:01:0a', '02:42:0a:ce:01:0a');
-const MACVLAN_MAC = chosenMac('02:5e:0a:ce:03:0a', '02:42:0a:ce:03:0a');
+// finding one on the engine proves it was applied as asked.
+const BRIDGE_MAC = '02:5e:0a:ce:01:0a';
+const MACVLAN_MAC = '02:5e:0a:ce:03:0a';
 
 describe('walkthrough over GraphQL', () => {
   const p = runPrefix('walkgql');
