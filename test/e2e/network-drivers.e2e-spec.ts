@@ -55,6 +55,24 @@ describe('network drivers this kernel supports, and clear answers for what it do
     expect(listed.body.containers.map((c: { name: string }) => c.name)).toEqual([`${p}ovl-c1`]);
   });
 
+  it('answers an overlay network as the swarm allocated it, never half made (driver and subnet), on every create', async () => {
+    // Right after a create the engine shows a swarm network without driver and subnet for a
+    // moment (about one inspect in three here): each answer must still be complete.
+    const answers = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await create({
+        name: `${p}ovl-burst${i}`,
+        driver: 'overlay',
+        attachable: true,
+        ipam: { config: [{ subnet: `10.203.${20 + i}.0/24` }] },
+      }).expect(201);
+      answers.push([res.body.driver, res.body.scope, res.body.ipam.config[0]?.subnet]);
+    }
+    expect(answers).toEqual(
+      Array.from({ length: 20 }, (_, i) => ['overlay', 'swarm', `10.203.${20 + i}.0/24`]),
+    );
+  });
+
   it('creates a macvlan network on a veth parent, where a container gets the chosen IP', async () => {
     const res = await create({
       name: `${p}mv`,
