@@ -14,7 +14,8 @@
 #   e20b, e26b   the same versions outside swarm mode (the "overlay needs a swarm" answers)
 # Inside each namespace: a name server answering NXDOMAIN (dnsmasq), veth pairs sy-mv0..sy-mv7 (macvlan/ipvlan parents: Docker gives a parent
 # to one such network at a time, so test files that run at once each use their own) and
-# sy-veth0/sy-veth1, with 10.213.250.1/24 on sy-veth1 for the "bridge over a host subnet" rule.
+# sy-veth0/sy-veth1, with 10.213.250.1/24 on sy-veth1 for the "bridge over a host subnet" rule, and a
+# black-hole route to 10.213.251.53 (a name server that never answers).
 # Images switchyard/busybox:latest and switchyard/noping:latest are made with `docker import` from
 # Debian's busybox-static: no registry is needed.
 set -euo pipefail
@@ -31,6 +32,8 @@ ENGINES=(e20 e26 e20b e26b)
 TEST_IMAGE=switchyard/busybox:latest
 NOPING_IMAGE=switchyard/noping:latest
 HOST_TEST_CIDR=10.213.250.1/24
+# An address whose packets the namespace drops without a word: a name server that never answers.
+SILENT_ADDRESS=10.213.251.53
 READY_SECONDS=${ENGINE_READY_SECONDS:-90}
 
 log() { printf '[test-engines] %s\n' "$*" >&2; }
@@ -100,6 +103,7 @@ prepare_namespace() {
   as_root ip -n "$n" link set sy-veth1 up
   as_root ip -n "$n" -4 addr show dev sy-veth1 | grep -q "${HOST_TEST_CIDR%/*}/" ||
     as_root ip -n "$n" addr add "$HOST_TEST_CIDR" dev sy-veth1
+  as_root ip -n "$n" route replace blackhole "$SILENT_ADDRESS/32"
   for i in 0 1 2 3 4 5 6 7; do
     as_root ip -n "$n" link show "sy-mv$i" >/dev/null 2>&1 ||
       as_root ip -n "$n" link add "sy-mv$i" type veth peer name "sy-mvp$i"

@@ -1,5 +1,5 @@
 import { startApp, type TestApp } from '../support/app';
-import { NOPING_IMAGE, TEST_IMAGE, TEST_LABEL } from '../support/constants';
+import { NOPING_IMAGE, SILENT_ADDRESS, TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker } from '../support/engine';
 import { runPrefix } from '../support/names';
 
@@ -94,6 +94,27 @@ describe('ping diagnoses', () => {
     const res = await ping({ from: `${p}a`, to: `${p}nobody` });
     expect(res.body.diagnosis.code).toBe('NAME_NOT_RESOLVED');
     expect(res.body.diagnosis.message).toContain(`"${p}one"`);
+  });
+
+  it('NAME_NOT_RESOLVED, not packet loss, when the name server never answers (no echo request was sent)', async () => {
+    // The engine API lets a container use another name server; Switchyard's run does not, so the
+    // test makes this one itself.
+    const deaf = await docker.createContainer({
+      name: `${p}deaf-dns`,
+      Image: TEST_IMAGE,
+      Cmd: ['sleep', '3600'],
+      Labels: { [TEST_LABEL]: p },
+      HostConfig: { Dns: [SILENT_ADDRESS] },
+    });
+    await deaf.start();
+    const res = await ping({ from: `${p}deaf-dns`, to: 'db.example.internal', timeoutMs: 1000 });
+    expect(res.body).toMatchObject({
+      reachable: false,
+      resolvedAddress: null,
+      transmitted: 0,
+      diagnosis: { code: 'NAME_NOT_RESOLVED' },
+    });
+    expect(res.body.diagnosis.message).toContain('name server');
   });
 
   it('NETWORK_INTERNAL for an address outside an internal network (its peers still answer)', async () => {

@@ -15,6 +15,8 @@ export const MACVLAN_PARENTS = {
 } as const;
 // The address on sy-veth1 in each engine's namespace, to test the host-interface overlap rule.
 export const HOST_TEST_SUBNET = '10.213.250.0/24';
+// An address each engine's namespace drops silently (a black-hole route): a name server that never answers.
+export const SILENT_ADDRESS = '10.213.251.53';
 // Every object a test creates has a name starting with this, so leftovers of a crashed run can be
 // found and removed without touching anything else.
 export const TEST_PREFIX = 'syt-';
