@@ -128,11 +128,11 @@ ensure_dns() {
 launch_engine() {
   local e=$1 n path=$PATH config
   n=$(ns "$e")
+  # What a killed engine left: processes still dying in its namespace (its containerd, shims) and
+  # their pidfiles and sockets, which would make the new dockerd wait on a containerd that is gone.
+  end_processes "$e"
+  as_root rm -rf "$RUN_DIR/$e/exec" "$RUN_DIR/$e.pid"
   as_root mkdir -p "$DATA_DIR/$e" "$RUN_DIR/$e"
-  # A stale pidfile from a killed daemon stops dockerd from starting again.
-  if [ -f "$RUN_DIR/$e.pid" ] && ! kill -0 "$(cat "$RUN_DIR/$e.pid")" 2>/dev/null; then
-    as_root rm -f "$RUN_DIR/$e.pid"
-  fi
   config="$DATA_DIR/$e/daemon.json"
   if [ "$(version_of "$e")" = 26 ]; then
     path="$NEW_ENGINE_DIR/usr/sbin:$NEW_ENGINE_DIR/usr/bin:$PATH"
@@ -216,8 +216,8 @@ up() {
   for e in "${ENGINES[@]}"; do
     answers "$e" && continue
     prepare_namespace "$e"
-    ensure_dns "$e"
     launch_engine "$e"
+    ensure_dns "$e"
     started+=("$e")
   done
   [ ${#started[@]} -gt 0 ] && log "starting ${started[*]}"
@@ -240,19 +240,29 @@ up() {
 
 # Every process whose network namespace is the engine's (dockerd, its containerd, shims and
 # container processes), gently first.
-stop_engine() {
-  local e=$1 n pids deadline
+# Ends every process in the engine's namespace (dockerd, its containerd and shims, container
+# processes, dnsmasq): dockerd gently first when asked, then the rest by force.
+end_processes() {
+  local e=$1 gently=${2:-} n pid pids deadline
   n=$(ns "$e")
   [ -e "/run/netns/$n" ] || return 0
-  pids=$(as_root ip netns pids "$n" 2>/dev/null || true)
-  [ -f "$RUN_DIR/$e.pid" ] && as_root kill -TERM "$(cat "$RUN_DIR/$e.pid")" 2>/dev/null || true
   deadline=$((SECONDS + 20))
-  while [ -n "$(as_root ip netns pids "$n" 2>/dev/null)" ] && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
+  if [ -n "$gently" ] && [ -f "$RUN_DIR/$e.pid" ]; then
+    pid=$(cat "$RUN_DIR/$e.pid")
+    as_root kill -TERM "$pid" 2>/dev/null || true
+    while as_root kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
+  fi
   pids=$(as_root ip netns pids "$n" 2>/dev/null || true)
   # shellcheck disable=SC2086
   [ -n "$pids" ] && as_root kill -KILL $pids 2>/dev/null || true
   while [ -n "$(as_root ip netns pids "$n" 2>/dev/null)" ] && [ $SECONDS -lt $((deadline + 10)) ]; do sleep 0.2; done
-  as_root ip netns del "$n"
+}
+
+stop_engine() {
+  local e=$1
+  [ -e "/run/netns/$(ns "$e")" ] || return 0
+  end_processes "$e" gently
+  as_root ip netns del "$(ns "$e")"
 }
 
 down() {
