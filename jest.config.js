@@ -46,7 +46,7 @@ module.exports = {
       ...common,
       displayName,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalSetup: `<rootDir>/test/support/global-setup-${engine}.ts`,
       globals: { SWITCHYARD_TEST_ENGINE: engine },
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeouts.ts'],
       slowTestThreshold: 30,

@@ -2,18 +2,14 @@ import Docker from 'dockerode';
 import { NOPING_IMAGE, TEST_IMAGE } from './constants';
 import { removeLeftovers } from './engine-cleanup';
 import { detectOnce } from './engine-features';
-import { engineSocket, isTestEngineName } from './engine-sockets';
+import { engineSocket, type TestEngineName } from './engine-sockets';
 
-// Runs once per e2e project (one project per engine): fails early, with the fix, when the engine
-// is not there; removes what a crashed earlier run left behind; finds out what the engine does.
-export default async function globalSetup(
-  _global: unknown,
-  project: { globals: Record<string, unknown> },
-): Promise<void> {
+// Global setup of one e2e project (one per engine; each has a file of its own, since Jest runs a
+// global setup module once however many projects name it): fails early, with the fix, when the
+// engine is not there; removes what a crashed earlier run left behind; finds out what the engine does.
+export async function setUpEngine(engine: TestEngineName): Promise<void> {
   // One id for the whole run, shared by both projects and inherited by the workers.
   process.env.SWITCHYARD_TEST_RUN ??= String(process.pid);
-  const engine = project.globals.SWITCHYARD_TEST_ENGINE;
-  if (!isTestEngineName(engine)) throw new Error(`unknown test engine ${String(engine)}`);
   const hint = 'Run `bash scripts/test-engines.sh up` (npm test does it for you).';
   const socket = engineSocket(engine);
   const docker = new Docker({ socketPath: socket });

@@ -1,0 +1,3 @@
+import { setUpEngine } from './engine-setup';
+
+export default () => setUpEngine('e20');
