@@ -24,9 +24,13 @@ const canonical = (path: string): string => {
 // of its own (rootless Docker, one engine per namespace), where its host interfaces are not this
 // process's: the dockerd whose namespace has our socket listening shows them in /proc/<pid>/net.
 // Without access to that process (another PID namespace), this process's own namespace stands in.
+// A search that found nothing is not repeated sooner than this (it reads every process's name).
+const SEARCH_AGAIN_MS = 30_000;
+
 export class EngineHostLocator {
   private readonly socketPath: string;
   private pid: string | null = null;
+  private searchedAt = -Infinity;
 
   constructor(
     socketPath: string,
@@ -36,8 +40,11 @@ export class EngineHostLocator {
   }
 
   network(): HostNetwork {
-    if (this.pid === null || read(`${this.proc}/${this.pid}/comm`)?.trim() !== 'dockerd')
+    const gone = this.pid !== null && read(`${this.proc}/${this.pid}/comm`)?.trim() !== 'dockerd';
+    if (gone || (this.pid === null && performance.now() - this.searchedAt >= SEARCH_AGAIN_MS)) {
+      this.searchedAt = performance.now();
       this.pid = this.find();
+    }
     return readHostNetwork(`${this.proc}/${this.pid ?? 'self'}/net`);
   }
 

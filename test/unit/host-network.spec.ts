@@ -95,12 +95,25 @@ describe('the engine host locator', () => {
     ]);
   });
 
-  it("falls back to this process's namespace when no dockerd listens there, and follows a restart", () => {
-    const locator = new EngineHostLocator('/run/engine-c.sock', proc);
-    expect(show(locator.network().subnets)).toEqual(['eth0 10.0.2.0/24']);
-    process('40', 'dockerd', { unix: unix('/run/engine-c.sock'), route: ROUTE });
-    expect(locator.network().subnets).toHaveLength(3);
-    rmSync(join(proc, '40'), { recursive: true });
-    expect(locator.network().subnets).toHaveLength(1);
+  it("falls back to this process's namespace when no dockerd listens there, looks again later, and follows a restart", () => {
+    jest.useFakeTimers();
+    try {
+      const locator = new EngineHostLocator('/run/engine-c.sock', proc);
+      expect(show(locator.network().subnets)).toEqual(['eth0 10.0.2.0/24']);
+      process('40', 'dockerd', { unix: unix('/run/engine-c.sock'), route: ROUTE });
+      // A search that found nothing is not repeated on every call.
+      expect(locator.network().subnets).toHaveLength(1);
+      jest.advanceTimersByTime(30_000);
+      expect(locator.network().subnets).toHaveLength(3);
+      // The engine's process is gone: looked for again at once.
+      rmSync(join(proc, '40'), { recursive: true });
+      process('41', 'dockerd', {
+        unix: unix('/run/engine-c.sock'),
+        route: ROUTE.split('\n').slice(0, 4).join('\n'),
+      });
+      expect(locator.network().subnets).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
