@@ -9,7 +9,7 @@
 # exec-root, pidfile and cgroup parent, so that none of them shares anything with the engine a
 # user runs at /var/run/docker.sock (which this script never talks to):
 #   e20   Debian 12's docker.io 20.10 (API 1.41), in a single-node swarm of its own
-#   e26   Debian 13's docker.io 26.1 (API 1.45), unpacked into .cache/engines (no system package
+#   e26   Debian 13's docker.io 26.1 (API 1.45), unpacked beside the engines' data (no system package
 #         changes), in a single-node swarm of its own
 #   e20b, e26b   the same versions outside swarm mode (the "overlay needs a swarm" answers)
 # Inside each namespace: a name server answering NXDOMAIN (dnsmasq), veth pairs sy-mv0..sy-mv7 (macvlan/ipvlan parents: Docker gives a parent
@@ -26,8 +26,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # Socket paths are also in test/support/engines.ts.
 RUN_DIR=/run/switchyard-test
 DATA_DIR=/var/lib/switchyard-test
-CACHE_DIR="$ROOT/.cache/engines"
-NEW_ENGINE_DIR="$CACHE_DIR/docker-26"
+# Not in the checkout: engines that outlive a run may be used from another clone.
+NEW_ENGINE_DIR="$DATA_DIR/docker-26"
 ENGINES=(e20 e26 e20b e26b)
 TEST_IMAGE=switchyard/busybox:latest
 NOPING_IMAGE=switchyard/noping:latest
@@ -75,7 +75,7 @@ install_packages() {
 fetch_new_engine() {
   [ -x "$NEW_ENGINE_DIR/usr/sbin/dockerd" ] && return
   log "downloading Debian 13's docker.io and containerd into $NEW_ENGINE_DIR"
-  local apt="$CACHE_DIR/apt"
+  local apt="$DATA_DIR/apt"
   rm -rf "$apt" "$NEW_ENGINE_DIR.partial"
   mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$NEW_ENGINE_DIR.partial"
   echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' \
@@ -210,8 +210,8 @@ ensure_images() {
 
 up() {
   install_packages
+  mkdir -p "$RUN_DIR" "$DATA_DIR"
   fetch_new_engine
-  as_root mkdir -p "$RUN_DIR" "$DATA_DIR"
   local e started=()
   for e in "${ENGINES[@]}"; do
     answers "$e" && continue
@@ -278,8 +278,8 @@ down() {
       find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
     done
   done
-  as_root rm -rf "$RUN_DIR" "$DATA_DIR" "$CACHE_DIR"
-  log "removed the test engines, their namespaces, veths and folders ($RUN_DIR, $DATA_DIR, $CACHE_DIR)"
+  as_root rm -rf "$RUN_DIR" "$DATA_DIR"
+  log "removed the test engines, their namespaces, veths and folders ($RUN_DIR, $DATA_DIR)"
 }
 
 status() {
@@ -294,6 +294,9 @@ status() {
     fi
   done
 }
+
+# Namespaces, daemons and /var/lib need root: without it, the script runs itself through sudo.
+[ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=PATH bash "$0" "$@"
 
 case "${1:-}" in
   up) up ;;
