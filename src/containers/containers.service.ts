@@ -66,12 +66,22 @@ export class ContainersService {
     const after = page.cursor ? decodeCursor(page.cursor) : null;
     const network = filter.network ? await this.lookup.network(filter.network) : null;
     if (network) this.access.assertVisible(actor, this.access.network(network));
-    const summaries = await this.engine.listContainers({
+    const listed = await this.engine.listContainers({
       all: filter.all === true || filter.state !== undefined,
       label: [...(filter.label ?? []), ...this.access.labelFilters(actor)],
-      network: network ? [network.id] : undefined,
+      // The engine matches a network id only on endpoints that were attached once: a container
+      // never started is on its networks by name only. The name may be another network's on
+      // engines that allow duplicates, hence the check below.
+      network: network ? [network.id, network.name] : undefined,
       status: filter.state ? [filter.state] : undefined,
     });
+    const summaries = network
+      ? listed.filter((c) =>
+          c.endpoints.some(
+            (e) => e.networkId === network.id || (e.networkId === '' && e.networkName === network.name),
+          ),
+        )
+      : listed;
     const sorted = summaries
       .map((summary) => ({ summary, key: { name: nameOf(summary), id: summary.id } }))
       .sort((a, b) => byNameThenId(a.key, b.key));

@@ -276,6 +276,30 @@ describe('containers over REST, against the real engine', () => {
       await run({ name: `${p}lidle`, labels, start: false }).expect(201);
     });
 
+    it('lists a container that never started under the network it was created on', async () => {
+      // The engine's own network filter misses it: its endpoint was never attached.
+      await createNetwork(`${p}lnet3`, '10.204.8.0/24');
+      const labels = { [TEST_LABEL]: `${p}never` };
+      await run({ name: `${p}never`, labels, start: false, networks: [{ network: `${p}lnet3` }] }).expect(
+        201,
+      );
+      await run({ name: `${p}never-elsewhere`, labels, start: false }).expect(201);
+      const all = await t.http
+        .get('/api/v1/containers')
+        .query({ network: `${p}lnet3`, all: 'true' })
+        .expect(200);
+      expect(names(all)).toEqual([`${p}never`]);
+      const created = await t.http
+        .get('/api/v1/containers')
+        .query({ network: `${p}lnet3`, state: 'created' })
+        .expect(200);
+      expect(names(created)).toEqual([`${p}never`]);
+      const gql = await t.gql(
+        `{ containers(filter: { network: "${p}lnet3", all: true }) { items { name } } }`,
+      );
+      expect(gql.body.data.containers.items).toEqual([{ name: `${p}never` }]);
+    });
+
     it('lists running containers by default, every state with all=true, and filters', async () => {
       const running = await t.http.get('/api/v1/containers').query({ label }).expect(200);
       expect(names(running)).toContain(`${p}lweb`);
