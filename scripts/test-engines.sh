@@ -38,7 +38,6 @@ READY_SECONDS=${ENGINE_READY_SECONDS:-90}
 
 log() { printf '[test-engines] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 sock() { echo "$RUN_DIR/$1.sock"; }
 ns() { echo "sy-$1"; }
@@ -64,8 +63,8 @@ install_packages() {
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
 
@@ -94,21 +93,21 @@ fetch_new_engine() {
 prepare_namespace() {
   local e=$1 n
   n=$(ns "$e")
-  [ -e "/run/netns/$n" ] || as_root ip netns add "$n"
-  as_root ip -n "$n" link set lo up
-  if ! as_root ip -n "$n" link show sy-veth0 >/dev/null 2>&1; then
-    as_root ip -n "$n" link add sy-veth0 type veth peer name sy-veth1
+  [ -e "/run/netns/$n" ] || ip netns add "$n"
+  ip -n "$n" link set lo up
+  if ! ip -n "$n" link show sy-veth0 >/dev/null 2>&1; then
+    ip -n "$n" link add sy-veth0 type veth peer name sy-veth1
   fi
-  as_root ip -n "$n" link set sy-veth0 up
-  as_root ip -n "$n" link set sy-veth1 up
-  as_root ip -n "$n" -4 addr show dev sy-veth1 | grep -q "${HOST_TEST_CIDR%/*}/" ||
-    as_root ip -n "$n" addr add "$HOST_TEST_CIDR" dev sy-veth1
-  as_root ip -n "$n" route replace blackhole "$SILENT_ADDRESS/32"
+  ip -n "$n" link set sy-veth0 up
+  ip -n "$n" link set sy-veth1 up
+  ip -n "$n" -4 addr show dev sy-veth1 | grep -q "${HOST_TEST_CIDR%/*}/" ||
+    ip -n "$n" addr add "$HOST_TEST_CIDR" dev sy-veth1
+  ip -n "$n" route replace blackhole "$SILENT_ADDRESS/32"
   for i in 0 1 2 3 4 5 6 7; do
-    as_root ip -n "$n" link show "sy-mv$i" >/dev/null 2>&1 ||
-      as_root ip -n "$n" link add "sy-mv$i" type veth peer name "sy-mvp$i"
-    as_root ip -n "$n" link set "sy-mv$i" up
-    as_root ip -n "$n" link set "sy-mvp$i" up
+    ip -n "$n" link show "sy-mv$i" >/dev/null 2>&1 ||
+      ip -n "$n" link add "sy-mv$i" type veth peer name "sy-mvp$i"
+    ip -n "$n" link set "sy-mv$i" up
+    ip -n "$n" link set "sy-mvp$i" up
   done
 }
 
@@ -120,8 +119,8 @@ prepare_namespace() {
 # resolver that is not there.
 ensure_dns() {
   local e=$1 pidfile="$RUN_DIR/$1-dns.pid"
-  [ -f "$pidfile" ] && as_root kill -0 "$(cat "$pidfile")" 2>/dev/null && return
-  as_root ip netns exec "$(ns "$e")" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --address=/#/ \
+  [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && return
+  ip netns exec "$(ns "$e")" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --address=/#/ \
     --listen-address="${HOST_TEST_CIDR%/*}" --bind-interfaces --user=root --pid-file="$pidfile"
 }
 
@@ -131,18 +130,19 @@ launch_engine() {
   # What a killed engine left: processes still dying in its namespace (its containerd, shims) and
   # their pidfiles and sockets, which would make the new dockerd wait on a containerd that is gone.
   end_processes "$e"
-  as_root rm -rf "$RUN_DIR/$e/exec" "$RUN_DIR/$e.pid"
-  as_root mkdir -p "$DATA_DIR/$e" "$RUN_DIR/$e"
+  rm -rf "$RUN_DIR/$e/exec" "$RUN_DIR/$e.pid"
+  mkdir -p "$DATA_DIR/$e" "$RUN_DIR/$e"
   config="$DATA_DIR/$e/daemon.json"
   if [ "$(version_of "$e")" = 26 ]; then
     path="$NEW_ENGINE_DIR/usr/sbin:$NEW_ENGINE_DIR/usr/bin:$PATH"
-    printf '{"shutdown-timeout": 2, "dns": ["%s"]}\n' "${HOST_TEST_CIDR%/*}" | as_root tee "$config" >/dev/null
+    printf '{"shutdown-timeout": 2, "dns": ["%s"]}\n' "${HOST_TEST_CIDR%/*}" | tee "$config" >/dev/null
   else
     # 20.10 derives the engine ID from this key: one per engine, not /etc/docker's.
     printf '{"shutdown-timeout": 2, "dns": ["%s"], "deprecated-key-path": "%s"}\n' "${HOST_TEST_CIDR%/*}" "$DATA_DIR/$e/key.json" |
-      as_root tee "$config" >/dev/null
+      tee "$config" >/dev/null
   fi
-  as_root env PATH="$path" ENGINE="$e" RUN_DIR="$RUN_DIR" DATA_DIR="$DATA_DIR" \
+  # exec: nothing of this script stays behind as the daemon's parent.
+  (exec env PATH="$path" ENGINE="$e" RUN_DIR="$RUN_DIR" DATA_DIR="$DATA_DIR" \
     setsid nsenter --net="/run/netns/$n" -- unshare --mount --uts --propagation slave sh -c '
       set -e
       hostname "switchyard-$ENGINE"
@@ -153,7 +153,7 @@ launch_engine() {
       exec dockerd --host "unix://$RUN_DIR/$ENGINE.sock" --data-root "$DATA_DIR/$ENGINE/data" \
         --exec-root "$RUN_DIR/$ENGINE/exec" --pidfile "$RUN_DIR/$ENGINE.pid" \
         --config-file "$DATA_DIR/$ENGINE/daemon.json" --cgroup-parent "/switchyard-test-$ENGINE"
-    ' >"$DATA_DIR/$e.log" 2>&1 </dev/null &
+    ') >"$DATA_DIR/$e.log" 2>&1 </dev/null &
 }
 
 wait_ready() {
@@ -240,29 +240,37 @@ up() {
 
 # Every process whose network namespace is the engine's (dockerd, its containerd, shims and
 # container processes), gently first.
-# Ends every process in the engine's namespace (dockerd, its containerd and shims, container
-# processes, dnsmasq): dockerd gently first when asked, then the rest by force.
+# Every process of an engine: those in its network namespace (dockerd, its containerd and shims,
+# dnsmasq) and those in its cgroups (the containers' processes, in network namespaces of their own).
+engine_pids() {
+  local e=$1
+  {
+    ip netns pids "$(ns "$e")" 2>/dev/null || true
+    find /sys/fs/cgroup -path "*/switchyard-test-$e/*" -name cgroup.procs -exec cat {} + 2>/dev/null || true
+  } | sort -un
+}
+
+# Ends every process of an engine: dockerd gently first when asked, then the rest by force.
 end_processes() {
-  local e=$1 gently=${2:-} n pid pids deadline
-  n=$(ns "$e")
-  [ -e "/run/netns/$n" ] || return 0
-  deadline=$((SECONDS + 20))
+  local e=$1 gently=${2:-} pid pids deadline=$((SECONDS + 20))
   if [ -n "$gently" ] && [ -f "$RUN_DIR/$e.pid" ]; then
     pid=$(cat "$RUN_DIR/$e.pid")
-    as_root kill -TERM "$pid" 2>/dev/null || true
-    while as_root kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.3; done
   fi
-  pids=$(as_root ip netns pids "$n" 2>/dev/null || true)
+  pids=$(engine_pids "$e")
   # shellcheck disable=SC2086
-  [ -n "$pids" ] && as_root kill -KILL $pids 2>/dev/null || true
-  while [ -n "$(as_root ip netns pids "$n" 2>/dev/null)" ] && [ $SECONDS -lt $((deadline + 10)) ]; do sleep 0.2; done
+  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  while [ -n "$(engine_pids "$e")" ] && [ $SECONDS -lt $((deadline + 10)) ]; do sleep 0.2; done
 }
 
 stop_engine() {
   local e=$1
-  [ -e "/run/netns/$(ns "$e")" ] || return 0
   end_processes "$e" gently
-  as_root ip netns del "$(ns "$e")"
+  [ -e "/run/netns/$(ns "$e")" ] && ip netns del "$(ns "$e")"
+  # Empty cgroups the engine's --cgroup-parent made, deepest first.
+  find /sys/fs/cgroup -depth -type d -path "*/switchyard-test-$e*" 2>/dev/null |
+    grep -E "/switchyard-test-$e(/|$)" | while read -r dir; do rmdir "$dir" 2>/dev/null || true; done
 }
 
 down() {
@@ -272,14 +280,15 @@ down() {
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid" || true; done
-  for e in "${ENGINES[@]}"; do
-    # Empty cgroups the engines' --cgroup-parent made, deepest first.
-    find /sys/fs/cgroup -depth -type d -name "switchyard-test-$e" 2>/dev/null | while read -r dir; do
-      find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
-    done
-  done
-  as_root rm -rf "$RUN_DIR" "$DATA_DIR"
-  log "removed the test engines, their namespaces, veths and folders ($RUN_DIR, $DATA_DIR)"
+  rm -rf "$RUN_DIR" "$DATA_DIR"
+  local left
+  left=$(
+    ip netns list | grep -oE '^sy-e[0-9]+b?' || true
+    find /sys/fs/cgroup -maxdepth 2 -type d -name 'switchyard-test-*' || true
+    for e in "${ENGINES[@]}"; do engine_pids "$e"; done
+  )
+  [ -z "$left" ] || die "could not remove everything; still there: $(echo $left)"
+  log "removed the test engines, their processes, namespaces, veths, cgroups and folders ($RUN_DIR, $DATA_DIR)"
 }
 
 status() {
