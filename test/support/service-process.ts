@@ -66,7 +66,10 @@ export class ServiceProcesses {
   start(env: Record<string, string>): ServiceProcess {
     if (!existsSync(MAIN))
       throw new Error('dist/main.js is missing: run `npm run build` first (npm test does).');
-    const child = spawn(process.execPath, [MAIN], {
+    // setpriv (util-linux) asks the kernel to kill the service when this process dies, so that a
+    // test process killed outright (no afterEach) leaves no service behind. It execs: the pid, the
+    // signals and the exit status are the service's own.
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', process.execPath, MAIN], {
       env: { PATH: process.env.PATH ?? '', DOCKER_HOST: ENGINE_HOST, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
