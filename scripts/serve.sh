@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/local-engine.sh
 npm run build
-exec npm start
+# The service itself, in this process (as `npm start` runs it): a signal to `npm run serve`
+# reaches it, and it stops cleanly instead of living on behind a wrapper.
+exec node --max-semi-space-size=8 dist/main.js
