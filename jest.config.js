@@ -47,6 +47,7 @@ module.exports = {
       displayName,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: `<rootDir>/test/support/global-setup-${engine}.ts`,
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       globals: { SWITCHYARD_TEST_ENGINE: engine },
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeouts.ts'],
       slowTestThreshold: 30,

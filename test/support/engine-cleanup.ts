@@ -40,7 +40,7 @@ export function removeTestObjects(docker: Docker, prefix: string): Promise<void>
 
 const RUN_OF = new RegExp(`^${TEST_PREFIX}(\\d+)-`);
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
