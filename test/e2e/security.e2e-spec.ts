@@ -1,7 +1,6 @@
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
@@ -10,6 +9,7 @@ import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { MACVLAN_PARENTS, NOPING_IMAGE, TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker, execIn, inspectNetwork } from '../support/engine';
 import { runPrefix } from '../support/names';
+import { runTempDir } from '../support/temp';
 import { sleep, waitFor } from '../support/wait';
 
 const engineHasContainer = async (name: string) =>
@@ -706,8 +706,12 @@ describe('GraphQL configuration: introspection off, safelist, subscriptions', ()
   let port: number;
   const allowed = '{ networks { name } }';
 
+  let dir: string | undefined;
+
   beforeAll(async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'switchyard-safelist-')), 'safelist.json');
+    const folder = runTempDir('safelist-');
+    dir = folder;
+    const file = join(folder, 'safelist.json');
     writeFileSync(file, JSON.stringify([allowed]));
     t = await startApp({ GRAPHQL_INTROSPECTION: false, GRAPHQL_SAFELIST_PATH: file });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -715,6 +719,7 @@ describe('GraphQL configuration: introspection off, safelist, subscriptions', ()
   });
   afterAll(async () => {
     await t?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs only documents on the safelist, however they are spaced', async () => {

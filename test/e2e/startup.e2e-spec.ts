@@ -1,16 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine } from '../support/engine';
 import { runPrefix } from '../support/names';
+import { runTempDir } from '../support/temp';
 import { freePort, ServiceProcesses } from '../support/service-process';
 import { waitFor } from '../support/wait';
 
 describe('the built service', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-start-'));
+  const dir = runTempDir('start-');
   const p = runPrefix('start');
   const services = new ServiceProcesses();
 

@@ -1,15 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINE_SOCKET } from './engines';
+import { runTempDir } from './temp';
 
 export type ProxyMode = 'pass' | 'blackhole';
 
 // A unix socket in front of the engine under test that a test can take down, bring back, or turn into
 // a black hole that accepts connections and never answers.
 export class EngineProxy {
-  readonly dir = mkdtempSync(join(tmpdir(), 'switchyard-proxy-'));
+  readonly dir = runTempDir('proxy-');
   readonly socketPath = join(this.dir, 'docker.sock');
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();

@@ -4,6 +4,7 @@ import { removeLeftovers } from './engine-cleanup';
 import { detectOnce } from './engine-features';
 import { engineSocket, type TestEngineName } from './engine-sockets';
 import { takeRunLock } from './run-lock';
+import { removeDeadRunFolders } from './temp';
 
 // Global setup of one e2e project (one per engine; each has a file of its own, since Jest runs a
 // global setup module once however many projects name it): fails early, with the fix, when the
@@ -31,5 +32,6 @@ export async function setUpEngine(engine: TestEngineName): Promise<void> {
   if (info.Swarm?.LocalNodeState !== 'active')
     throw new Error(`The test engine ${engine} is not in swarm mode. ${hint}`);
   await removeLeftovers(docker);
+  removeDeadRunFolders();
   await detectOnce(engine, docker);
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
@@ -7,6 +6,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app.factory';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import type { ContainerEngine } from '../../src/engine/engine.port';
+import { runTempDir } from './temp';
 
 // How long booting the app (and what a suite sets up with it) may take: seconds on a quiet
 // machine, several times that on a busy one.
@@ -35,7 +35,7 @@ export async function bootTestApp(
   overrides: Partial<AppConfig> = {},
   options: { logStream?: NodeJS.WritableStream; engine?: ContainerEngine } = {},
 ): Promise<TestApp> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-test-'));
+  const dir = runTempDir('app-');
   const databasePath = join(dir, 'switchyard.sqlite');
   const config = loadConfig(
     {},
