@@ -25,7 +25,8 @@ describe('platform: health, docs, IDE, error shape', () => {
   });
 
   it('expects of the engine exactly what the engine was seen to do (API version, MACs, network names)', async () => {
-    const { engineVersion, ...detected } = FEATURES;
+    const { engineVersion, shortIdAlias, ...detected } = FEATURES;
+    expect(typeof shortIdAlias).toBe('boolean');
     expect(engineVersion).toMatch(/^\d+\.\d+/);
     expect(await t.app.get<ContainerEngine>(CONTAINER_ENGINE).features()).toEqual(detected);
   });

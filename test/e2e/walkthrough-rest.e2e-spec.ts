@@ -2,6 +2,7 @@ import type { Response } from 'supertest';
 import { startApp, type TestApp } from '../support/app';
 import { MACVLAN_PARENTS, TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker, execIn } from '../support/engine';
+import { FEATURES } from '../support/engines';
 import { runPrefix } from '../support/names';
 
 // The classic Docker networking walkthrough, every step through the REST API. A story that several
@@ -76,6 +77,8 @@ describe('walkthrough over REST: bridge, host, overlay and macvlan', () => {
       const engine = await endpoint(`${p}br-a`, `${p}br`);
       expect(engine).toMatchObject({ IPAddress: '10.205.1.10', MacAddress: BRIDGE_MAC });
       expect(engine.Aliases).toEqual(expect.arrayContaining(['alpha']));
+      // The short id among the aliases exactly where the engine puts it there (README, Engine versions).
+      expect(a.body.networks[0].aliases.includes(a.body.id.slice(0, 12))).toBe(FEATURES.shortIdAlias);
       const inside = await execIn(`${p}br-a`, ['ip', 'addr', 'show', 'eth0']);
       expect(inside.output).toContain('inet 10.205.1.10/24');
       expect(inside.output).toContain(`link/ether ${BRIDGE_MAC}`);

@@ -9,6 +9,9 @@ import { runPrefix } from './names';
 // so that tests expect behaviour the engine shows rather than what a version number promises.
 export interface DetectedFeatures extends EngineFeatures {
   engineVersion: string;
+  // Whether the engine lists a container's short id among its aliases on a network (20.10 does;
+  // newer engines keep it in DNSNames only). Switchyard passes aliases through as the engine has them.
+  shortIdAlias: boolean;
 }
 
 // Kept beside the engine's socket while that engine lives (scripts/test-engines.sh down removes it).
@@ -58,6 +61,8 @@ export async function detectFeatures(docker: Docker): Promise<DetectedFeatures> 
     const first = await container(`${prefix}c1`, { [`${prefix}a`]: { MacAddress: PROBE_MACS[0] } });
     await first.start();
     const perEndpointMacAtCreate = (await macOn(first.id, `${prefix}a`)) === PROBE_MACS[0];
+    const aliases = (await first.inspect()).NetworkSettings.Networks[`${prefix}a`]?.Aliases ?? [];
+    const shortIdAlias = aliases.includes(first.id.slice(0, 12));
 
     // A MAC given on connect to a running container.
     await docker.getNetwork(`${prefix}b`).connect({
@@ -81,6 +86,7 @@ export async function detectFeatures(docker: Docker): Promise<DetectedFeatures> 
       perEndpointMacAtCreate,
       multipleNetworksAtCreate,
       uniqueNetworkNames,
+      shortIdAlias,
     };
   } finally {
     for (const id of created.containers) {
@@ -104,9 +110,12 @@ interface Saved {
   features: DetectedFeatures;
 }
 
+// Raised whenever the probe learns something new, so that a saved result of an older probe is redone.
+const PROBE_VERSION = 2;
+
 async function identityOf(docker: Docker): Promise<string> {
   const info = (await docker.info()) as { ID?: string; ServerVersion?: string };
-  return `${info.ID ?? ''} ${info.ServerVersion ?? ''}`;
+  return `${info.ID ?? ''} ${info.ServerVersion ?? ''} probe ${PROBE_VERSION}`;
 }
 
 // What the engine does, probed once per engine start and then read back: the probe creates
