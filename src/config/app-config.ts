@@ -11,7 +11,9 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
+import { trustedProxyList } from '../common/net/trusted-proxies';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -141,6 +143,20 @@ export class AppConfig {
     message: 'CORS_ORIGINS must be comma-separated origins such as https://portal.example.com',
   })
   CORS_ORIGINS = '';
+
+  // Comma-separated addresses and CIDRs of reverse proxies; only a request from one of them has its
+  // client address taken from X-Forwarded-For (the rightmost hop that is not a trusted proxy).
+  // Empty: X-Forwarded-For is ignored.
+  @IsString()
+  @ValidateBy({
+    name: 'isTrustedProxyList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && trustedProxyList(value) !== null,
+      defaultMessage: () =>
+        'TRUSTED_PROXIES must be comma-separated addresses or CIDRs of your reverse proxies, such as 10.0.0.5,10.1.0.0/16',
+    },
+  })
+  TRUSTED_PROXIES = '';
 
   @Transform(({ value }: { value: unknown }) =>
     value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
