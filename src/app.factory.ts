@@ -14,8 +14,11 @@ import { AuditService } from './audit/audit.service';
 import { registerRequestGate } from './auth/request-gate';
 import { registerGraphiql } from './graphiql/graphiql.hook';
 import { setupOpenApi } from './openapi';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/http/json-depth';
+import { trustedProxyList } from './common/net/trusted-proxies';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// A client's request id is kept only as a short, safe token: it lands in logs, answers and the audit log.
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 // Builds the whole application: main.ts and the tests share it, so tests run what users run.
 export async function createApp(
@@ -29,6 +32,9 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // The client address (rate-limit bucket, audit actor) comes from X-Forwarded-For only when the
+    // peer is a configured proxy, and then is the rightmost hop that is not one.
+    trustProxy: config.TRUSTED_PROXIES.trim() ? (trustedProxyList(config.TRUSTED_PROXIES) ?? false) : false,
     // Keep a caller's request id when it is sane, so that logs join up across services.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
@@ -61,7 +67,24 @@ export async function createApp(
   // Body-less actions (start, stop, prune) accept an empty body even with a JSON content type.
   app.useBodyParser('application/json', { bodyLimit: config.BODY_LIMIT_BYTES }, (request, body, done) => {
     if (body.length === 0 || body.toString('utf8').trim() === '') return done(null, undefined);
-    void fastify.getDefaultJsonParser('error', 'error')(request as never, body.toString('utf8'), done);
+    void fastify.getDefaultJsonParser('error', 'error')(
+      request as never,
+      body.toString('utf8'),
+      (error, value) => {
+        if (error) return done(error, undefined);
+        // Checked right after parsing, before validation or anything else that recurses touches it.
+        if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+          return done(
+            new DomainError(
+              'VALIDATION_FAILED',
+              `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; send at most ${MAX_JSON_DEPTH} levels.`,
+            ),
+            undefined,
+          );
+        }
+        done(null, value);
+      },
+    );
   });
   // JSON only: a form post is refused rather than parsed (and cannot be forged cross-site as JSON).
   app.useBodyParser('application/x-www-form-urlencoded', {}, (_request, _body, done) =>

@@ -13,6 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/errors/domain-error';
 import { ERROR_CATALOG, type ErrorCode } from '../common/errors/error-codes';
 import { describeGraphqlError } from '../common/graphql/format-error';
+import { isGraphqlPath } from '../common/http/problem.filter';
 import { OPERATION_LABEL, type OperationContext } from '../common/operation-context';
 import { AppConfig } from '../config/app-config';
 import { WriteQueue } from '../database/write-queue';
@@ -152,7 +153,8 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
   // REST refusals that reached the exception filter without being recorded on their way.
   async recordRestRefusal(request: FastifyRequest, error: DomainError): Promise<void> {
     if (!isRefusal(error) || this.wasRecorded(error)) return;
-    await this.refused(callOfRequest(request, dataOfHttp(request), 'rest'), routeOf(request), error);
+    const transport = isGraphqlPath(request.url) ? 'graphql' : 'rest';
+    await this.refused(callOfRequest(request, dataOfHttp(request), transport), routeOf(request), error);
   }
 
   // GraphQL requests refused as a whole (the document is invalid, too complex or not on the

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
-import { domainErrorFromFramework, problemOf, PROBLEM_CONTENT_TYPE } from './problem';
+import { domainErrorFromFramework, graphqlErrorsOf, problemOf, PROBLEM_CONTENT_TYPE } from './problem';
 
 // REST's one exception mapping: every error leaves as application/problem+json with a stable code.
 // GraphQL errors pass through untouched; Apollo's formatError maps them.
@@ -59,8 +59,22 @@ export function toDomainError(exception: unknown, request: FastifyRequest): Doma
   );
 }
 
+// The GraphQL endpoint (not the IDE's assets under /graphql/ide/).
+export function isGraphqlPath(url: string): boolean {
+  const path = url.split('?')[0];
+  return path === '/graphql' || path === '/graphql/';
+}
+
+// One refusal, in the shape the endpoint's clients read: GraphQL's `errors` on /graphql,
+// problem+json everywhere else; the HTTP status is the same.
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: DomainError): FastifyReply {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) void reply.header(name, value);
+  if (isGraphqlPath(request.url)) {
+    return reply
+      .status(error.status)
+      .type('application/json; charset=utf-8')
+      .send(graphqlErrorsOf(error, String(request.id)));
+  }
   return reply
     .status(error.status)
     .type(PROBLEM_CONTENT_TYPE)

@@ -27,6 +27,29 @@ export function problemOf(error: DomainError, requestId: string): Problem {
   };
 }
 
+// The same refusal in GraphQL's response shape, for answers on /graphql that never reach Apollo
+// (no key, too large, not JSON, malformed, rate limited): clients there read `errors`, not a problem.
+export interface GraphqlErrorBody {
+  errors: Array<{ message: string; extensions: Record<string, unknown> }>;
+}
+
+export function graphqlErrorsOf(error: DomainError, requestId: string): GraphqlErrorBody {
+  return {
+    errors: [
+      {
+        message: error.message,
+        extensions: {
+          code: error.code,
+          status: error.status,
+          ...(error.errors ? { errors: error.errors } : {}),
+          ...(error.context ? { context: error.context } : {}),
+          requestId,
+        },
+      },
+    ],
+  };
+}
+
 // Errors raised before our code runs (routing, body parsing) arrive as framework errors: give
 // them the same shape and a stable code.
 export function domainErrorFromFramework(error: unknown, method: string, url: string): DomainError | null {
