@@ -14,6 +14,13 @@ export class RateLimiter {
     return this.burst;
   }
 
+  // Whether `take` would allow a request now, without taking anything.
+  allows(key: string): boolean {
+    const bucket = this.buckets.get(key);
+    if (!bucket) return true;
+    return bucket.tokens + ((this.now() - bucket.at) / 1000) * this.perSecond >= 1;
+  }
+
   // Remaining tokens after taking one, or the seconds to wait when there is none.
   take(key: string): { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number } {
     const now = this.now();

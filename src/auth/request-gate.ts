@@ -1,13 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditService } from '../audit/audit.service';
-import { callOfRequest, dataOfHttp, routeOf } from '../audit/describe-call';
+import { callOfRequest, routeOf } from '../audit/describe-call';
 import { DomainError } from '../common/errors/domain-error';
-import { sendProblem } from '../common/http/problem.filter';
+import { isGraphqlPath, sendProblem } from '../common/http/problem.filter';
 import type { AppConfig } from '../config/app-config';
 import { bearerToken } from './api-key-secret';
 import type { ApiKeysService } from './api-keys.service';
 import type { RequestWithActor } from './access.decorators';
 import { RateLimiter } from './rate-limiter';
+import type { Actor } from './roles';
 
 // Paths anyone may read: liveness for orchestrators, the API documents and the IDE page (the
 // calls they make still need a key).
@@ -18,72 +20,124 @@ function isPublic(request: FastifyRequest): boolean {
   return PUBLIC.test(path) || request.method === 'OPTIONS';
 }
 
-// Before any route runs: turns the bearer key into an actor, limits the rate per key (per client
-// address without one), and bounds how many requests a key has in flight. Covers REST and
-// GraphQL alike; the guard then checks each operation's role.
+// Addresses remembered as limited at most, so that a flood from many addresses stays bounded.
+const MAX_LIMITED_REMEMBERED = 10_000;
+
+// Before any route runs (Fastify onRequest: nothing of the body has been read or parsed yet):
+// turns the bearer key into an actor, limits the rate per key, and bounds how many requests a
+// key has in flight. A request without a valid key is answered 401 right here on every route
+// but the public ones, on REST and GraphQL alike, so it costs no parsing, validation or
+// GraphQL work. Such refusals spend a budget per client address (apart from the keys' budgets):
+// within it each is audited as one bounded entry (address, route, reason; never the body),
+// past it the answer is 429 and nothing is written.
 export function registerRequestGate(
   fastify: FastifyInstance,
   keys: ApiKeysService,
   config: AppConfig,
   audit: AuditService,
 ): void {
+  const logger = new Logger('RequestGate');
   const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+  const unauthenticated = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+  const limitedAddresses = new Map<string, number>();
   const inFlight = new Map<string, number>();
 
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (isPublic(request)) return;
-    const presented = bearerToken(request.headers.authorization);
-    let actor: RequestWithActor['actor'];
+  // The actor of a valid key, or the refusal of a missing or failed one.
+  const authenticate = async (presented: string | null | undefined): Promise<Actor | DomainError> => {
+    if (!presented)
+      return new DomainError('UNAUTHENTICATED', 'This needs an API key: send "Authorization: Bearer <key>".');
     try {
-      actor = presented ? await keys.authenticate(presented) : undefined;
+      return await keys.authenticate(presented);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      // Failed keys count against the client address, so guessing is slow too; past the limit
-      // the answer is 429 and nothing more is written.
-      const guessing = limiter.take(`ip:${request.ip}`);
-      if (!guessing.allowed)
-        return sendProblem(reply, request, rateLimited(config, guessing.retryAfterSeconds, limiter.limit));
-      const refusal = new DomainError(error.code, error.message, {
-        headers: { 'www-authenticate': 'Bearer' },
-      });
-      const graphql = request.url.startsWith('/graphql');
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+  };
+
+  const refuse = async (request: FastifyRequest, reply: FastifyReply, reason: DomainError) => {
+    const address = request.ip;
+    const verdict = unauthenticated.take(`ip:${address}`);
+    if (!verdict.allowed) {
+      // Counted, not audited: one log line when an address starts being limited, with the count
+      // of refusals it had meanwhile when it stops.
+      const suppressed = limitedAddresses.get(address);
+      if (suppressed === undefined) {
+        if (limitedAddresses.size >= MAX_LIMITED_REMEMBERED) limitedAddresses.clear();
+        logger.warn(`Requests without a valid key from ${address} are rate-limited (429, not audited).`);
+      }
+      limitedAddresses.set(address, (suppressed ?? 0) + 1);
+      return sendProblem(
+        reply,
+        request,
+        rateLimited(config, verdict.retryAfterSeconds, unauthenticated.limit),
+      );
+    }
+    const suppressed = limitedAddresses.get(address);
+    if (suppressed !== undefined) {
+      limitedAddresses.delete(address);
+      logger.warn(
+        `${suppressed} requests without a valid key from ${address} were refused 429 and not audited.`,
+      );
+    }
+    const refusal = new DomainError(reason.code, reason.message, {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
+    try {
+      // Who, which route, why: no body, no query, no parameters.
       await audit.refused(
-        callOfRequest(request, graphql ? {} : dataOfHttp(request), graphql ? 'graphql' : 'rest'),
-        graphql ? 'graphql.document' : routeOf(request),
+        callOfRequest(request, {}, isGraphqlPath(request.url) ? 'graphql' : 'rest'),
+        routeOf(request),
         refusal,
       );
-      return sendProblem(reply, request, refusal);
+    } catch (error) {
+      logger.error({ err: error }, 'could not record a request refused for its key');
     }
-    const caller = actor ? `key:${actor.keyId}` : `ip:${request.ip}`;
+    return sendProblem(reply, request, refusal);
+  };
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const presented = bearerToken(request.headers.authorization);
+    if (isPublic(request)) {
+      // Public routes show more to a valid key (/health/ready); trying keys here spends the same
+      // budget as anywhere, and an exhausted budget means the key is not even looked at.
+      if (presented && unauthenticated.allows(`ip:${request.ip}`)) {
+        const actor = await authenticate(presented);
+        if (actor instanceof DomainError) unauthenticated.take(`ip:${request.ip}`);
+        else (request as RequestWithActor).actor = actor;
+      }
+      return;
+    }
+    const actor = await authenticate(presented);
+    if (actor instanceof DomainError) return refuse(request, reply, actor);
+
+    const caller = `key:${actor.keyId}`;
     const verdict = limiter.take(caller);
     if (!verdict.allowed)
       return sendProblem(reply, request, rateLimited(config, verdict.retryAfterSeconds, limiter.limit));
     void reply
       .header('x-ratelimit-limit', String(limiter.limit))
       .header('x-ratelimit-remaining', String(verdict.remaining));
-    if (actor) {
-      const running = inFlight.get(caller) ?? 0;
-      if (running >= config.MAX_IN_FLIGHT_PER_KEY) {
-        return sendProblem(
-          reply,
-          request,
-          new DomainError(
-            'RATE_LIMITED',
-            `The key "${actor.name}" already has ${running} requests in progress (MAX_IN_FLIGHT_PER_KEY); wait for some to finish.`,
-            {
-              headers: { 'retry-after': '1' },
-            },
-          ),
-        );
-      }
-      inFlight.set(caller, running + 1);
-      reply.raw.once('close', () => {
-        const left = (inFlight.get(caller) ?? 1) - 1;
-        if (left > 0) inFlight.set(caller, left);
-        else inFlight.delete(caller);
-      });
-      (request as RequestWithActor).actor = actor;
+    const running = inFlight.get(caller) ?? 0;
+    if (running >= config.MAX_IN_FLIGHT_PER_KEY) {
+      return sendProblem(
+        reply,
+        request,
+        new DomainError(
+          'RATE_LIMITED',
+          `The key "${actor.name}" already has ${running} requests in progress (MAX_IN_FLIGHT_PER_KEY); wait for some to finish.`,
+          {
+            headers: { 'retry-after': '1' },
+          },
+        ),
+      );
     }
+    inFlight.set(caller, running + 1);
+    reply.raw.once('close', () => {
+      const left = (inFlight.get(caller) ?? 1) - 1;
+      if (left > 0) inFlight.set(caller, left);
+      else inFlight.delete(caller);
+    });
+    (request as RequestWithActor).actor = actor;
   });
 }
 
