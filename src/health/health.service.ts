@@ -15,6 +15,23 @@ export interface Readiness {
   checks: { database: CheckResult; engine: CheckResult };
 }
 
+// What anyone may learn: whether the service and each dependency is up. Where the engine is, its
+// version and why a check failed are for callers with a key.
+export interface PublicReadiness {
+  status: Readiness['status'];
+  checks: { database: { status: CheckResult['status'] }; engine: { status: CheckResult['status'] } };
+}
+
+export function publicView(readiness: Readiness): PublicReadiness {
+  return {
+    status: readiness.status,
+    checks: {
+      database: { status: readiness.checks.database.status },
+      engine: { status: readiness.checks.engine.status },
+    },
+  };
+}
+
 const ENGINE_CHECK_TIMEOUT_MS = 2000;
 
 @Injectable()
