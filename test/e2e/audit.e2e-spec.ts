@@ -322,7 +322,7 @@ describe('audit log', () => {
         .expect(401);
       const anon = await entriesOf(`${p}anon`);
       expect(anon.map((e) => [e.action, e.outcome, e.errorCode])).toEqual([
-        ['network.create', 'denied', 'UNAUTHENTICATED'],
+        ['POST /api/v1/networks', 'denied', 'UNAUTHENTICATED'],
       ]);
       expect(anon[0].actor).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
 

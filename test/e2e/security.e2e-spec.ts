@@ -176,7 +176,7 @@ describe('security: keys, roles, scope and policy', () => {
       const revoked = await t.as(doomed.key).get('/api/v1/networks').expect(401);
       expect(revoked.body.detail).toContain('revoked');
       const revokedGql = await t.gql('{ networks { name } }', undefined, doomed.key).expect(401);
-      expect(revokedGql.body.code).toBe('UNAUTHENTICATED');
+      expect(revokedGql.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
 
       // The passing of time is the subject: a key valid for a while (far longer than one request
       // takes, even on a loaded machine), then used again once that time is surely over.
@@ -597,7 +597,9 @@ describe('rate limits and CORS', () => {
     expect(rest.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(3);
     expect(gql.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(3);
     const limited = burst.filter((r) => r.status === 429);
-    expect(limited.map((r) => r.body.code)).toEqual(limited.map(() => 'RATE_LIMITED'));
+    expect(limited.map((r) => r.body.code ?? r.body.errors?.[0]?.extensions?.code)).toEqual(
+      limited.map(() => 'RATE_LIMITED'),
+    );
     expect(limited.map((r) => Number(r.headers['retry-after']) >= 1)).toEqual(limited.map(() => true));
     // Another key has its own budget; health is never limited.
     await t.http.get('/api/v1/networks').expect(200);
