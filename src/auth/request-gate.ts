@@ -20,6 +20,19 @@ function isPublic(request: FastifyRequest): boolean {
   return PUBLIC.test(path) || request.method === 'OPTIONS';
 }
 
+// A refused request whose body is larger than this (or of unknown length) is answered with
+// `Connection: close`, so that its body is never read (as Fastify does for a body over the limit);
+// smaller ones are read and dropped unparsed, keeping the connection.
+const UNREAD_BODY_CLOSE_BYTES = 64 * 1024;
+
+// Answers a request refused at the gate, before its body has been read.
+function refuseAtGate(reply: FastifyReply, request: FastifyRequest, error: DomainError): FastifyReply {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (request.headers['transfer-encoding'] !== undefined || !(declared <= UNREAD_BODY_CLOSE_BYTES))
+    void reply.header('connection', 'close');
+  return sendProblem(reply, request, error);
+}
+
 // Addresses remembered as limited at most, so that a flood from many addresses stays bounded.
 const MAX_LIMITED_REMEMBERED = 10_000;
 
@@ -66,7 +79,7 @@ export function registerRequestGate(
         logger.warn(`Requests without a valid key from ${address} are rate-limited (429, not audited).`);
       }
       limitedAddresses.set(address, (suppressed ?? 0) + 1);
-      return sendProblem(
+      return refuseAtGate(
         reply,
         request,
         rateLimited(config, verdict.retryAfterSeconds, unauthenticated.limit),
@@ -92,7 +105,7 @@ export function registerRequestGate(
     } catch (error) {
       logger.error({ err: error }, 'could not record a request refused for its key');
     }
-    return sendProblem(reply, request, refusal);
+    return refuseAtGate(reply, request, refusal);
   };
 
   fastify.addHook('onRequest', async (request, reply) => {
@@ -113,13 +126,13 @@ export function registerRequestGate(
     const caller = `key:${actor.keyId}`;
     const verdict = limiter.take(caller);
     if (!verdict.allowed)
-      return sendProblem(reply, request, rateLimited(config, verdict.retryAfterSeconds, limiter.limit));
+      return refuseAtGate(reply, request, rateLimited(config, verdict.retryAfterSeconds, limiter.limit));
     void reply
       .header('x-ratelimit-limit', String(limiter.limit))
       .header('x-ratelimit-remaining', String(verdict.remaining));
     const running = inFlight.get(caller) ?? 0;
     if (running >= config.MAX_IN_FLIGHT_PER_KEY) {
-      return sendProblem(
+      return refuseAtGate(
         reply,
         request,
         new DomainError(

@@ -105,6 +105,8 @@ describe('trust: the HTTP gate', () => {
       expect(rest.headers['content-type']).toContain('application/problem+json');
       expect(JSON.parse(rest.body)).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
       expect(rest.headers['www-authenticate']).toBe('Bearer');
+      // The rest of the body is never read: the connection is closed after the answer.
+      expect(rest.headers.connection).toBe('close');
 
       const gql = await answerBeforeUpload(port, '/graphql', headers);
       expect(gql.status).toBe(401);
