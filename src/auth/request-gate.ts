@@ -33,6 +33,14 @@ function refuseAtGate(reply: FastifyReply, request: FastifyRequest, error: Domai
   return sendProblem(reply, request, error);
 }
 
+// The route a refusal is recorded under: the route's pattern, or for a path that matches no route
+// its first characters, so that an entry stays small whatever the caller sends.
+const UNKNOWN_PATH_KEPT = 128;
+function boundedRoute(request: FastifyRequest): string {
+  if (request.routeOptions?.url) return routeOf(request);
+  return `${request.method} ${request.url.split('?')[0].slice(0, UNKNOWN_PATH_KEPT)}`;
+}
+
 // Addresses remembered as limited at most, so that a flood from many addresses stays bounded.
 const MAX_LIMITED_REMEMBERED = 10_000;
 
@@ -99,7 +107,7 @@ export function registerRequestGate(
       // Who, which route, why: no body, no query, no parameters.
       await audit.refused(
         callOfRequest(request, {}, isGraphqlPath(request.url) ? 'graphql' : 'rest'),
-        routeOf(request),
+        boundedRoute(request),
         refusal,
       );
     } catch (error) {

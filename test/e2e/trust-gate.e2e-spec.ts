@@ -170,6 +170,13 @@ describe('trust: the HTTP gate', () => {
       expect(JSON.stringify(entries[0])).not.toContain(secret);
       expect(JSON.parse(entries[0].input ?? '{}')).toEqual({});
     }
+    // A path that matches no route is kept short.
+    await t.anon
+      .get(`/api/v1/${'y'.repeat(5000)}?q=${secret}`)
+      .set('x-request-id', `${p}anon-long`)
+      .expect(401);
+    const [long] = await waitEntries(`${p}anon-long`);
+    expect(long.action).toBe(`GET /api/v1/${'y'.repeat(128 - 8)}`);
   });
 
   it('refuses bodies nested deeper than 64 levels with 400 before anything recursive runs (REST and GraphQL), audited', async () => {
