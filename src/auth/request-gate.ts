@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { bearerToken } from './api-key-secret';
 import type { ApiKeysService } from './api-keys.service';
 import type { RequestWithActor } from './access.decorators';
-import { RateLimiter } from './rate-limiter';
+import { keyLimitsOf } from './rate-limiter';
 
 // Paths anyone may read: liveness for orchestrators, the API documents and the IDE page (the
 // calls they make still need a key).
@@ -27,8 +27,7 @@ export function registerRequestGate(
   config: AppConfig,
   audit: AuditService,
 ): void {
-  const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
-  const inFlight = new Map<string, number>();
+  const { limiter, inFlight } = keyLimitsOf(config);
 
   fastify.addHook('onRequest', async (request, reply) => {
     if (isPublic(request)) return;
