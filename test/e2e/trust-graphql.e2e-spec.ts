@@ -302,6 +302,20 @@ describe('trust: GraphQL cost, introspection and graphql-ws', () => {
       expect(audit.body.items.length).toBeGreaterThan(0);
     });
 
+    it('answers bad arguments and variables on the socket as on HTTP', async () => {
+      const client = await connected(keys.viewer.key);
+      const query = 'query ($limit: Int) { containers(limit: $limit) { nextCursor } }';
+      for (const limit of [0, 'ten']) {
+        const http = await t.gql(query, { limit }, keys.viewer.key);
+        const ws = await client.run(query, { limit });
+        expect(wsCodes(ws)).toEqual(['VALIDATION_FAILED']);
+        expect(http.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual([
+          'VALIDATION_FAILED',
+        ]);
+        expect(ws.payload.errors[0].extensions.status).toBe(400);
+      }
+    });
+
     it('closes the socket when its key is revoked', async () => {
       const key = await createKey('revoked', 'viewer');
       const client = await connected(key.key);
