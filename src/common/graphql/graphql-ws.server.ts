@@ -160,7 +160,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       connection.actor = await this.keys.authenticate(presented);
       connection.key = presented;
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+      if (!(error instanceof DomainError)) throw this.internal(error);
       // Like wrong keys on HTTP: counted against the client address, and past its limit
       // refused without another audit entry.
       if (!limiter.take(`ip:${this.ipOf(connection)}`).allowed) {
@@ -188,6 +188,13 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     return true;
   }
 
+  // graphql-ws closes the socket with an error thrown here and, outside production, its message
+  // as the reason: log the real one, tell the client only that it was ours.
+  private internal(error: unknown): Error {
+    this.logger.error({ err: error }, 'graphql-ws connection failed');
+    return new Error('Internal error of the service; it is logged.');
+  }
+
   private closeSocketsOf(keyId: string): void {
     for (const connection of [...this.connections]) {
       if (connection.actor?.keyId === keyId)
@@ -208,7 +215,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     try {
       actor = await this.keys.authenticate(connection.key ?? '');
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+      if (!(error instanceof DomainError)) throw this.internal(error);
       await this.audit.refused(this.call(connection, requestId), 'graphql.document', error);
       this.close(connection, CLOSE_FORBIDDEN, error.message);
       return [refusal(error, requestId)];
@@ -241,7 +248,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     try {
       document = parse(String(payload.query ?? ''), this.rules.parseOptions);
     } catch (error) {
-      if (!(error instanceof GraphQLError)) throw error;
+      if (!(error instanceof GraphQLError)) throw this.internal(error);
       return refuse(error, 'GRAPHQL_PARSE_FAILED');
     }
     const schema = this.schemaHost.schema;
