@@ -6,7 +6,8 @@ import { getIntrospectionQuery, getNamedType, GraphQLInt, isCompositeType } from
 import request from 'supertest';
 import WebSocket from 'ws';
 import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
-import { cleanupEngine, docker } from '../support/engine';
+import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
+import { cleanupEngine, docker, execIn } from '../support/engine';
 import { runPrefix } from '../support/names';
 import { runTempDir } from '../support/temp';
 import { sleep, waitFor } from '../support/wait';
@@ -467,5 +468,53 @@ describe('trust: graphql-ws with introspection off, a safelist and tight rate li
       .set('authorization', `Bearer ${TEST_ADMIN_KEY}`)
       .send({ query: allowed });
     expect(http.status).toBe(429);
+  });
+});
+
+describe('trust: graphql-ws operations count as requests in progress of the key', () => {
+  const p = runPrefix('tgqlin');
+  let t: TestApp;
+  let port: number;
+  const clients: WsClient[] = [];
+
+  beforeAll(async () => {
+    // The held exec below ends when the test lets it go, not by a timeout.
+    t = await startApp({ MAX_IN_FLIGHT_PER_KEY: 1, EXEC_TIMEOUT_MS: 120_000, EXEC_MAX_TIMEOUT_MS: 120_000 });
+    port = await listen(t);
+    await t.http
+      .post('/api/v1/containers')
+      .send({ name: `${p}slow`, image: TEST_IMAGE, command: ['sleep', '3600'], labels: { [TEST_LABEL]: p } })
+      .expect(201);
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await cleanupEngine(p);
+    await t?.close();
+  });
+
+  it('refuses HTTP requests of the key while its operation on the socket runs, and the other way round', async () => {
+    const { client, acked } = await WsClient.connect(port, { authorization: `Bearer ${TEST_ADMIN_KEY}` });
+    clients.push(client);
+    expect(acked).toBe(true);
+    const held = client.run(
+      `mutation { exec(ref: "${p}slow", input: { command: ["sh", "-c", "echo > /tmp/held; while ! test -e /tmp/release; do sleep 0.1; done; echo done"] }) { stdout } }`,
+    );
+    try {
+      await waitFor(async () => (await execIn(`${p}slow`, ['test', '-e', '/tmp/held'])).exitCode === 0, {
+        what: 'the held exec to run',
+      });
+      const http = await t.http.get('/api/v1/networks').expect(429);
+      expect(http.body.detail).toContain('in progress');
+      const ws = await client.run('{ networks { name } }');
+      expect(wsCodes(ws)).toEqual(['RATE_LIMITED']);
+    } finally {
+      await execIn(`${p}slow`, ['sh', '-c', 'echo > /tmp/release']);
+    }
+    const done = await held;
+    expect(done.payload.data.exec.stdout).toBe('done\n');
+    // Given back when the operation ended.
+    await waitFor(async () => (await t.http.get('/api/v1/networks')).status === 200, {
+      what: 'the key to be free again',
+    });
   });
 });
