@@ -518,3 +518,39 @@ describe('trust: graphql-ws operations count as requests in progress of the key'
     });
   });
 });
+
+describe('trust: graphql-ws connections count against the client address until they bring a key', () => {
+  let t: TestApp;
+  let port: number;
+
+  beforeAll(async () => {
+    t = await startApp({ RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 5 });
+    port = await listen(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  // Opens a socket and sends nothing: answers the HTTP status of a refused upgrade, or 101.
+  const upgrade = () =>
+    new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+      ws.once('open', () => {
+        ws.terminate();
+        resolve(101);
+      });
+      ws.once('unexpected-response', (_request, response) => {
+        resolve(response.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.once('error', reject);
+    });
+
+  it('refuses a flood of keyless upgrades with 429, while the keyed traffic of that address goes on', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 30 && !statuses.includes(429); i++) statuses.push(await upgrade());
+    expect(statuses[0]).toBe(101);
+    expect(statuses).toContain(429);
+    await t.http.get('/api/v1/networks').expect(200);
+  });
+});

@@ -124,6 +124,15 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    // Until connection_init brings a key, a socket is a request without one: it counts against
+    // the client address, as on HTTP.
+    const verdict = keyLimitsOf(this.config).limiter.take(`ip:${request.socket.remoteAddress ?? 'unknown'}`);
+    if (!verdict.allowed) {
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${verdict.retryAfterSeconds}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
 
