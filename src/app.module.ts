@@ -6,11 +6,9 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql/format-error';
-import { queryLimitsRule } from './common/graphql/limits';
-import { knownOperationTypesRule } from './common/graphql/operation-types';
-import { loadSafelist, safelistPlugin } from './common/graphql/safelist';
-import { bearerToken } from './auth/api-key-secret';
-import { ApiKeysService } from './auth/api-keys.service';
+import { documentRulesOf, introspectionNeedsKeyPlugin } from './common/graphql/document-rules';
+import { GraphqlWsServer } from './common/graphql/graphql-ws.server';
+import { safelistPlugin } from './common/graphql/safelist';
 import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AuditService } from './audit/audit.service';
@@ -26,50 +24,30 @@ import type { ContainerEngine } from './engine/engine.port';
 import { HealthModule } from './health/health.module';
 import { NetworksModule } from './networks/networks.module';
 
-function graphqlOptions(config: AppConfig, keys: ApiKeysService, audit: AuditService): ApolloDriverConfig {
+function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverConfig {
+  const rules = documentRulesOf(config);
   const plugins = [requestIdPlugin(), audit.graphqlRefusalPlugin()];
-  if (config.GRAPHQL_SAFELIST_PATH) plugins.push(safelistPlugin(loadSafelist(config.GRAPHQL_SAFELIST_PATH)));
+  plugins.push(introspectionNeedsKeyPlugin());
+  if (rules.safelist) plugins.push(safelistPlugin(rules.safelist));
   return {
     path: '/graphql',
     autoSchemaFile: true,
     sortSchema: true,
     graphiql: false,
-    introspection: config.GRAPHQL_INTROSPECTION,
+    introspection: rules.introspection,
     csrfPrevention: true,
     // One operation per request: a JSON array of operations is refused.
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    validationRules: [
-      knownOperationTypesRule,
-      queryLimitsRule({
-        maxDepth: config.GRAPHQL_MAX_DEPTH,
-        maxAliases: config.GRAPHQL_MAX_ALIASES,
-        maxCost: config.GRAPHQL_MAX_COST,
-      }),
-    ],
+    // The token limit: parsing stops there, before a tree is built.
+    parseOptions: rules.parseOptions,
+    validationRules: rules.validationRules,
     // On Fastify Apollo calls the context function with (request, reply); the request gate has
     // put the caller on the request.
     context: (request: unknown, reply: unknown) => ({ req: request, reply }),
     formatError: formatGraphqlError,
     plugins,
-    subscriptions: {
-      'graphql-ws': {
-        path: '/graphql',
-        // graphql-ws clients send { authorization: "Bearer <key>" } as connection params.
-        onConnect: async (ctx: { connectionParams?: Record<string, unknown>; extra: unknown }) => {
-          const presented = bearerToken(
-            ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization,
-          );
-          if (!presented) return false;
-          try {
-            (ctx.extra as { req?: unknown }).req = { actor: await keys.authenticate(presented) };
-            return true;
-          } catch {
-            return false;
-          }
-        },
-      },
-    },
+    // graphql-ws is served by GraphqlWsServer, behind the same gate and document rules.
   };
 }
 
@@ -113,10 +91,9 @@ export class AppModule {
         AuthModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [AuthModule, AuditModule],
-          inject: [ApiKeysService, AuditService],
-          useFactory: (keys: ApiKeysService, audit: AuditService): ApolloDriverConfig =>
-            graphqlOptions(config, keys, audit),
+          imports: [AuditModule],
+          inject: [AuditService],
+          useFactory: (audit: AuditService): ApolloDriverConfig => graphqlOptions(config, audit),
         }),
         HealthModule,
         NetworksModule,
@@ -127,6 +104,7 @@ export class AppModule {
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: REFUSAL_RECORDER, useExisting: AuditService },
+        GraphqlWsServer,
       ],
     };
   }

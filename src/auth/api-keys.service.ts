@@ -27,6 +27,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
   private readonly recent = new Map<string, { actor: Actor; expiresAt: string | null; at: number }>();
   // Bumped by every revocation so that a lookup racing one is not remembered.
   private generation = 0;
+  // Told the id of each key revoked (graphql-ws closes the key's open sockets).
+  private readonly revokeListeners = new Set<(keyId: string) => void>();
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
@@ -109,6 +111,13 @@ export class ApiKeysService implements OnApplicationBootstrap {
     this.recent.clear();
     if (!revoked)
       throw new DomainError('API_KEY_NOT_FOUND', `No API key has the id "${id}".`, { context: { id } });
+    for (const listener of this.revokeListeners) listener(id);
+  }
+
+  // Calls `listener` with the id of every key revoked from now on; answers how to stop.
+  onRevoke(listener: (keyId: string) => void): () => void {
+    this.revokeListeners.add(listener);
+    return () => this.revokeListeners.delete(listener);
   }
 
   // The caller behind a presented key, or UNAUTHENTICATED saying what is wrong with it. Keys

@@ -44,3 +44,28 @@ export class RateLimiter {
     for (const [key, bucket] of this.buckets) if (now - bucket.at > full) this.buckets.delete(key);
   }
 }
+
+// The limits of one service: the HTTP gate and graphql-ws take from the same buckets and count
+// the same requests in progress, so a key gets no more by switching transports.
+export interface KeyLimits {
+  limiter: RateLimiter;
+  // Requests in progress per caller (`key:<id>`).
+  inFlight: Map<string, number>;
+  // Requests without a valid key, per client address (`ip:<address>`): a budget apart from the keys'.
+  unauthenticated: RateLimiter;
+}
+
+const limitsByConfig = new WeakMap<object, KeyLimits>();
+
+export function keyLimitsOf(config: { RATE_LIMIT_PER_SECOND: number; RATE_LIMIT_BURST: number }): KeyLimits {
+  let limits = limitsByConfig.get(config);
+  if (!limits) {
+    limits = {
+      limiter: new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST),
+      inFlight: new Map(),
+      unauthenticated: new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST),
+    };
+    limitsByConfig.set(config, limits);
+  }
+  return limits;
+}

@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config';
 import { bearerToken } from './api-key-secret';
 import type { ApiKeysService } from './api-keys.service';
 import type { RequestWithActor } from './access.decorators';
-import { RateLimiter } from './rate-limiter';
+import { keyLimitsOf } from './rate-limiter';
 import type { Actor } from './roles';
 
 // Paths anyone may read: liveness for orchestrators, the API documents and the IDE page (the
@@ -58,10 +58,8 @@ export function registerRequestGate(
   audit: AuditService,
 ): void {
   const logger = new Logger('RequestGate');
-  const limiter = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
-  const unauthenticated = new RateLimiter(config.RATE_LIMIT_PER_SECOND, config.RATE_LIMIT_BURST);
+  const { limiter, inFlight, unauthenticated } = keyLimitsOf(config);
   const limitedAddresses = new Map<string, number>();
-  const inFlight = new Map<string, number>();
 
   // The actor of a valid key, or the refusal of a missing or failed one.
   const authenticate = async (presented: string | null | undefined): Promise<Actor | DomainError> => {

@@ -182,6 +182,13 @@ export class AppConfig {
   @Max(1000000, { message: 'GRAPHQL_MAX_COST must be an integer from 10 to 1000000' })
   GRAPHQL_MAX_COST = 1000;
 
+  // Lexical tokens in a GraphQL document: parsing stops there, before any tree is built.
+  @Transform(toInt)
+  @IsInt({ message: 'GRAPHQL_MAX_TOKENS must be an integer from 100 to 1000000' })
+  @Min(100, { message: 'GRAPHQL_MAX_TOKENS must be an integer from 100 to 1000000' })
+  @Max(1000000, { message: 'GRAPHQL_MAX_TOKENS must be an integer from 100 to 1000000' })
+  GRAPHQL_MAX_TOKENS = 3000;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -8,7 +8,7 @@ import type { Actor } from '../auth/roles';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { containerFailure, startFailure } from './container-errors';
 import { presentContainer } from './container-presenter';
-import type { ContainerFilterInput } from './dto/container-filter.input';
+import { type ContainerFilterInput, PAGE_LIMIT_MAX } from './dto/container-filter.input';
 import type { ExecInput } from './dto/exec.input';
 import type { LogsArgs } from './dto/container-action.args';
 import { ExecService } from './exec.service';
@@ -44,6 +44,8 @@ function decodeCursor(text: string): Cursor {
   ]);
 }
 
+const validPageLimit = (limit: number) => Number.isInteger(limit) && limit >= 1 && limit <= PAGE_LIMIT_MAX;
+
 const nameOf = (c: ContainerSummary) => c.names[0] ?? '';
 const byNameThenId = (a: Cursor, b: Cursor) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -63,6 +65,12 @@ export class ContainersService {
     page: { limit?: number; cursor?: string },
     actor: Actor,
   ): Promise<ContainerPageModel> {
+    // REST checks its query string; GraphQL's Int argument arrives unchecked.
+    if (page.limit !== undefined && page.limit !== null && !validPageLimit(page.limit)) {
+      throw DomainError.validation([
+        { field: 'limit', message: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` },
+      ]);
+    }
     const after = page.cursor ? decodeCursor(page.cursor) : null;
     const network = filter.network ? await this.lookup.network(filter.network) : null;
     if (network) this.access.assertVisible(actor, this.access.network(network));

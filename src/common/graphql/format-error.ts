@@ -2,9 +2,10 @@ import { Logger } from '@nestjs/common';
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, type FieldError } from '../errors/domain-error';
 import { ERROR_CATALOG, type ErrorCode } from '../errors/error-codes';
 import { policyRuleForField } from '../../policy/container-policy';
+import { tokenLimitMessage } from './document-rules';
 
 const logger = new Logger('GraphQLErrors');
 
@@ -18,6 +19,27 @@ const DOCUMENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
 ]);
+
+// Apollo's answers to a bad `extensions.persistedQuery` (automatic persisted queries).
+function persistedQueryProblem(message: string): FieldError | null {
+  if (message === 'provided sha does not match query')
+    return {
+      field: 'extensions.persistedQuery.sha256Hash',
+      message:
+        'extensions.persistedQuery.sha256Hash must be the SHA-256 (hex) of the query text sent with it',
+    };
+  if (message === 'Unsupported persisted query version')
+    return {
+      field: 'extensions.persistedQuery.version',
+      message: 'extensions.persistedQuery.version must be 1',
+    };
+  return null;
+}
+
+function httpStatusOf(error: unknown): number | null {
+  const status = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
+  return typeof status === 'number' ? status : null;
+}
 
 // What a client is told about an error, without side effects (the audit log classifies with it too).
 export function describeGraphqlError(
@@ -43,6 +65,18 @@ export function describeGraphqlError(
     ?.extensions?.code;
   const code = typeof ownCode === 'string' && ownCode in ERROR_CATALOG ? ownCode : formatted.extensions?.code;
   if (code === 'BAD_USER_INPUT') return { ...base, extensions: { code: 'VALIDATION_FAILED', status: 400 } };
+  const tooManyTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitMessage(formatted.message) : null;
+  if (tooManyTokens) {
+    return { ...base, message: tooManyTokens, extensions: { code: 'QUERY_TOO_COMPLEX', status: 400 } };
+  }
+  const apq = persistedQueryProblem(formatted.message);
+  if (apq) {
+    return {
+      ...base,
+      message: `Invalid input. ${apq.message}`,
+      extensions: { code: 'VALIDATION_FAILED', status: 400, errors: [apq] },
+    };
+  }
   // Our own validation rules and plugins raise GraphQLErrors with catalog codes.
   if (typeof code === 'string' && code in ERROR_CATALOG) {
     return { ...base, extensions: { code, status: ERROR_CATALOG[code as ErrorCode].status } };
@@ -60,6 +94,10 @@ export function describeGraphqlError(
   }
   if (typeof code === 'string' && DOCUMENT_CODES.has(code))
     return { ...base, extensions: { code, status: 400 } };
+  // Apollo's other refusals of a request carry an HTTP status but no code of their own.
+  const status = httpStatusOf(error);
+  if (status !== null && status >= 400 && status < 500)
+    return { ...base, extensions: { code: 'BAD_REQUEST', status } };
   return {
     ...base,
     message: 'Internal error. Quote the request id when reporting it.',

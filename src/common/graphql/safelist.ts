@@ -1,13 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { GraphQLError, parse, print } from 'graphql';
+import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
 
 // The same document however it is spaced or commented.
 export function documentHash(query: string): string {
-  return createHash('sha256')
-    .update(print(parse(query)))
-    .digest('hex');
+  return hashOfDocument(parse(query));
+}
+
+export function hashOfDocument(document: DocumentNode): string {
+  return createHash('sha256').update(print(document)).digest('hex');
 }
 
 // GRAPHQL_SAFELIST_PATH: a JSON array of the GraphQL documents clients may send. Read at start;
@@ -27,27 +29,22 @@ export function loadSafelist(path: string): Set<string> {
   return new Set((documents as string[]).map(documentHash));
 }
 
-function safeHash(query: string): string {
-  try {
-    return documentHash(query);
-  } catch {
-    return '';
-  }
+export function notOnSafelist(): GraphQLError {
+  return new GraphQLError(
+    'This GraphQL document is not on the safelist (GRAPHQL_SAFELIST_PATH) of this service.',
+    {
+      extensions: { code: 'QUERY_NOT_ALLOWED', http: { status: 403 } },
+    },
+  );
 }
 
 export function safelistPlugin(allowed: Set<string>): ApolloServerPlugin {
   return {
     requestDidStart: () =>
       Promise.resolve({
-        didResolveOperation: ({ request }) => {
-          if (!request.query || !allowed.has(safeHash(request.query))) {
-            throw new GraphQLError(
-              'This GraphQL document is not on the safelist (GRAPHQL_SAFELIST_PATH) of this service.',
-              {
-                extensions: { code: 'QUERY_NOT_ALLOWED', http: { status: 403 } },
-              },
-            );
-          }
+        // The document as parsed (with the token limit) and validated: hashed, not parsed again.
+        didResolveOperation: ({ document }) => {
+          if (!allowed.has(hashOfDocument(document))) throw notOnSafelist();
           return Promise.resolve();
         },
       }),

@@ -1,0 +1,357 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  execute,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
+import type { Context } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AuditService, type AuditedCall } from '../../audit/audit.service';
+import { bearerToken } from '../../auth/api-key-secret';
+import { ApiKeysService } from '../../auth/api-keys.service';
+import { keyLimitsOf } from '../../auth/rate-limiter';
+import type { Actor } from '../../auth/roles';
+import { AppConfig } from '../../config/app-config';
+import { DomainError } from '../errors/domain-error';
+import { ERROR_CATALOG, type ErrorCode } from '../errors/error-codes';
+import { documentRulesOf, noIntrospectionRule, type DocumentRules } from './document-rules';
+import { describeGraphqlError, formatGraphqlError } from './format-error';
+import { hashOfDocument } from './safelist';
+
+const PATH = '/graphql';
+
+// Close codes: 4403 the key is missing, wrong, expired or revoked (graphql-ws's "Forbidden");
+// 4429 too many connection attempts. A message over BODY_LIMIT_BYTES closes with 1009 (ws).
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_TOO_MANY = 4429;
+
+type Connection = {
+  socket: WebSocket;
+  request: IncomingMessage;
+  // Set once connection_init carried a valid key.
+  actor?: Actor;
+  key?: string;
+};
+
+// The request that resolvers, the guard and the audit see: the same fields as an HTTP request
+// that passed the gate.
+interface WsRequest {
+  id: string;
+  ip: string;
+  actor: Actor;
+  headers: Record<string, string>;
+}
+
+type WsContext = Context<Record<string, unknown> | undefined, Connection>;
+
+// A close reason is at most 123 bytes.
+function closeReason(message: string): string {
+  let reason = message;
+  while (Buffer.byteLength(reason) > 123) reason = `${reason.slice(0, reason.length - 2)}…`;
+  return reason;
+}
+
+// graphql-ws on the HTTP server's /graphql, behind the same gate as HTTP: the key checked at
+// connection_init and again for every operation (a revoked key also closes its sockets at
+// once), the key's rate limit and requests in progress shared with HTTP, the same document rules
+// (token limit, depth, aliases, cost, safelist, introspection switch), messages up to
+// BODY_LIMIT_BYTES, resolvers running as the key (role and scope), and refusals audited.
+@Injectable()
+export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(GraphqlWsServer.name);
+  private readonly connections = new Set<Connection>();
+  private wss?: WebSocketServer;
+  private disposeServer?: () => Promise<void>;
+  private stopRevocations?: () => void;
+  private httpServer?: Server;
+  private rules!: DocumentRules;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly schemaHost: GraphQLSchemaHost,
+    private readonly keys: ApiKeysService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.rules = documentRulesOf(this.config);
+    const wss = new WebSocketServer({ noServer: true, maxPayload: this.config.BODY_LIMIT_BYTES });
+    this.wss = wss;
+    const server = useServer<Record<string, unknown> | undefined, Connection>(
+      {
+        schema: this.schemaHost.schema,
+        onConnect: (ctx) => this.onConnect(ctx),
+        onSubscribe: (ctx, _id, payload) => this.onSubscribe(ctx, payload),
+        execute: (args) => this.execute(args),
+        onNext: (_ctx, _id, _payload, args, result) => this.format(args, result),
+        onClose: (ctx) => {
+          this.connections.delete(ctx.extra);
+        },
+      },
+      wss,
+    );
+    this.disposeServer = async () => {
+      await server.dispose();
+    };
+    this.stopRevocations = this.keys.onRevoke((keyId) => this.closeSocketsOf(keyId));
+    this.httpServer = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.httpServer.on('upgrade', this.onUpgrade);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.httpServer?.off('upgrade', this.onUpgrade);
+    this.stopRevocations?.();
+    await this.disposeServer?.();
+  }
+
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const wss = this.wss;
+    if (!wss || (request.url ?? '').split('?')[0] !== PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    // Until connection_init brings a key, a socket is a request without one: it counts against
+    // the client address, as on HTTP.
+    const verdict = keyLimitsOf(this.config).unauthenticated.take(`ip:${request.socket.remoteAddress ?? 'unknown'}`);
+    if (!verdict.allowed) {
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${verdict.retryAfterSeconds}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+
+  private ipOf(connection: Connection): string {
+    return connection.request.socket.remoteAddress ?? 'unknown';
+  }
+
+  private call(connection: Connection, requestId: string, data: Record<string, unknown> = {}): AuditedCall {
+    return {
+      transport: 'graphql',
+      requestId,
+      actor: connection.actor?.name ?? this.ipOf(connection),
+      data,
+    };
+  }
+
+  private close(connection: Connection, code: number, message: string): void {
+    this.connections.delete(connection);
+    connection.socket.close(code, closeReason(message));
+  }
+
+  private async onConnect(ctx: WsContext): Promise<boolean> {
+    const connection = ctx.extra;
+    const { unauthenticated } = keyLimitsOf(this.config);
+    const params = ctx.connectionParams ?? {};
+    const presented = bearerToken(params.authorization ?? params.Authorization);
+    try {
+      if (!presented) {
+        throw new DomainError(
+          'UNAUTHENTICATED',
+          'An API key is needed: send {"authorization": "Bearer <key>"} as the connection params.',
+        );
+      }
+      connection.actor = await this.keys.authenticate(presented);
+      connection.key = presented;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw this.internal(error);
+      // Like wrong keys on HTTP: counted against the client address, and past its limit
+      // refused without another audit entry.
+      if (!unauthenticated.take(`ip:${this.ipOf(connection)}`).allowed) {
+        this.close(
+          connection,
+          CLOSE_TOO_MANY,
+          'Too many connection attempts from this address; retry later.',
+        );
+        return false;
+      }
+      await this.audit.refused(this.call(connection, randomUUID()), 'graphql.connect', error);
+      this.close(connection, CLOSE_FORBIDDEN, error.message);
+      return false;
+    }
+    const verdict = limiter.take(`key:${connection.actor.keyId}`);
+    if (!verdict.allowed) {
+      this.close(
+        connection,
+        CLOSE_TOO_MANY,
+        `Too many requests for this key; retry after ${verdict.retryAfterSeconds} s.`,
+      );
+      return false;
+    }
+    this.connections.add(connection);
+    return true;
+  }
+
+  // graphql-ws closes the socket with an error thrown here and, outside production, its message
+  // as the reason: log the real one, tell the client only that it was ours.
+  private internal(error: unknown): Error {
+    this.logger.error({ err: error }, 'graphql-ws connection failed');
+    return new Error('Internal error of the service; it is logged.');
+  }
+
+  private closeSocketsOf(keyId: string): void {
+    for (const connection of [...this.connections]) {
+      if (connection.actor?.keyId === keyId)
+        this.close(connection, CLOSE_FORBIDDEN, `The API key "${connection.actor.name}" was revoked.`);
+    }
+  }
+
+  // Every operation: the key again (revoked or expired since the connection), its rate limit,
+  // then the document through the same rules as on HTTP. Answers the execution arguments, or
+  // the refusal sent as the operation's `error` message.
+  private async onSubscribe(
+    ctx: WsContext,
+    payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const connection = ctx.extra;
+    const requestId = randomUUID();
+    let actor: Actor;
+    try {
+      actor = await this.keys.authenticate(connection.key ?? '');
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw this.internal(error);
+      await this.audit.refused(this.call(connection, requestId), 'graphql.document', error);
+      this.close(connection, CLOSE_FORBIDDEN, error.message);
+      return [refusal(error, requestId)];
+    }
+    connection.actor = actor;
+    const verdict = keyLimitsOf(this.config).limiter.take(`key:${actor.keyId}`);
+    if (!verdict.allowed) {
+      return [
+        refusal(
+          new DomainError(
+            'RATE_LIMITED',
+            `Too many requests: at most ${this.config.RATE_LIMIT_PER_SECOND} a second (bursts of ${this.config.RATE_LIMIT_BURST}). Retry after ${verdict.retryAfterSeconds} s.`,
+          ),
+          requestId,
+        ),
+      ];
+    }
+    const refuse = async (error: GraphQLError, documentCode: string) => {
+      const formatted = documentError(error, documentCode, requestId);
+      const code = String(formatted.extensions?.code);
+      // Recorded as HTTP records it: Apollo's document codes as VALIDATION_FAILED.
+      await this.audit.refused(
+        this.call(connection, requestId, { operationName: payload.operationName ?? null }),
+        'graphql.document',
+        new DomainError(code in ERROR_CATALOG ? (code as ErrorCode) : 'VALIDATION_FAILED', formatted.message),
+      );
+      return [new GraphQLError(formatted.message, { extensions: formatted.extensions })];
+    };
+    let document: DocumentNode;
+    try {
+      document = parse(String(payload.query ?? ''), this.rules.parseOptions);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw this.internal(error);
+      return refuse(error, 'GRAPHQL_PARSE_FAILED');
+    }
+    const schema = this.schemaHost.schema;
+    const errors = validate(schema, document, [
+      ...specifiedRules,
+      ...this.rules.validationRules,
+      ...(this.rules.introspection ? [] : [noIntrospectionRule]),
+    ]);
+    if (errors.length > 0) {
+      const refused = await Promise.all(errors.map((e) => refuse(e, 'GRAPHQL_VALIDATION_FAILED')));
+      return refused.flat();
+    }
+    if (this.rules.safelist && !this.rules.safelist.has(hashOfDocument(document))) {
+      const error = new DomainError(
+        'QUERY_NOT_ALLOWED',
+        'This GraphQL document is not on the safelist (GRAPHQL_SAFELIST_PATH) of this service.',
+      );
+      await this.audit.refused(
+        this.call(connection, requestId, { operationName: payload.operationName ?? null }),
+        'graphql.document',
+        error,
+      );
+      return [refusal(error, requestId)];
+    }
+    const req: WsRequest = { id: requestId, ip: this.ipOf(connection), actor, headers: {} };
+    return {
+      schema,
+      document,
+      operationName: payload.operationName ?? undefined,
+      variableValues: payload.variables ?? undefined,
+      contextValue: { req },
+    };
+  }
+
+  // Runs an operation as one of the key's requests in progress (MAX_IN_FLIGHT_PER_KEY, shared
+  // with HTTP).
+  private async execute(args: ExecutionArgs): Promise<ExecutionResult> {
+    const { req } = args.contextValue as { req: WsRequest };
+    const caller = `key:${req.actor.keyId}`;
+    const { inFlight } = keyLimitsOf(this.config);
+    const running = inFlight.get(caller) ?? 0;
+    if (running >= this.config.MAX_IN_FLIGHT_PER_KEY) {
+      return {
+        errors: [
+          new GraphQLError(
+            `The key "${req.actor.name}" already has ${running} requests in progress (MAX_IN_FLIGHT_PER_KEY); wait for some to finish.`,
+            { extensions: { code: 'RATE_LIMITED' } },
+          ),
+        ],
+      };
+    }
+    inFlight.set(caller, running + 1);
+    try {
+      return await execute(args);
+    } finally {
+      const left = (inFlight.get(caller) ?? 1) - 1;
+      if (left > 0) inFlight.set(caller, left);
+      else inFlight.delete(caller);
+    }
+  }
+
+  // Errors in results in the same shape as on HTTP: our codes, statuses and the request id.
+  private format(args: ExecutionArgs, result: ExecutionResult): FormattedExecutionResult {
+    const { req } = args.contextValue as { req: WsRequest };
+    const { errors, ...rest } = result;
+    if (!errors) return rest;
+    // Errors before execution (variables that do not fit their types) are the caller's, as
+    // Apollo labels them over HTTP.
+    const requestError = !('data' in result);
+    return {
+      ...rest,
+      errors: errors.map((error) => {
+        const json = error.toJSON();
+        const code = json.extensions?.code ?? (requestError ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
+        const formatted = formatGraphqlError({ ...json, extensions: { ...json.extensions, code } }, error);
+        return { ...formatted, extensions: { ...formatted.extensions, requestId: req.id } };
+      }),
+    };
+  }
+}
+
+// A refusal of ours as a GraphQL error in the shape HTTP answers carry.
+function refusal(error: DomainError, requestId: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: { code: error.code, status: error.status, requestId },
+  });
+}
+
+// A document error (parse or validation) as Apollo would answer it over HTTP.
+function documentError(error: GraphQLError, documentCode: string, requestId: string): GraphQLFormattedError {
+  const json = error.toJSON();
+  const described = describeGraphqlError(
+    { ...json, extensions: { ...json.extensions, code: error.extensions.code ?? documentCode } },
+    error,
+  );
+  return { ...described, extensions: { ...described.extensions, requestId } };
+}
