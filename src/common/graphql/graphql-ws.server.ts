@@ -126,7 +126,9 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     }
     // Until connection_init brings a key, a socket is a request without one: it counts against
     // the client address, as on HTTP.
-    const verdict = keyLimitsOf(this.config).unauthenticated.take(`ip:${request.socket.remoteAddress ?? 'unknown'}`);
+    const verdict = keyLimitsOf(this.config).unauthenticated.take(
+      `ip:${request.socket.remoteAddress ?? 'unknown'}`,
+    );
     if (!verdict.allowed) {
       socket.end(
         `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${verdict.retryAfterSeconds}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
@@ -184,7 +186,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       this.close(connection, CLOSE_FORBIDDEN, error.message);
       return false;
     }
-    const verdict = limiter.take(`key:${connection.actor.keyId}`);
+    const verdict = keyLimitsOf(this.config).limiter.take(`key:${connection.actor.keyId}`);
     if (!verdict.allowed) {
       this.close(
         connection,
