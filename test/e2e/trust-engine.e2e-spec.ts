@@ -136,7 +136,7 @@ describe('trust: bounded engine resources', () => {
           command: [
             'sh',
             '-c',
-            'dd if=/dev/zero bs=4096 count=10240 2>/dev/null | tr "\\0" "x" | fold -w 3999; echo done; sleep 3600',
+            'dd if=/dev/zero bs=4096 count=10240 2>/dev/null | tr "\\0" "x" | fold -w 3999; echo; echo done; sleep 3600',
           ],
           labels: { [TEST_LABEL]: p },
         })

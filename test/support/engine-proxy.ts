@@ -32,7 +32,11 @@ export class EngineProxy {
         this.clients.delete(client);
       });
       client.on('error', () => client.destroy());
-      if (this.mode === 'blackhole') return;
+      // A black hole reads what it is sent (so that it sees the client close its end) and never answers.
+      if (this.mode === 'blackhole') {
+        client.resume();
+        return;
+      }
       const upstream = net.connect(ENGINE_SOCKET);
       this.sockets.add(upstream);
       upstream.on('close', () => this.sockets.delete(upstream));

@@ -137,4 +137,10 @@ export class LogLineModel {
 export class ContainerLogsModel {
   @ApiField(LogLineModel, { array: true })
   items!: LogLineModel[];
+
+  @ApiField('boolean', {
+    description:
+      'The log went on past LOGS_LIMIT_BYTES: the lines stop there. Ask for a smaller tail or a later since to see the rest',
+  })
+  truncated!: boolean;
 }
