@@ -114,7 +114,9 @@ export class ExecResultModel {
   @ApiField('int')
   durationMs!: number;
 
-  @ApiField('boolean', { description: 'The deadline passed; the command may still run in the container' })
+  @ApiField('boolean', {
+    description: 'The deadline passed; the command (and what it started) was ended in the container',
+  })
   timedOut!: boolean;
 
   @ApiField('boolean', { description: 'Output past EXEC_OUTPUT_LIMIT_BYTES per stream was dropped' })
