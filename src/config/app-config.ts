@@ -97,6 +97,12 @@ export class AppConfig {
   @Max(16777216, { message: 'EXEC_OUTPUT_LIMIT_BYTES must be an integer from 1024 to 16777216' })
   EXEC_OUTPUT_LIMIT_BYTES = 1048576;
 
+  @Transform(toInt)
+  @IsInt({ message: 'LOGS_LIMIT_BYTES must be an integer from 1024 to 67108864' })
+  @Min(1024, { message: 'LOGS_LIMIT_BYTES must be an integer from 1024 to 67108864' })
+  @Max(67108864, { message: 'LOGS_LIMIT_BYTES must be an integer from 1024 to 67108864' })
+  LOGS_LIMIT_BYTES = 1048576;
+
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/, {
     message: 'PROBE_IMAGE must be an image reference such as busybox:latest',

@@ -180,7 +180,7 @@ export class ConnectivityService {
         },
       ]);
     }
-    const rows = await mapLimit(members, this.config.EXEC_CONCURRENCY, async (source) => {
+    const rows = await mapLimit(members, this.execs.perKeyConcurrency, async (source) => {
       const targets = members.filter((m) => m !== source);
       if (targets.length === 0) return [];
       const command = [

@@ -4,6 +4,7 @@ import { EngineRejection } from '../engine/engine.errors';
 // The engine's refusals of container operations, in our words.
 export function containerFailure(error: unknown, container: string, action: string): Error {
   if (!(error instanceof EngineRejection)) return error as Error;
+  if (error.keepsItsMeaning) return error;
   const engineSaid = `(engine said: ${error.engineMessage})`;
   switch (error.reason) {
     case 'NAME_CONFLICT':

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
@@ -58,6 +59,7 @@ export class ContainersService {
     private readonly lookup: ResourceLookup,
     private readonly execs: ExecService,
     private readonly access: AccessPolicy,
+    private readonly config: AppConfig,
   ) {}
 
   async list(
@@ -169,11 +171,12 @@ export class ContainersService {
       ]);
     }
     try {
-      const lines = await this.engine.containerLogs(info.id, {
+      const answer = await this.engine.containerLogs(info.id, {
         tail: args.tail ?? DEFAULT_TAIL,
         since: since === undefined ? undefined : Math.floor(since),
+        limitBytes: this.config.LOGS_LIMIT_BYTES,
       });
-      return { items: lines };
+      return { items: answer.lines, truncated: answer.truncated };
     } catch (error) {
       throw containerFailure(error, info.name, 'read the logs of');
     }
@@ -193,6 +196,7 @@ export class ContainersService {
       info.name,
       { command: input.command, env: input.env ?? {}, workingDir: input.workingDir, user: input.user },
       input.timeoutMs,
+      actor.keyId,
     );
   }
 }

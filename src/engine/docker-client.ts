@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
-import type { Duplex } from 'node:stream';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Duplex, Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
 import { Operations } from '../common/operation-context';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version';
@@ -14,7 +16,17 @@ import type { EngineVersion } from './engine.types';
 // loose view and read the answers as the raw types of dockerode.mappers.ts. Bodies are passed as
 // `_body` and query strings as `_query`: otherwise docker-modem copies every body field into the
 // URL as well.
+// Every call takes `abortSignal` among its options: a call past its deadline is aborted, which
+// destroys its request and closes its socket.
 export type Call = (options?: object) => Promise<unknown>;
+export interface DialOptions {
+  path: string;
+  method: 'GET' | 'POST';
+  isStream: boolean;
+  abortSignal?: AbortSignal;
+  statusCodes: Record<number, boolean | string>;
+  options: object;
+}
 export interface LooseExec {
   start: (options: object) => Promise<Duplex>;
   inspect: Call;
@@ -25,12 +37,15 @@ export interface LooseContainer {
   stop: Call;
   restart: Call;
   remove: Call;
-  logs: (options: object) => Promise<Buffer>;
+  logs: (options: object) => Promise<Buffer | Readable>;
   wait: Call;
   exec: (options: object) => Promise<LooseExec>;
 }
 export interface LooseDocker {
-  modem: { version?: string };
+  modem: {
+    version?: string;
+    dial(options: DialOptions, callback: (error: Error | null, data: unknown) => void): void;
+  };
   version: Call;
   info: Call;
   ping: Call;
@@ -65,7 +80,7 @@ export class DockerClient {
   readonly endpoint: string;
 
   constructor(
-    connection: EngineConnection,
+    private readonly connection: EngineConnection,
     readonly timeoutMs: number,
   ) {
     this.endpoint = connection.endpoint;
@@ -86,10 +101,11 @@ export class DockerClient {
     }) as unknown as LooseDocker;
   }
 
-  // Runs one engine call under a deadline and translates whatever goes wrong. The call itself is
-  // not aborted (docker-modem inspects every request's options, and a live AbortSignal there
-  // costs milliseconds); a stuck request ends with the socket.
-  async call<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+  // Runs one engine call under a deadline and translates whatever goes wrong. Past the deadline
+  // the call is aborted: its request is destroyed and its socket closed, so that a stuck engine
+  // holds no connection (and nothing waits on one) after the caller got its 504.
+  async call<T>(op: string, fn: (signal: AbortSignal) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -101,10 +117,11 @@ export class DockerClient {
             { context: { operation: op, timeoutMs } },
           ),
         );
+        controller.abort();
       }, timeoutMs);
     });
     try {
-      return await Promise.race([fn(), deadline]);
+      return await Promise.race([fn(controller.signal), deadline]);
     } catch (error) {
       throw this.translate(op, error);
     } finally {
@@ -148,11 +165,17 @@ export class DockerClient {
     return this.negotiation;
   }
 
+  // The engine names its newest API version in the API-Version header of /_ping (an unversioned
+  // path). The version is computed first and then set in one assignment: the client's version is
+  // never unset, so no request goes out unversioned while a negotiation runs.
   private async negotiate(): Promise<EngineVersion> {
-    // Unversioned call: the engine answers with its own newest API version.
-    this.docker.modem.version = undefined;
-    const raw = await this.call('version', () => this.docker.version() as Promise<RawVersion>);
-    const apiVersion = raw.ApiVersion;
+    const apiVersion = await this.call('ping', (signal) => this.pingApiVersion(signal));
+    if (!apiVersion || !/^\d+\.\d+$/.test(apiVersion)) {
+      throw new DomainError(
+        'UNSUPPORTED_BY_ENGINE',
+        `The Docker engine at ${this.endpoint} did not name its API version on /_ping; Switchyard needs Docker 20.10 or newer.`,
+      );
+    }
     const negotiatedApiVersion =
       compareApiVersions(apiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : apiVersion;
     if (compareApiVersions(negotiatedApiVersion, MIN_API_VERSION) < 0) {
@@ -162,6 +185,10 @@ export class DockerClient {
       );
     }
     this.docker.modem.version = `v${negotiatedApiVersion}`;
+    const raw = await this.call(
+      'version',
+      (signal) => this.docker.version({ abortSignal: signal }) as Promise<RawVersion>,
+    );
     const version: EngineVersion = {
       version: raw.Version,
       apiVersion,
@@ -176,8 +203,36 @@ export class DockerClient {
     return version;
   }
 
+  // GET /_ping outside docker-modem (which prefixes its version and hides the headers).
+  private pingApiVersion(signal: AbortSignal): Promise<string | undefined> {
+    const c = this.connection;
+    const target =
+      c.kind === 'unix'
+        ? { socketPath: c.socketPath }
+        : {
+            host: c.host,
+            port: c.port,
+            ...(c.tls ? { ca: c.tls.ca, cert: c.tls.cert, key: c.tls.key } : {}),
+          };
+    const transport = c.kind === 'https' ? https : http;
+    return new Promise((resolve, reject) => {
+      const request = transport.request({ ...target, path: '/_ping', method: 'GET', signal }, (response) => {
+        const header = response.headers['api-version'];
+        response.resume();
+        response.on('error', reject);
+        response.on('end', () => resolve(Array.isArray(header) ? header[0] : header));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
   // Every call except ping goes through here so that the API version is fixed first.
-  async versioned<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+  async versioned<T>(
+    op: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     await this.negotiated();
     return this.call(op, fn, timeoutMs);
   }
@@ -195,7 +250,11 @@ export class DockerClient {
   }
 
   // Every change goes through here: the audited operation, if any, stores its intent first.
-  async mutate<T>(op: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+  async mutate<T>(
+    op: string,
+    fn: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<T> {
     await Operations.current()?.beforeChange(op);
     this.generation++;
     try {
@@ -206,7 +265,7 @@ export class DockerClient {
   }
 
   async ping(timeoutMs = 2000): Promise<void> {
-    await this.call('ping', () => this.docker.ping(), timeoutMs);
+    await this.call('ping', (signal) => this.docker.ping({ abortSignal: signal }), timeoutMs);
   }
 
   version(): Promise<EngineVersion> {

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { Duplex, Readable } from 'node:stream';
+import { DomainError } from '../common/errors/domain-error';
 import { Operations, OPERATION_LABEL } from '../common/operation-context';
 import { featuresFor } from './api-version';
-import { DockerClient, isNotModified, sleep } from './docker-client';
-import { parseLogFrames, StreamDemuxer } from './docker-stream';
+import { DockerClient, isNotModified, sleep, type LooseExec } from './docker-client';
+import { LogCollector, StreamDemuxer } from './docker-stream';
 import {
   toContainerInfo,
   toContainerSummary,
@@ -33,7 +35,7 @@ import type {
   ExecResult,
   ExecSpec,
   ImageInfo,
-  LogLine,
+  LogAnswer,
   LogQuery,
   NetworkFilter,
   NetworkInfo,
@@ -43,6 +45,10 @@ import type {
 
 // How long after an exec's output ends its exit code may take to show.
 const EXIT_CODE_WAIT_MS = 5000;
+// The environment variable that marks the processes of one exec (see endCommand).
+const EXEC_MARK = 'SWITCHYARD_EXEC';
+// How long a killed command may take to show as ended.
+const KILL_WAIT_MS = 2000;
 
 export class DockerodeEngine implements ContainerEngine {
   private readonly logger = new Logger('DockerEngine');
@@ -76,7 +82,10 @@ export class DockerodeEngine implements ContainerEngine {
 
   info(): Promise<EngineInfo> {
     return this.client.read('info', async () => {
-      const raw = await this.client.versioned('info', () => this.client.docker.info() as Promise<RawInfo>);
+      const raw = await this.client.versioned(
+        'info',
+        (signal) => this.client.docker.info({ abortSignal: signal }) as Promise<RawInfo>,
+      );
       return {
         id: raw.ID ?? '',
         name: raw.Name ?? '',
@@ -101,7 +110,8 @@ export class DockerodeEngine implements ContainerEngine {
     return this.client.read(`network.list ${query}`, async () => {
       const raw = await this.client.versioned(
         'network.list',
-        () => this.client.docker.listNetworks({ filters: query }) as Promise<RawNetwork[]>,
+        (signal) =>
+          this.client.docker.listNetworks({ filters: query, abortSignal: signal }) as Promise<RawNetwork[]>,
       );
       return raw.map((n) => toNetwork(n, false));
     });
@@ -111,7 +121,7 @@ export class DockerodeEngine implements ContainerEngine {
     return this.client.read(`network.inspect ${id}`, async () => {
       const raw = await this.client.versioned(
         'network.inspect',
-        () => this.client.docker.getNetwork(id).inspect() as Promise<RawNetwork>,
+        (signal) => this.client.docker.getNetwork(id).inspect({ abortSignal: signal }) as Promise<RawNetwork>,
       );
       return toNetwork(raw, true);
     });
@@ -142,8 +152,8 @@ export class DockerodeEngine implements ContainerEngine {
       Options: spec.options,
       Labels: withOperationLabel(spec.labels),
     };
-    const network = await this.client.mutate('network.create', () =>
-      this.client.docker.createNetwork({ _query: {}, _body: body }),
+    const network = await this.client.mutate('network.create', (signal) =>
+      this.client.docker.createNetwork({ _query: {}, _body: body, abortSignal: signal }),
     );
     if (spec.driver === 'overlay') await this.untilAllocated(network.id);
     return network.id;
@@ -155,8 +165,8 @@ export class DockerodeEngine implements ContainerEngine {
   private async untilAllocated(id: string): Promise<void> {
     const deadline = performance.now() + this.client.timeoutMs;
     for (;;) {
-      const raw = (await this.client.versioned('network.inspect', () =>
-        this.client.docker.getNetwork(id).inspect(),
+      const raw = (await this.client.versioned('network.inspect', (signal) =>
+        this.client.docker.getNetwork(id).inspect({ abortSignal: signal }),
       )) as RawNetwork;
       if (raw.Driver || performance.now() >= deadline) return;
       await sleep(25);
@@ -164,15 +174,20 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async removeNetwork(id: string): Promise<void> {
-    await this.client.mutate('network.remove', () => this.client.docker.getNetwork(id).remove());
+    await this.client.mutate('network.remove', (signal) =>
+      this.client.docker.getNetwork(id).remove({ abortSignal: signal }),
+    );
   }
 
   async pruneNetworks(labelFilters: string[]): Promise<string[]> {
     const filters = labelFilters.length ? { label: labelFilters } : {};
     const raw = await this.client.mutate(
       'network.prune',
-      () =>
-        this.client.docker.pruneNetworks({ filters: JSON.stringify(filters) }) as Promise<{
+      (signal) =>
+        this.client.docker.pruneNetworks({
+          filters: JSON.stringify(filters),
+          abortSignal: signal,
+        }) as Promise<{
           NetworksDeleted?: string[] | null;
         }>,
     );
@@ -181,12 +196,16 @@ export class DockerodeEngine implements ContainerEngine {
 
   async connectNetwork(networkId: string, containerId: string, endpoint: EndpointSpec): Promise<void> {
     const body = { Container: containerId, EndpointConfig: endpointConfig(endpoint) };
-    await this.client.mutate('network.connect', () => this.client.docker.getNetwork(networkId).connect(body));
+    await this.client.mutate('network.connect', (signal) =>
+      this.client.docker.getNetwork(networkId).connect({ ...body, abortSignal: signal }),
+    );
   }
 
   async disconnectNetwork(networkId: string, containerId: string, force: boolean): Promise<void> {
-    await this.client.mutate('network.disconnect', () =>
-      this.client.docker.getNetwork(networkId).disconnect({ Container: containerId, Force: force }),
+    await this.client.mutate('network.disconnect', (signal) =>
+      this.client.docker
+        .getNetwork(networkId)
+        .disconnect({ Container: containerId, Force: force, abortSignal: signal }),
     );
   }
 
@@ -202,7 +221,10 @@ export class DockerodeEngine implements ContainerEngine {
     return this.client.read(`container.list ${all} ${query}`, async () => {
       const raw = await this.client.versioned(
         'container.list',
-        () => this.client.docker.listContainers({ all, filters: query }) as Promise<RawContainerSummary[]>,
+        (signal) =>
+          this.client.docker.listContainers({ all, filters: query, abortSignal: signal }) as Promise<
+            RawContainerSummary[]
+          >,
       );
       return raw.map(toContainerSummary);
     });
@@ -213,7 +235,10 @@ export class DockerodeEngine implements ContainerEngine {
       toContainerInfo(
         await this.client.versioned(
           'container.inspect',
-          () => this.client.docker.getContainer(id).inspect() as Promise<RawContainerInspect>,
+          (signal) =>
+            this.client.docker
+              .getContainer(id)
+              .inspect({ abortSignal: signal }) as Promise<RawContainerInspect>,
         ),
       ),
     );
@@ -243,17 +268,21 @@ export class DockerodeEngine implements ContainerEngine {
         EndpointsConfig: Object.fromEntries(spec.endpoints.map((e) => [e.networkId, endpointConfig(e)])),
       },
     };
-    const container = await this.client.mutate('container.create', () =>
-      this.client.docker.createContainer({ _query: spec.name ? { name: spec.name } : {}, _body: body }),
+    const container = await this.client.mutate('container.create', (signal) =>
+      this.client.docker.createContainer({
+        _query: spec.name ? { name: spec.name } : {},
+        _body: body,
+        abortSignal: signal,
+      }),
     );
     return container.id;
   }
 
   async startContainer(id: string): Promise<void> {
-    await this.client.mutate('container.start', () =>
+    await this.client.mutate('container.start', (signal) =>
       this.client.docker
         .getContainer(id)
-        .start()
+        .start({ abortSignal: signal })
         .catch((error: unknown) => {
           if (!isNotModified(error)) throw error;
         }),
@@ -264,10 +293,10 @@ export class DockerodeEngine implements ContainerEngine {
     // The engine answers once the container stopped: up to the grace period, then a kill.
     await this.client.mutate(
       'container.stop',
-      () =>
+      (signal) =>
         this.client.docker
           .getContainer(id)
-          .stop({ t: timeoutSeconds })
+          .stop({ t: timeoutSeconds, abortSignal: signal })
           .catch((error: unknown) => {
             if (!isNotModified(error)) throw error;
           }),
@@ -278,36 +307,62 @@ export class DockerodeEngine implements ContainerEngine {
   async restartContainer(id: string, timeoutSeconds: number): Promise<void> {
     await this.client.mutate(
       'container.restart',
-      () => this.client.docker.getContainer(id).restart({ t: timeoutSeconds }),
+      (signal) => this.client.docker.getContainer(id).restart({ t: timeoutSeconds, abortSignal: signal }),
       timeoutSeconds * 1000 + this.client.timeoutMs,
     );
   }
 
   async removeContainer(id: string, force: boolean): Promise<void> {
-    await this.client.mutate('container.remove', () =>
-      this.client.docker.getContainer(id).remove({ force, v: false }),
+    await this.client.mutate('container.remove', (signal) =>
+      this.client.docker.getContainer(id).remove({ force, v: false, abortSignal: signal }),
     );
   }
 
-  async containerLogs(id: string, query: LogQuery): Promise<LogLine[]> {
-    const raw = await this.client.versioned('container.logs', () =>
-      this.client.docker.getContainer(id).logs({
-        stdout: true,
-        stderr: true,
-        timestamps: true,
-        follow: false,
-        ...(query.tail !== undefined ? { tail: query.tail } : {}),
-        ...(query.since !== undefined ? { since: query.since } : {}),
-      }),
-    );
-    return parseLogFrames(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+  // The log is read as a stream and parsed as it arrives; at query.limitBytes the stream is
+  // destroyed (closing its connection) and the answer says truncated.
+  async containerLogs(id: string, query: LogQuery): Promise<LogAnswer> {
+    const options = {
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      follow: false,
+      ...(query.tail !== undefined ? { tail: query.tail } : {}),
+      ...(query.since !== undefined ? { since: query.since } : {}),
+    };
+    return this.client.versioned('container.logs', async (signal) => {
+      const stream = await this.openStream(`/containers/${encodeURIComponent(id)}/logs?`, options, signal);
+      const collector = new LogCollector(query.limitBytes);
+      await readStream(stream, signal, (chunk) => {
+        collector.push(chunk);
+        return !collector.full;
+      });
+      return { lines: collector.end(), truncated: collector.full };
+    });
+  }
+
+  // A GET whose answer is read as a stream (dockerode streams logs only when following them).
+  private openStream(path: string, options: object, signal: AbortSignal): Promise<Readable> {
+    return new Promise((resolve, reject) => {
+      this.client.docker.modem.dial(
+        {
+          path,
+          method: 'GET',
+          isStream: true,
+          abortSignal: signal,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+          options,
+        },
+        (error, data) => (error ? reject(error) : resolve(data as Readable)),
+      );
+    });
   }
 
   async inspectImage(ref: string): Promise<ImageInfo | null> {
     try {
       const raw = await this.client.versioned(
         'image.inspect',
-        () => this.client.docker.getImage(ref).inspect() as Promise<RawImageInspect>,
+        (signal) =>
+          this.client.docker.getImage(ref).inspect({ abortSignal: signal }) as Promise<RawImageInspect>,
       );
       return { id: raw.Id, tags: raw.RepoTags ?? [] };
     } catch (error) {
@@ -322,52 +377,115 @@ export class DockerodeEngine implements ContainerEngine {
     // A command changes what runs in the container: recorded before it starts, like any change.
     await Operations.current()?.beforeChange('exec.create');
     const started = performance.now();
-    const exec = await this.client.versioned('exec.create', () =>
+    // The engine cannot kill an exec. Its process, and whatever it starts, carry this mark in their
+    // environment, so that they can be found and ended in the container (see endCommand).
+    const mark = randomUUID();
+    const exec = await this.client.versioned('exec.create', (signal) =>
       this.client.docker.getContainer(containerId).exec({
         Cmd: spec.command,
-        Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+        Env: [...Object.entries(spec.env).map(([key, value]) => `${key}=${value}`), `${EXEC_MARK}=${mark}`],
         ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
         ...(spec.user ? { User: spec.user } : {}),
         AttachStdin: false,
         AttachStdout: true,
         AttachStderr: true,
         Tty: false,
+        abortSignal: signal,
       }),
     );
-    const stream = await this.client.versioned('exec.start', () =>
-      exec.start({ hijack: true, stdin: false, Tty: false }),
+    const stream = await this.client.versioned('exec.start', (signal) =>
+      exec.start({ hijack: true, stdin: false, Tty: false, abortSignal: signal }),
     );
     const demux = new StreamDemuxer(limits.outputLimitBytes);
-    const finished = await readUntil(stream, demux, limits.timeoutMs - (performance.now() - started));
+    const outcome = await readUntil(stream, demux, limits.timeoutMs - (performance.now() - started));
     let exitCode: number | null = null;
-    if (finished) {
+    let running = outcome !== 'ended';
+    if (outcome === 'ended') {
       // The stream ends a moment before the engine records the exit code; a busy engine takes
       // longer, so the wait has a deadline in time rather than a number of tries.
-      const deadline = performance.now() + EXIT_CODE_WAIT_MS;
-      for (;;) {
-        const state = (await this.client.versioned('exec.inspect', () => exec.inspect())) as RawExecInspect;
-        if (!state.Running) {
-          exitCode = state.ExitCode ?? null;
-          break;
-        }
-        if (performance.now() >= deadline) break;
-        await sleep(10);
-      }
+      const state = await this.untilExited(exec, EXIT_CODE_WAIT_MS);
+      running = state.Running === true;
+      exitCode = running ? null : (state.ExitCode ?? null);
+    }
+    // Past the deadline, or with the output gone while it still runs, the command is ended.
+    if (running) await this.endCommand(containerId, exec, mark, spec.user);
+    if (outcome === 'broken' || (outcome === 'ended' && running)) {
+      throw new DomainError(
+        'ENGINE_ERROR',
+        `The connection to the Docker engine at ${this.endpoint} broke while the command ran in the container, ` +
+          'so its output and exit code are unknown; the command was ended. Check the engine, then run the command again.',
+        { context: { container: containerId } },
+      );
     }
     return {
       exitCode,
       stdout: demux.text('stdout'),
       stderr: demux.text('stderr'),
       durationMs: Math.round(performance.now() - started),
-      timedOut: !finished,
+      timedOut: outcome === 'deadline',
       truncated: demux.truncated,
     };
   }
 
+  // Inspects the exec until it no longer runs or `waitMs` passed; answers the last state.
+  private async untilExited(exec: LooseExec, waitMs: number): Promise<RawExecInspect> {
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      const state = (await this.client.versioned('exec.inspect', (signal) =>
+        exec.inspect({ abortSignal: signal }),
+      )) as RawExecInspect;
+      if (!state.Running || performance.now() >= deadline) return state;
+      await sleep(10);
+    }
+  }
+
+  // Ends a command and everything it started: a second exec, as the same user, kills every process
+  // in the container whose environment carries the command's mark. It needs sh and cat in the
+  // container; where they are missing (or the command dropped its environment) the command runs
+  // on, and this is logged. Never throws: the caller's answer does not depend on it.
+  private async endCommand(
+    containerId: string,
+    exec: LooseExec,
+    mark: string,
+    user: string | undefined,
+  ): Promise<void> {
+    const script =
+      'for d in /proc/[0-9]*; do case "$(cat "$d/environ" 2>/dev/null)" in ' +
+      `*${EXEC_MARK}=${mark}*) kill -KILL "\${d#/proc/}" 2>/dev/null;; esac; done`;
+    try {
+      const killer = await this.client.versioned('exec.create', (signal) =>
+        this.client.docker.getContainer(containerId).exec({
+          Cmd: ['sh', '-c', script],
+          ...(user ? { User: user } : {}),
+          AttachStdin: false,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: false,
+          abortSignal: signal,
+        }),
+      );
+      const stream = await this.client.versioned('exec.start', (signal) =>
+        killer.start({ hijack: true, stdin: false, Tty: false, abortSignal: signal }),
+      );
+      const output = new StreamDemuxer(4096);
+      await readUntil(stream, output, this.client.timeoutMs);
+      const state = await this.untilExited(exec, KILL_WAIT_MS);
+      if (state.Running) {
+        this.logger.warn(
+          { container: containerId, output: (output.text('stdout') + output.text('stderr')).slice(0, 500) },
+          'could not end a command in its container (ending it needs sh and cat there); it runs on',
+        );
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, container: containerId }, 'could not end a command in its container');
+    }
+  }
+
   async runProbe(spec: ProbeSpec, limits: ExecLimits): Promise<ExecResult> {
     const started = performance.now();
-    const { id } = await this.client.mutate('probe.create', () =>
+    const { id } = await this.client.mutate('probe.create', (signal) =>
       this.client.docker.createContainer({
+        abortSignal: signal,
         _query: {},
         _body: {
           Image: spec.image,
@@ -380,21 +498,28 @@ export class DockerodeEngine implements ContainerEngine {
     );
     const container = this.client.docker.getContainer(id);
     try {
-      await this.client.versioned('probe.start', () => container.start());
+      await this.client.versioned('probe.start', (signal) => container.start({ abortSignal: signal }));
       let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([
         this.client.versioned(
           'probe.wait',
-          () => container.wait() as Promise<{ StatusCode?: number }>,
+          (signal) => container.wait({ abortSignal: signal }) as Promise<{ StatusCode?: number }>,
           limits.timeoutMs + 1000,
         ),
         new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), limits.timeoutMs))),
       ]).finally(() => clearTimeout(timer));
-      const raw = await this.client.versioned('probe.logs', () =>
-        container.logs({ stdout: true, stderr: true, follow: false }),
-      );
       const demux = new StreamDemuxer(limits.outputLimitBytes);
-      demux.push(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+      await this.client.versioned('probe.logs', async (signal) => {
+        const stream = await this.openStream(
+          `/containers/${encodeURIComponent(id)}/logs?`,
+          { stdout: true, stderr: true, follow: false },
+          signal,
+        );
+        await readStream(stream, signal, (chunk) => {
+          demux.push(chunk);
+          return !demux.truncated;
+        });
+      });
       return {
         exitCode: waited?.StatusCode ?? null,
         stdout: demux.text('stdout'),
@@ -405,7 +530,7 @@ export class DockerodeEngine implements ContainerEngine {
       };
     } finally {
       await this.client
-        .mutate('probe.remove', () => container.remove({ force: true }))
+        .mutate('probe.remove', (signal) => container.remove({ force: true, abortSignal: signal }))
         .catch((error: unknown) =>
           this.logger.warn({ err: error, probe: id }, 'could not remove a probe container'),
         );
@@ -431,22 +556,55 @@ function endpointConfig(endpoint: EndpointSpec): Record<string, unknown> {
   };
 }
 
-// Feeds the stream to the demuxer until it ends (true) or the time is up (false; the stream is
-// then destroyed, and the command may go on running in the container).
-function readUntil(stream: Duplex, demux: StreamDemuxer, timeoutMs: number): Promise<boolean> {
+type ReadOutcome = 'ended' | 'deadline' | 'broken';
+
+// Feeds the stream to the demuxer until it ends, the time is up, or the connection breaks (an
+// error, or a close without an end). Past the deadline or on a break the stream is destroyed.
+function readUntil(stream: Duplex, demux: StreamDemuxer, timeoutMs: number): Promise<ReadOutcome> {
   return new Promise((resolve) => {
     let settled = false;
-    const settle = (finished: boolean) => {
+    const settle = (outcome: ReadOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (!finished) stream.destroy();
-      resolve(finished);
+      if (outcome !== 'ended') stream.destroy();
+      resolve(outcome);
     };
-    const timer = setTimeout(() => settle(false), Math.max(0, timeoutMs));
+    const timer = setTimeout(() => settle('deadline'), Math.max(0, timeoutMs));
     stream.on('data', (chunk: Buffer) => demux.push(chunk));
-    stream.on('end', () => settle(true));
-    stream.on('close', () => settle(true));
-    stream.on('error', () => settle(true));
+    stream.on('end', () => settle('ended'));
+    stream.on('close', () => settle('broken'));
+    stream.on('error', () => settle('broken'));
+  });
+}
+
+// Reads a stream chunk by chunk until it ends or `take` answers false (then the stream is
+// destroyed: enough was read). An abort of the call or a broken connection is an error.
+function readStream(stream: Readable, signal: AbortSignal, take: (chunk: Buffer) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (error !== undefined) reject(error);
+      else resolve();
+    };
+    const onAbort = () => {
+      stream.destroy();
+      settle(Object.assign(new Error('aborted'), { code: 'ECONNABORTED' }));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort);
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (!take(chunk)) {
+        stream.destroy();
+        settle();
+      }
+    });
+    stream.on('end', () => settle());
+    stream.on('error', (error: Error) => settle(error));
+    stream.on('close', () => settle(Object.assign(new Error('stream closed early'), { code: 'ECONNRESET' })));
   });
 }

@@ -67,11 +67,14 @@ export function classifyEngineError(error: unknown): EngineRejection | null {
   for (const [pattern, reason] of PATTERNS) {
     if (pattern.test(message)) return new EngineRejection(reason, message, status);
   }
-  const byStatus: Record<number, EngineRejectionReason> = {
-    400: 'INVALID_REQUEST',
-    403: 'CONFLICT',
-    404: 'NOT_FOUND',
-    409: 'CONFLICT',
-  };
-  return new EngineRejection(byStatus[status] ?? 'ENGINE_FAILURE', message, status);
+  return new EngineRejection(reasonFor(status), message, status);
+}
+
+// What the engine's status says when its message matched nothing we know: its 4xx keep their
+// meaning; a 5xx (or anything else) is the engine failing, not the caller.
+function reasonFor(status: number): EngineRejectionReason {
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 403 || status === 409) return 'CONFLICT';
+  if (status >= 400 && status < 500) return 'INVALID_REQUEST';
+  return 'ENGINE_FAILURE';
 }

@@ -49,10 +49,25 @@ const DEFAULT_CODES: Record<EngineRejectionReason, ErrorCode> = {
   NOT_RUNNING: 'CONTAINER_NOT_RUNNING',
   RUNNING: 'CONTAINER_RUNNING',
   BUSY: 'ENGINE_BUSY',
-  INVALID_REQUEST: 'UNSUPPORTED_BY_ENGINE',
+  INVALID_REQUEST: 'VALIDATION_FAILED',
   CONFLICT: 'ENGINE_CONFLICT',
-  ENGINE_FAILURE: 'UNSUPPORTED_BY_ENGINE',
+  ENGINE_FAILURE: 'ENGINE_ERROR',
 };
+
+// What the engine said, in a sentence that tells the client what to do.
+function describe(reason: EngineRejectionReason, engineMessage: string): string {
+  switch (reason) {
+    case 'INVALID_REQUEST':
+      return `The Docker engine refused the request as invalid (engine said: ${engineMessage}). Correct the request and retry.`;
+    case 'ENGINE_FAILURE':
+      return (
+        `The Docker engine failed: ${engineMessage}. This is the engine's fault, not the request's: ` +
+        'check the engine (its log, its state), then retry.'
+      );
+    default:
+      return `The Docker engine refused the request (engine said: ${engineMessage}).`;
+  }
+}
 
 export class EngineRejection extends DomainError {
   constructor(
@@ -61,9 +76,15 @@ export class EngineRejection extends DomainError {
     readonly engineMessage: string,
     readonly statusCode: number | null,
   ) {
-    super(DEFAULT_CODES[reason], `The Docker engine refused the request (engine said: ${engineMessage}).`, {
+    super(DEFAULT_CODES[reason], describe(reason, engineMessage), {
       context: { reason },
     });
     this.name = 'EngineRejection';
+  }
+
+  // A refusal no service can say more about: the engine found the request invalid (400) or failed
+  // in a way nobody classified (5xx). Services answer these as they are, not in words of their own.
+  get keepsItsMeaning(): boolean {
+    return this.reason === 'INVALID_REQUEST' || this.reason === 'ENGINE_FAILURE';
   }
 }

@@ -8,7 +8,7 @@ import type {
   ExecResult,
   ExecSpec,
   ImageInfo,
-  LogLine,
+  LogAnswer,
   LogQuery,
   ProbeSpec,
   EngineFeatures,
@@ -53,7 +53,10 @@ export interface ContainerEngine {
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   restartContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string, force: boolean): Promise<void>;
-  containerLogs(id: string, query: LogQuery): Promise<LogLine[]>;
+  // Streams the log and stops at query.limitBytes (truncated): never the whole log in memory.
+  containerLogs(id: string, query: LogQuery): Promise<LogAnswer>;
+  // Runs a command until it ends or the deadline passes; at the deadline (or when the connection
+  // breaks) the command is ended in the container too.
   exec(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult>;
   // Runs a probe container in another container's network namespace until it exits or the
   // deadline passes, then removes it.

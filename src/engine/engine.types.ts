@@ -181,6 +181,14 @@ export interface LogQuery {
   tail?: number;
   // Unix seconds.
   since?: number;
+  // Bytes of log read at most; the engine's stream is closed there.
+  limitBytes: number;
+}
+
+export interface LogAnswer {
+  lines: LogLine[];
+  // The log went on past limitBytes.
+  truncated: boolean;
 }
 
 export interface ExecSpec {

@@ -28,6 +28,7 @@ export function inUse(network: NetworkInfo): DomainError {
 
 export function createFailure(error: unknown, spec: NetworkSpec): Error {
   if (!(error instanceof EngineRejection)) return error as Error;
+  if (error.keepsItsMeaning) return error;
   const engineSaid = `(engine said: ${error.engineMessage})`;
   switch (error.reason) {
     case 'NAME_CONFLICT':
@@ -88,6 +89,7 @@ export function connectFailure(
   stale: boolean,
 ): Error {
   if (!(error instanceof EngineRejection)) return error as Error;
+  if (error.keepsItsMeaning) return error;
   const staleNote = stale
     ? ` The engine kept a stale record of "${network.name}" in the container's settings (the network has no endpoint for it); ` +
       `it would make the next start fail: stop the container, then DELETE /api/v1/networks/${network.name}/connections/${container.name}.`
@@ -133,6 +135,7 @@ export function connectFailure(
 
 export function engineRefused(error: unknown, what: string): Error {
   if (!(error instanceof EngineRejection)) return error as Error;
+  if (error.keepsItsMeaning) return error;
   return new DomainError(
     'ENGINE_CONFLICT',
     `The engine refused to ${what} (engine said: ${error.engineMessage}).`,

@@ -14,6 +14,7 @@ import { assertBridgeNameFree, assertNoSubnetOverlap, assertParentFree } from '.
 import { createFailure, engineRefused, inUse, nameTaken } from './network-errors';
 import { refuseBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
+import { CreateClaims } from './network-claims';
 import { NetworkPresenter } from './network-presenter';
 import { planNetwork } from './network-spec';
 import { MANAGED_LABEL } from '../common/labels';
@@ -24,9 +25,10 @@ const PRUNE_ATTEMPTS = 8;
 @Injectable()
 export class NetworksService {
   private readonly logger = new Logger(NetworksService.name);
-  // Name and subnet checks are check-then-act: creates run one at a time in this process, and a
-  // check after creating catches writers outside it (the docker CLI, another Switchyard).
-  private readonly createLock = new Mutex();
+  // Name and subnet checks are check-then-act: creates that could collide run one at a time in
+  // this process, and a check after creating catches writers outside it (the docker CLI, another
+  // Switchyard).
+  private readonly createClaims = new CreateClaims();
   private readonly pruneLock = new Mutex();
 
   constructor(
@@ -82,7 +84,7 @@ export class NetworksService {
         `"${spec.name}" is the name of a network Docker creates itself; choose another name.`,
       );
     }
-    const id = await this.createLock.run(async () => {
+    const id = await this.createClaims.run({ spec, subnets }, async () => {
       await this.checkDriverAvailable(spec);
       const existing = await this.engine.listNetworks();
       const taken = existing.find((n) => n.name === spec.name);

@@ -298,12 +298,17 @@ export function describeEnginePort(
         await waitFor(async () => !(await engine.inspectContainer(id)).running, {
           what: 'the container to exit',
         });
-        const lines = await engine.containerLogs(id, { tail: 10 });
+        const { lines, truncated } = await engine.containerLogs(id, { tail: 10, limitBytes: 1024 });
+        expect(truncated).toBe(false);
         // The two streams are separate pipes: their relative order is not kept.
         const stream = (s: string) => lines.filter((l) => l.stream === s).map((l) => l.text);
         expect([stream('stdout'), stream('stderr')]).toEqual([['hello'], ['oops']]);
         expect(lines.every((l) => l.timestamp !== null)).toBe(true);
-        expect(await engine.containerLogs(id, { tail: 1 })).toHaveLength(1);
+        expect((await engine.containerLogs(id, { tail: 1, limitBytes: 1024 })).lines).toHaveLength(1);
+        // Past the byte limit the answer stops, and says so.
+        const capped = await engine.containerLogs(id, { tail: 10, limitBytes: 4 });
+        expect(capped.truncated).toBe(true);
+        expect(capped.lines.length).toBeLessThan(2);
         expect((await engine.inspectContainer(id)).exitCode).toBe(0);
       });
 

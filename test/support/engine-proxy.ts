@@ -13,6 +13,8 @@ export class EngineProxy {
   readonly socketPath = join(this.dir, 'docker.sock');
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  // Connections of the client (the service under test) that are open right now.
+  private readonly clients = new Set<net.Socket>();
   mode: ProxyMode = 'pass';
 
   get dockerHost(): string {
@@ -24,9 +26,17 @@ export class EngineProxy {
     if (this.server) return;
     this.server = net.createServer((client) => {
       this.sockets.add(client);
-      client.on('close', () => this.sockets.delete(client));
+      this.clients.add(client);
+      client.on('close', () => {
+        this.sockets.delete(client);
+        this.clients.delete(client);
+      });
       client.on('error', () => client.destroy());
-      if (this.mode === 'blackhole') return;
+      // A black hole reads what it is sent (so that it sees the client close its end) and never answers.
+      if (this.mode === 'blackhole') {
+        client.resume();
+        return;
+      }
       const upstream = net.connect(ENGINE_SOCKET);
       this.sockets.add(upstream);
       upstream.on('close', () => this.sockets.delete(upstream));
@@ -34,6 +44,15 @@ export class EngineProxy {
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.socketPath, resolve));
+  }
+
+  get openConnections(): number {
+    return this.clients.size;
+  }
+
+  // Breaks every open connection (as a crashed or restarted engine would) and keeps listening.
+  drop(): void {
+    for (const socket of this.sockets) socket.destroy();
   }
 
   async down(): Promise<void> {

@@ -16,6 +16,7 @@ import type {
   ExecSpec,
   ImageInfo,
   LogLine,
+  LogAnswer,
   LogQuery,
   NetworkFilter,
   NetworkInfo,
@@ -358,15 +359,21 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
     this.state.containerRecords.delete(container.id);
   }
 
-  async containerLogs(id: string, query: LogQuery): Promise<LogLine[]> {
+  async containerLogs(id: string, query: LogQuery): Promise<LogAnswer> {
     await this.enter('containerLogs', [id, query]);
     const since = query.since;
     const lines = this.state
       .findContainer(id)
       .logs.filter((l) => since === undefined || Date.parse(l.timestamp ?? '') / 1000 >= since);
-    return structuredClone(
-      query.tail === undefined ? lines : lines.slice(Math.max(0, lines.length - query.tail)),
-    );
+    const tail = query.tail === undefined ? lines : lines.slice(Math.max(0, lines.length - query.tail));
+    const kept: LogLine[] = [];
+    let bytes = 0;
+    for (const line of tail) {
+      bytes += Buffer.byteLength(line.text) + 1;
+      if (bytes > query.limitBytes) break;
+      kept.push(line);
+    }
+    return { lines: structuredClone(kept), truncated: kept.length < tail.length };
   }
 
   async inspectImage(ref: string): Promise<ImageInfo | null> {

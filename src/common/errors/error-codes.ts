@@ -39,6 +39,7 @@ export const ERROR_CATALOG = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   EXEC_BUSY: { status: 429, title: 'Too many commands running' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  ENGINE_ERROR: { status: 502, title: 'Docker engine failed' },
   ENGINE_UNAVAILABLE: { status: 503, title: 'Docker engine unavailable' },
   ENGINE_TIMEOUT: { status: 504, title: 'Docker engine timed out' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -114,7 +114,9 @@ export class ExecResultModel {
   @ApiField('int')
   durationMs!: number;
 
-  @ApiField('boolean', { description: 'The deadline passed; the command may still run in the container' })
+  @ApiField('boolean', {
+    description: 'The deadline passed; the command (and what it started) was ended in the container',
+  })
   timedOut!: boolean;
 
   @ApiField('boolean', { description: 'Output past EXEC_OUTPUT_LIMIT_BYTES per stream was dropped' })
@@ -137,4 +139,10 @@ export class LogLineModel {
 export class ContainerLogsModel {
   @ApiField(LogLineModel, { array: true })
   items!: LogLineModel[];
+
+  @ApiField('boolean', {
+    description:
+      'The log went on past LOGS_LIMIT_BYTES: the lines stop there. Ask for a smaller tail or a later since to see the rest',
+  })
+  truncated!: boolean;
 }
