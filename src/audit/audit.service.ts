@@ -335,6 +335,7 @@ export class AuditedOperation implements OperationContext {
   private readonly started = performance.now();
   private intent: Promise<void> | null = null;
   private before: Snapshot | null = null;
+  private readonly notes: string[] = [];
 
   constructor(
     private readonly spec: AuditSpec,
@@ -343,6 +344,10 @@ export class AuditedOperation implements OperationContext {
     private readonly snapshots: AuditSnapshots,
     private readonly recorded: WeakSet<object>,
   ) {}
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
 
   beforeChange(): Promise<void> {
     this.intent ??= this.writeIntent();
@@ -408,7 +413,8 @@ export class AuditedOperation implements OperationContext {
     after: Snapshot | null,
     detail: string | null,
   ): Promise<void> {
-    await this.writer.append(this.entry('outcome', outcome, errorCode, after, detail));
+    const noted = [detail, ...this.notes].filter(Boolean).join(' ') || null;
+    await this.writer.append(this.entry('outcome', outcome, errorCode, after, noted));
   }
 
   private entry(
