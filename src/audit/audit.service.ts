@@ -337,6 +337,7 @@ export class AuditedOperation implements OperationContext {
   private readonly started = performance.now();
   private intent: Promise<void> | null = null;
   private before: Snapshot | null = null;
+  private readonly notes: string[] = [];
 
   constructor(
     private readonly spec: AuditSpec,
@@ -345,6 +346,10 @@ export class AuditedOperation implements OperationContext {
     private readonly snapshots: AuditSnapshots,
     private readonly recorded: WeakSet<object>,
   ) {}
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
 
   beforeChange(): Promise<void> {
     this.intent ??= this.writeIntent();
@@ -410,7 +415,8 @@ export class AuditedOperation implements OperationContext {
     after: Snapshot | null,
     detail: string | null,
   ): Promise<void> {
-    await this.writer.append(this.entry('outcome', outcome, errorCode, after, detail));
+    const noted = [detail, ...this.notes].filter(Boolean).join(' ') || null;
+    await this.writer.append(this.entry('outcome', outcome, errorCode, after, noted));
   }
 
   private entry(

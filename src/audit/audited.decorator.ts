@@ -13,3 +13,6 @@ export const NETWORK_REF = { kind: 'network' as const, refs: ['ref', 'network'] 
 export const NEW_NETWORK = { kind: 'network' as const, refs: ['input.name'] };
 export const CONTAINER_REF = { kind: 'container' as const, refs: ['ref'] };
 export const NEW_CONTAINER = { kind: 'container' as const, refs: ['input.name'] };
+// Ping and the matrix run commands: the source container, and the network of the matrix.
+export const PING_SOURCE = { kind: 'container' as const, refs: ['input.from'] };
+export const MATRIX_NETWORK = { kind: 'network' as const, refs: ['input.network'] };

@@ -13,6 +13,15 @@ export interface Guarded {
   builtIn?: boolean;
 }
 
+// Drivers whose networks attach to a host interface: what joins them is on the host's LAN.
+export const PARENT_INTERFACE_DRIVERS: ReadonlySet<string> = new Set(['macvlan', 'ipvlan']);
+
+// Power that only admin keys have, and what about a resource gives it.
+export interface HostLevelReach {
+  rule: 'host-network' | 'parent-interface';
+  why: string;
+}
+
 const describe = (scope: Record<string, string>) =>
   Object.entries(scope)
     .map(([k, v]) => `${k}=${v}`)
@@ -51,8 +60,25 @@ export class AccessPolicy {
     }
   }
 
-  // Labels that everything a scoped key creates carries, so that it stays within its reach.
-  labelsFor(actor: Actor, requested: Record<string, string> = {}): Record<string, string> {
+  // Labels that everything a scoped key creates carries, so that it stays within its reach. A
+  // scoped key may not set a label that other keys are scoped by (`scopeLabelKeys`): that would
+  // put what it makes within another scope's reach.
+  labelsFor(
+    actor: Actor,
+    requested: Record<string, string> = {},
+    scopeLabelKeys: ReadonlySet<string> = new Set(),
+  ): Record<string, string> {
+    if (Object.keys(actor.scope).length > 0) {
+      const widening = Object.keys(requested).find((key) => scopeLabelKeys.has(key) && !(key in actor.scope));
+      if (widening) {
+        throw new DomainError(
+          'FORBIDDEN',
+          `The label ${widening} scopes other API keys: the key "${actor.name}" (scope ${describe(actor.scope)}) may not set it, ` +
+            'since that would put what it creates within their reach. Leave the label out, or ask an admin.',
+          { context: { label: widening, scope: actor.scope } },
+        );
+      }
+    }
     for (const [key, value] of Object.entries(actor.scope)) {
       if (key in requested && requested[key] !== value) {
         throw new DomainError(
@@ -82,6 +108,68 @@ export class AccessPolicy {
       name: container.names[0] ?? container.id.slice(0, 12),
       labels: container.labels,
     };
+  }
+
+  // What gives a container power over the host: sharing the host's network stack, or being on a
+  // network that attaches to a host interface. `networks` resolves its endpoints (a stopped
+  // container's endpoints carry the network's name only).
+  hostLevelReach(container: ContainerSummary, networks: readonly NetworkInfo[]): HostLevelReach | null {
+    if (container.networkMode === 'host') {
+      return { rule: 'host-network', why: "it is on the host network (it shares the host's network stack)" };
+    }
+    for (const endpoint of container.endpoints) {
+      const network = networks.find((n) =>
+        endpoint.networkId ? n.id === endpoint.networkId : n.name === endpoint.networkName,
+      );
+      if (network && PARENT_INTERFACE_DRIVERS.has(network.driver)) {
+        return {
+          rule: 'parent-interface',
+          why: `it is on the ${network.driver} network "${network.name}" (it attaches to a host interface)`,
+        };
+      }
+    }
+    return null;
+  }
+
+  // Running commands in a container, starting, restarting or connecting it: the key must be
+  // able to change it, and only an admin key may drive one with power over the host.
+  assertMayDrive(
+    actor: Actor,
+    container: ContainerInfo | ContainerSummary,
+    networks: readonly NetworkInfo[],
+    verb: string,
+  ): void {
+    const guarded = this.container(container);
+    this.assertChangeable(actor, guarded);
+    if (actor.role === 'admin') return;
+    const reach = this.hostLevelReach(container, networks);
+    if (reach) {
+      throw new DomainError(
+        'POLICY_VIOLATION',
+        `Only an admin key may ${verb} the container "${guarded.name}": ${reach.why} (policy rule "${reach.rule}"). ` +
+          `The key "${actor.name}" is a ${actor.role} key.`,
+        { context: { rule: reach.rule, container: guarded.name } },
+      );
+    }
+  }
+
+  // True when the key may run commands in the container (see assertMayDrive).
+  mayDrive(actor: Actor, container: ContainerSummary, networks: readonly NetworkInfo[]): boolean {
+    const labels = container.labels;
+    if (!this.inScope(actor, labels)) return false;
+    if (actor.role === 'admin') return true;
+    return labels[MANAGED_LABEL] === 'true' && this.hostLevelReach(container, networks) === null;
+  }
+
+  // Joining a network that attaches to a host interface puts the container on the host's LAN.
+  assertMayAttach(actor: Actor, network: NetworkInfo): void {
+    if (PARENT_INTERFACE_DRIVERS.has(network.driver)) {
+      this.assertAdmin(
+        actor,
+        'parent-interface',
+        `Attaching a container to the ${network.driver} network "${network.name}" (it attaches to a host interface)`,
+      );
+    }
   }
 
   assertAdmin(actor: Actor, rule: string, what: string): void {

@@ -38,8 +38,8 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'List API keys (never the keys themselves)' })
   @ApiResponse({ status: 200, type: ApiKeyListModel })
   @ApiProblems(401, 403)
-  async list(): Promise<ApiKeyListModel> {
-    return { items: await this.keys.list() };
+  async list(@CurrentActor() actor: Actor): Promise<ApiKeyListModel> {
+    return { items: await this.keys.list(actor) };
   }
 
   @Delete(':id')
@@ -49,7 +49,7 @@ export class ApiKeysController {
   @ApiResponse({ status: 204, description: 'Revoked' })
   @ApiProblems(400, 401, 403, 404)
   @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })
-  async revoke(@Param('id', uuidPipe()) id: string): Promise<void> {
-    await this.keys.revoke(id);
+  async revoke(@Param('id', uuidPipe()) id: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.keys.revoke(id, actor);
   }
 }

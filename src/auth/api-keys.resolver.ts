@@ -12,8 +12,8 @@ export class ApiKeysResolver {
 
   @Query(() => [ApiKeyModel])
   @Allow('admin')
-  apiKeys(): Promise<ApiKeyModel[]> {
-    return this.keys.list();
+  apiKeys(@CurrentActor() actor: Actor): Promise<ApiKeyModel[]> {
+    return this.keys.list(actor);
   }
 
   @Mutation(() => CreatedApiKeyModel, { description: 'The key is shown only in this answer' })
@@ -29,8 +29,11 @@ export class ApiKeysResolver {
   @Mutation(() => Boolean, { description: 'Revokes the key; true when done' })
   @Allow('admin')
   @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })
-  async revokeApiKey(@Args('id', { type: () => ID }) id: string): Promise<boolean> {
-    await this.keys.revoke(id);
+  async revokeApiKey(
+    @Args('id', { type: () => ID }) id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<boolean> {
+    await this.keys.revoke(id, actor);
     return true;
   }
 }

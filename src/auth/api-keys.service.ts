@@ -10,7 +10,7 @@ import { ApiKeyEntity } from './api-key.entity';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-secret';
 import type { CreateApiKeyInput } from './dto/create-api-key.input';
 import type { ApiKeyModel, CreatedApiKeyModel } from './models/api-key.model';
-import type { Actor, Role } from './roles';
+import { roleAtLeast, type Actor, type Role } from './roles';
 
 // The key that ADMIN_API_KEY seeds, or the one created at first start.
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
@@ -71,6 +71,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
   }
 
   async create(input: CreateApiKeyInput, actor: Actor): Promise<CreatedApiKeyModel> {
+    assertMayMint(actor, input.role as Role, input.scope ?? {});
     const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw DomainError.validation([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
@@ -94,16 +95,27 @@ export class ApiKeysService implements OnApplicationBootstrap {
     return { ...present(entity), key };
   }
 
-  async list(): Promise<ApiKeyModel[]> {
-    return (await this.keys.find({ order: { createdAt: 'ASC', name: 'ASC' } })).map(present);
+  // The keys within the caller's scope: all of them for an unscoped admin key.
+  async list(actor: Actor): Promise<ApiKeyModel[]> {
+    return (await this.keys.find({ order: { createdAt: 'ASC', name: 'ASC' } }))
+      .map(present)
+      .filter((key) => withinScope(actor, key.scope));
   }
 
-  async revoke(id: string): Promise<void> {
+  // Label keys that the scope of some key (not revoked) uses.
+  async scopeLabelKeys(): Promise<Set<string>> {
+    const rows = await this.keys.find({ select: { scopeJson: true }, where: { revokedAt: IsNull() } });
+    return new Set(rows.flatMap((row) => Object.keys(JSON.parse(row.scopeJson) as Record<string, string>)));
+  }
+
+  // A key outside the caller's scope is answered like a missing one.
+  async revoke(id: string, actor: Actor): Promise<void> {
     await Operations.current()?.beforeChange('apikey.revoke');
     const revoked = await this.writes.transaction(async (manager) => {
       const repo = manager.getRepository(ApiKeyEntity);
       const entity = await repo.findOne({ where: { id } });
-      if (!entity) return false;
+      if (!entity || !withinScope(actor, JSON.parse(entity.scopeJson) as Record<string, string>))
+        return false;
       if (!entity.revokedAt) await repo.update({ id }, { revokedAt: new Date().toISOString() });
       return true;
     });
@@ -193,6 +205,39 @@ export class ApiKeysService implements OnApplicationBootstrap {
       revokedAt: null,
       createdBy,
     });
+  }
+}
+
+const describeScope = (scope: Record<string, string>) =>
+  Object.entries(scope)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+
+// A key's scope is within the caller's when it carries every label of the caller's scope, with
+// the same value: it reaches no more than the caller does.
+function withinScope(actor: Actor, scope: Record<string, string>): boolean {
+  return Object.entries(actor.scope).every(([key, value]) => scope[key] === value);
+}
+
+// A key makes keys of at most its own role and at least its own scope.
+function assertMayMint(actor: Actor, role: Role, scope: Record<string, string>): void {
+  if (!roleAtLeast(actor.role, role)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `The key "${actor.name}" is a ${actor.role} key: it can create keys of at most its own role, not ${role}.`,
+      { context: { role, allowed: actor.role } },
+    );
+  }
+  if (!withinScope(actor, scope)) {
+    const missing = Object.entries(actor.scope)
+      .filter(([key, value]) => scope[key] !== value)
+      .map(([key, value]) => `${key}=${value}`);
+    throw new DomainError(
+      'FORBIDDEN',
+      `The key "${actor.name}" has the scope ${describeScope(actor.scope)}: the keys it creates need that scope too ` +
+        `(add ${missing.join(', ')} to scope; more labels narrow it further).`,
+      { context: { scope, required: actor.scope } },
+    );
   }
 }
 

@@ -7,6 +7,8 @@ export interface OperationContext {
   // Called before each change (to the engine, or to the keys); the first call stores the intent
   // durably, so nothing changes before it is recorded.
   beforeChange(operation: string): Promise<void>;
+  // A fact the outcome entry records in its detail (e.g. an admin key going beyond a rule).
+  note?(text: string): void;
 }
 
 const storage = new AsyncLocalStorage<OperationContext>();

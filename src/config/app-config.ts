@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { toInt } from '../common/validation/transforms';
+import { DEFAULT_NETWORK_POOLS, parseNetworkPools } from '../common/net/pools';
 import {
   IsBoolean,
   IsIn,
@@ -213,6 +214,19 @@ export class AppConfig {
   @Min(0, { message: 'AUDIT_RETENTION_DAYS must be an integer from 0 (keep forever) to 36500' })
   @Max(36500, { message: 'AUDIT_RETENTION_DAYS must be an integer from 0 (keep forever) to 36500' })
   AUDIT_RETENTION_DAYS = 0;
+
+  // Comma-separated CIDR ranges that keys other than admin keys may give their networks.
+  @IsString()
+  @ValidateBy({
+    name: 'networkPools',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && parseNetworkPools(value).problems.length === 0,
+      defaultMessage: () =>
+        'NETWORK_POOLS must be comma-separated CIDR ranges such as 10.0.0.0/8,192.168.0.0/16,fd00::/8',
+    },
+  })
+  NETWORK_POOLS = DEFAULT_NETWORK_POOLS;
 
   get dockerTlsVerify(): boolean {
     return this.DOCKER_TLS_VERIFY === '1' || this.DOCKER_TLS_VERIFY === 'true';

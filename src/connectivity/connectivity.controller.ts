@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Audited, MATRIX_NETWORK, PING_SOURCE } from '../audit/audited.decorator';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { ApiProblems } from '../common/api/api-problems';
@@ -22,7 +23,8 @@ export class ConnectivityController {
   })
   @ApiResponse({ status: 200, type: PingResultModel })
   @ApiProblems(400, 404, 409, 429, 503, 504)
-  @Allow('viewer')
+  @Allow('operator')
+  @Audited({ action: 'container.ping', target: PING_SOURCE, snapshots: false })
   ping(@Body() input: PingInput, @CurrentActor() actor: Actor): Promise<PingResultModel> {
     return this.connectivity.ping(input, actor);
   }
@@ -32,7 +34,8 @@ export class ConnectivityController {
   @ApiOperation({ summary: 'Reachability between every ordered pair of running containers on a network' })
   @ApiResponse({ status: 200, type: ConnectivityMatrixModel })
   @ApiProblems(400, 404, 409, 429, 503, 504)
-  @Allow('viewer')
+  @Allow('operator')
+  @Audited({ action: 'connectivity.matrix', target: MATRIX_NETWORK, snapshots: false })
   matrix(@Body() input: MatrixInput, @CurrentActor() actor: Actor): Promise<ConnectivityMatrixModel> {
     return this.connectivity.matrix(input, actor);
   }

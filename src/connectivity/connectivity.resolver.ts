@@ -1,4 +1,5 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Audited, MATRIX_NETWORK, PING_SOURCE } from '../audit/audited.decorator';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { ConnectivityService } from './connectivity.service';
@@ -12,7 +13,8 @@ export class ConnectivityResolver {
   @Query(() => PingResultModel, {
     description: 'Ping from one container to another; diagnosis says why when it fails',
   })
-  @Allow('viewer')
+  @Allow('operator')
+  @Audited({ action: 'container.ping', target: PING_SOURCE, snapshots: false })
   ping(@Args('input') input: PingInput, @CurrentActor() actor: Actor): Promise<PingResultModel> {
     return this.connectivity.ping(input, actor);
   }
@@ -20,7 +22,8 @@ export class ConnectivityResolver {
   @Query(() => ConnectivityMatrixModel, {
     description: 'Reachability between every ordered pair of running containers on a network',
   })
-  @Allow('viewer')
+  @Allow('operator')
+  @Audited({ action: 'connectivity.matrix', target: MATRIX_NETWORK, snapshots: false })
   connectivityMatrix(
     @Args('input') input: MatrixInput,
     @CurrentActor() actor: Actor,

@@ -3,9 +3,10 @@ import { mapLimit } from '../common/concurrency/map-limit';
 import { DomainError } from '../common/errors/domain-error';
 import { normaliseIp, parseIp } from '../common/net/ip';
 import { resolveReference } from '../common/reference/resolve-reference';
-import { AccessPolicy } from '../auth/access-policy';
+import { AccessPolicy, PARENT_INTERFACE_DRIVERS } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import { AppConfig } from '../config/app-config';
+import { ContainersService } from '../containers/containers.service';
 import { ExecService } from '../containers/exec.service';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import type { ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
@@ -45,13 +46,15 @@ export class ConnectivityService {
     private readonly execs: ExecService,
     private readonly config: AppConfig,
     private readonly access: AccessPolicy,
+    private readonly containers: ContainersService,
   ) {}
 
   async ping(input: PingInput, actor: Actor): Promise<PingResultModel> {
     const count = input.count ?? 3;
     const timeoutMs = input.timeoutMs ?? 5000;
     const { info: source } = await this.lookup.container(input.from);
-    this.access.assertVisible(actor, this.access.container(source));
+    // The ping runs in the source: it must be a container the key may run commands in.
+    await this.containers.assertMayDrive(source, actor, 'ping from');
     const answer: PingResultModel = {
       from: source.name,
       to: input.to,
@@ -165,10 +168,21 @@ export class ConnectivityService {
     const timeoutMs = input.timeoutMs ?? 2000;
     const network = await this.lookup.network(input.network);
     this.access.assertVisible(actor, this.access.network(network));
-    // Only the containers within the key's reach take part.
-    const members = (
-      await this.engine.listContainers({ network: [network.id], label: this.access.labelFilters(actor) })
-    )
+    // Every member on a network that attaches to a host interface has power over the host.
+    if (actor.role !== 'admin' && PARENT_INTERFACE_DRIVERS.has(network.driver)) {
+      this.access.assertAdmin(
+        actor,
+        'parent-interface',
+        `A matrix on the ${network.driver} network "${network.name}" (it runs commands in containers on a host interface)`,
+      );
+    }
+    // Only the containers the key may run commands in take part.
+    const [listed, networks] = await Promise.all([
+      this.engine.listContainers({ network: [network.id], label: this.access.labelFilters(actor) }),
+      actor.role === 'admin' ? Promise.resolve([]) : this.engine.listNetworks(),
+    ]);
+    const members = listed
+      .filter((c) => this.access.mayDrive(actor, c, networks))
       .map((c) => ({ name: c.names[0] ?? c.id.slice(0, 12), summary: c, address: addressOn(c, network.id) }))
       .filter((m): m is { name: string; summary: ContainerSummary; address: string } => m.address !== null)
       .sort((a, b) => a.name.localeCompare(b.name));

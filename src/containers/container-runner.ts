@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { AccessPolicy } from '../auth/access-policy';
+import { ApiKeysService } from '../auth/api-keys.service';
 import type { Actor } from '../auth/roles';
 import { AppConfig } from '../config/app-config';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
@@ -32,6 +33,7 @@ export class ContainerRunner {
     private readonly lookup: ResourceLookup,
     private readonly access: AccessPolicy,
     private readonly config: AppConfig,
+    private readonly keys: ApiKeysService,
   ) {
     this.allowlist = compileImageAllowlist(config.IMAGE_ALLOWLIST);
   }
@@ -52,7 +54,8 @@ export class ContainerRunner {
         "A container on the host network (it shares the host's network stack)",
       );
     }
-    const labels = this.access.labelsFor(actor, input.labels);
+    const scopeLabelKeys = Object.keys(actor.scope).length ? await this.keys.scopeLabelKeys() : undefined;
+    const labels = this.access.labelsFor(actor, input.labels, scopeLabelKeys);
     const [features, image, existing] = await Promise.all([
       this.engine.features(),
       this.engine.inspectImage(input.image),
@@ -123,6 +126,7 @@ export class ContainerRunner {
         const guarded = this.access.network(network);
         if (guarded.builtIn && network.name === 'bridge') this.access.assertVisible(actor, guarded);
         else if (!guarded.builtIn) this.access.assertChangeable(actor, guarded);
+        this.access.assertMayAttach(actor, network);
         return this.engine.inspectNetwork(network.id);
       }),
     );

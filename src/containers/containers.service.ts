@@ -116,8 +116,23 @@ export class ContainersService {
     return info;
   }
 
+  // A container the key may run commands in, start or restart: changeable by it, and without
+  // power over the host unless the key is an admin key.
+  private async drivable(ref: string, actor: Actor, verb: string): Promise<ContainerInfo> {
+    const { info } = await this.lookup.container(ref);
+    await this.assertMayDrive(info, actor, verb);
+    return info;
+  }
+
+  async assertMayDrive(container: ContainerInfo, actor: Actor, verb: string): Promise<void> {
+    // Which networks the endpoints are on matters only below admin.
+    const networks =
+      actor.role !== 'admin' && container.endpoints.length ? await this.engine.listNetworks() : [];
+    this.access.assertMayDrive(actor, container, networks, verb);
+  }
+
   async start(ref: string, actor: Actor): Promise<ContainerModel> {
-    const info = await this.changeable(ref, actor);
+    const info = await this.drivable(ref, actor, 'start');
     try {
       await this.engine.startContainer(info.id);
     } catch (error) {
@@ -137,7 +152,7 @@ export class ContainersService {
   }
 
   async restart(ref: string, timeoutSeconds: number | undefined, actor: Actor): Promise<ContainerModel> {
-    const info = await this.changeable(ref, actor);
+    const info = await this.drivable(ref, actor, 'restart');
     try {
       await this.engine.restartContainer(info.id, timeoutSeconds ?? DEFAULT_STOP_SECONDS);
     } catch (error) {
@@ -183,7 +198,7 @@ export class ContainersService {
   }
 
   async exec(ref: string, input: ExecInput, actor: Actor): Promise<ExecResultModel> {
-    const info = await this.changeable(ref, actor);
+    const info = await this.drivable(ref, actor, 'run commands in');
     if (!info.running || info.state === 'paused') {
       throw new DomainError(
         'CONTAINER_NOT_RUNNING',

@@ -29,6 +29,12 @@ export class NetworkConnectionsService {
       this.lookup.container(input.container),
     ]);
     this.assertMayJoin(actor, network, container);
+    // Power follows what the resources are: joining a network on a host interface, or moving a
+    // container with power over the host, is for admin keys.
+    this.access.assertMayAttach(actor, network);
+    if (actor.role !== 'admin') {
+      this.access.assertMayDrive(actor, container, await this.engine.listNetworks(), 'connect to a network');
+    }
     if (
       network.name === 'host' ||
       network.name === 'none' ||

@@ -19,6 +19,11 @@ import { NetworkPresenter } from './network-presenter';
 import { planNetwork } from './network-spec';
 import { MANAGED_LABEL } from '../common/labels';
 import { BUILTIN_NETWORK_NAMES } from '../lookup/network-facts';
+import { AppConfig } from '../config/app-config';
+import { ApiKeysService } from '../auth/api-keys.service';
+import { parseCidr, type Cidr } from '../common/net/ip';
+import { describePools, parseNetworkPools, poolProblems, type PoolRange } from '../common/net/pools';
+import { Operations } from '../common/operation-context';
 
 const PRUNE_ATTEMPTS = 8;
 
@@ -31,12 +36,18 @@ export class NetworksService {
   private readonly createClaims = new CreateClaims();
   private readonly pruneLock = new Mutex();
 
+  private readonly pools: Cidr[];
+
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly lookup: ResourceLookup,
     private readonly presenter: NetworkPresenter,
     private readonly access: AccessPolicy,
-  ) {}
+    private readonly config: AppConfig,
+    private readonly keys: ApiKeysService,
+  ) {
+    this.pools = parseNetworkPools(config.NETWORK_POOLS).pools;
+  }
 
   async list(filter: NetworkFilterInput, actor: Actor): Promise<NetworkModel[]> {
     const [networks, running] = await Promise.all([
@@ -77,7 +88,12 @@ export class NetworksService {
         `A ${input.driver} network (it attaches to a host interface)`,
       );
     }
-    const { spec, subnets } = planNetwork({ ...input, labels: this.access.labelsFor(actor, input.labels) });
+    const scopeLabelKeys = Object.keys(actor.scope).length ? await this.keys.scopeLabelKeys() : undefined;
+    const { spec, subnets } = planNetwork({
+      ...input,
+      labels: this.access.labelsFor(actor, input.labels, scopeLabelKeys),
+    });
+    this.checkPools(spec, actor);
     if (BUILTIN_NETWORK_NAMES.has(spec.name)) {
       throw new DomainError(
         'BUILTIN_NETWORK',
@@ -158,6 +174,34 @@ export class NetworksService {
         }
       }
     });
+  }
+
+  // Keys other than admin keys choose subnets and ranges only inside NETWORK_POOLS and off the
+  // host's own subnets, so that no key can capture traffic for someone else's addresses. A
+  // network without a subnet gets one from the engine's own pools (private ranges by default).
+  // Admin keys may go outside; the audit entry says so.
+  private checkPools(spec: NetworkSpec, actor: Actor): void {
+    const ranges: PoolRange[] = spec.ipam.config.flatMap((config, i) =>
+      (['subnet', 'ipRange'] as const).flatMap((field) => {
+        const parsed = config[field] ? parseCidr(config[field]) : null;
+        return parsed?.ok ? [{ field: `ipam.config.${i}.${field}`, cidr: parsed.cidr }] : [];
+      }),
+    );
+    if (ranges.length === 0) return;
+    const problems = poolProblems(ranges, this.pools, this.engine.hostNetwork()?.subnets ?? []);
+    if (problems.length === 0) return;
+    if (actor.role === 'admin') {
+      Operations.current()?.note?.(
+        `An admin key asked for ranges beyond the pools of other keys: ${problems.join('; ')}.`,
+      );
+      return;
+    }
+    throw new DomainError(
+      'POLICY_VIOLATION',
+      `Only an admin key may create a network outside the address pools (policy rule "network-pools"): ${problems.join('; ')}. ` +
+        'Choose a subnet inside the pools, or leave the subnet out and the engine picks a free one.',
+      { context: { rule: 'network-pools', problems, pools: describePools(this.pools) } },
+    );
   }
 
   private async checkDriverAvailable(spec: NetworkSpec): Promise<void> {

@@ -248,12 +248,9 @@ describe('security: keys, roles, scope and policy', () => {
       await viewer.get('/api/v1/containers').expect(200);
       await viewer.get(`/api/v1/containers/${p}b-box`).expect(200);
       await viewer.get(`/api/v1/containers/${p}b-box/logs`).expect(200);
-      const ping = await viewer
-        .post('/api/v1/connectivity/ping')
-        .send({ from: `${p}b-box`, to: '127.0.0.1', count: 1 })
-        .expect(200);
-      expect(ping.body.reachable).toBe(true);
       const refused = [
+        // Ping runs a command in the source container: operator work.
+        await viewer.post('/api/v1/connectivity/ping').send({ from: `${p}b-box`, to: '127.0.0.1', count: 1 }),
         await viewer.post('/api/v1/networks').send({ name: `${p}by-viewer` }),
         await viewer.post('/api/v1/containers').send({ name: `${p}by-viewer`, image: TEST_IMAGE }),
         await viewer.post(`/api/v1/containers/${p}b-box/exec`).send({ command: ['true'] }),

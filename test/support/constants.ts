@@ -12,6 +12,7 @@ export const MACVLAN_PARENTS = {
   containersRest: 'sy-mv4',
   security: 'sy-mv5',
   audit: 'sy-mv6',
+  trustPower: 'sy-mv7',
 } as const;
 // The address on sy-veth1 in each engine's namespace, to test the host-interface overlap rule.
 export const HOST_TEST_SUBNET = '10.213.250.0/24';

@@ -1,5 +1,7 @@
 import { AccessPolicy } from '../../../src/auth/access-policy';
+import type { ApiKeysService } from '../../../src/auth/api-keys.service';
 import type { Actor } from '../../../src/auth/roles';
+import { loadConfig } from '../../../src/config/app-config';
 import type { DomainError } from '../../../src/common/errors/domain-error';
 import { ResourceLookup } from '../../../src/lookup/resource-lookup';
 import type { CreateNetworkInput } from '../../../src/networks/dto/create-network.input';
@@ -14,7 +16,16 @@ const ADMIN: Actor = { keyId: 'admin', name: 'admin', role: 'admin', scope: {} }
 // Another Switchyard process on the same engine: a networks service with locks of its own.
 function serviceOn(engine: MemoryEngine): NetworksService {
   const lookup = new ResourceLookup(engine);
-  return new NetworksService(engine, lookup, new NetworkPresenter(lookup), new AccessPolicy());
+  // Admin calls only: the keys (for scope labels) are never asked.
+  const keys = {} as ApiKeysService;
+  return new NetworksService(
+    engine,
+    lookup,
+    new NetworkPresenter(lookup),
+    new AccessPolicy(),
+    loadConfig({}),
+    keys,
+  );
 }
 
 // Lets `n` calls through together, once all of them have arrived.
