@@ -101,7 +101,7 @@ export class ConnectivityService {
     // -w bounds the whole run; busybox also needs -W, or it waits 10 s for replies that never come.
     const seconds = String(Math.ceil(timeoutMs / 1000));
     const command = ['ping', '-c', String(count), '-w', seconds, '-W', seconds, '-i', '0.2', input.to];
-    const probed = await this.probe(source, command, timeoutMs + EXEC_SLACK_MS);
+    const probed = await this.probe(source, command, timeoutMs + EXEC_SLACK_MS, actor.keyId);
     if ('missing' in probed) return { ...answer, diagnosis: probed.missing };
     const stats = parsePing(`${probed.result.stdout}\n${probed.result.stderr}`);
     const result: PingResultModel = {
@@ -207,7 +207,7 @@ export class ConnectivityService {
         ...targets.map((t) => t.address),
       ];
       const info = await this.engine.inspectContainer(source.summary.id);
-      const probed = await this.probe(info, command, timeoutMs + EXEC_SLACK_MS);
+      const probed = await this.probe(info, command, timeoutMs + EXEC_SLACK_MS, actor.keyId);
       const outputs = 'missing' in probed ? new Map<string, string>() : splitByTarget(probed.result.stdout);
       return targets.map((target): MatrixEntryModel => {
         const stats = parsePing(outputs.get(target.address) ?? '');
@@ -229,8 +229,13 @@ export class ConnectivityService {
 
   // Runs the command in the source container; an image without the program gets a helper
   // container from PROBE_IMAGE in the source's network namespace instead.
-  private async probe(source: ContainerInfo, command: string[], timeoutMs: number): Promise<Probe> {
-    const own = await this.execs.run(source.id, source.name, { command, env: {} }, timeoutMs);
+  private async probe(
+    source: ContainerInfo,
+    command: string[],
+    timeoutMs: number,
+    keyId: string,
+  ): Promise<Probe> {
+    const own = await this.execs.run(source.id, source.name, { command, env: {} }, timeoutMs, keyId);
     if (!programMissing(own.exitCode, own.stdout + own.stderr)) return { result: own, probe: 'exec' };
     const image = this.config.PROBE_IMAGE;
     if (!(await this.engine.inspectImage(image))) {
@@ -251,6 +256,7 @@ export class ConnectivityService {
         labels: { [PROBE_LABEL]: 'true', [MANAGED_LABEL]: 'true' },
       },
       timeoutMs,
+      keyId,
     );
     return { result, probe: 'helper' };
   }
