@@ -12,6 +12,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { ValidateBy } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -185,8 +186,30 @@ export class AppConfig {
   @Max(36500, { message: 'AUDIT_RETENTION_DAYS must be an integer from 0 (keep forever) to 36500' })
   AUDIT_RETENTION_DAYS = 0;
 
+  // Names (a case-insensitive regular expression) of NAME=value pairs in commands whose values
+  // never reach the audit log.
+  @IsString()
+  @ValidateBy({
+    name: 'isRegExpSource',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.length <= 500 && isRegExpSource(value),
+      defaultMessage: () =>
+        'AUDIT_REDACT_PATTERN must be a regular expression of at most 500 characters, such as pass|secret|token|key',
+    },
+  })
+  AUDIT_REDACT_PATTERN = 'pass|secret|token|key';
+
   get dockerTlsVerify(): boolean {
     return this.DOCKER_TLS_VERIFY === '1' || this.DOCKER_TLS_VERIFY === 'true';
+  }
+}
+
+function isRegExpSource(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return source.trim() !== '';
+  } catch {
+    return false;
   }
 }
 
