@@ -90,15 +90,21 @@ function fieldsOf(row: Row): HashedFields {
   };
 }
 
+// As a reader may see it: a scoped reader (in_scope is set) gets no id and no snapshots of its
+// own entries about targets outside its scope, and snapshots without their endpoints (the
+// containers on a network, the networks of a container), which may lie outside its scope.
 export function present(row: Row): AuditEntryModel {
+  const entry = presentAll(row);
+  if (row.in_scope === undefined) return entry;
   if (row.in_scope === 0)
-    return {
-      ...presentAll(row),
-      target: { kind: row.target_kind, name: row.target_name, id: null },
-      before: null,
-      after: null,
-    };
-  return presentAll(row);
+    return { ...entry, target: { ...entry.target, id: null }, before: null, after: null };
+  return { ...entry, before: withoutEndpoints(entry.before), after: withoutEndpoints(entry.after) };
+}
+
+function withoutEndpoints(snapshot: unknown): unknown {
+  if (!snapshot || typeof snapshot !== 'object' || !('endpoints' in snapshot)) return snapshot;
+  const { endpoints: _endpoints, ...rest } = snapshot as Record<string, unknown>;
+  return rest;
 }
 
 function presentAll(row: Row): AuditEntryModel {

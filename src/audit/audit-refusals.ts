@@ -83,15 +83,13 @@ export class RefusalLog implements RefusalRecorder {
         Promise.resolve({
           didEncounterErrors: async ({ errors, contextValue, request }) => {
             let documentRecorded = false;
-            const fields = new Set<string>();
             for (const error of errors) {
               const refusal = refusalOf(error);
               if (!refusal) continue;
               const rootKey = error.path?.[0];
               const note = rootKey === undefined ? undefined : graphqlNote(contextValue, String(rootKey));
               if (note) {
-                if (fields.has(String(rootKey))) continue;
-                fields.add(String(rootKey));
+                // Once per root field: further errors of the same call are already covered.
                 await this.refusedCall(note, refusal);
                 continue;
               }
@@ -125,6 +123,14 @@ function refusalOf(error: GraphQLError): DomainError | null {
   if (original instanceof DomainError && original.code === code) return original;
   return new DomainError(
     code in ERROR_CATALOG ? (code as ErrorCode) : 'VALIDATION_FAILED',
-    described.message,
+    withoutLiterals(described.message),
   );
+}
+
+// A document's own errors may quote its literals ("... cannot represent a non boolean value:
+// \"...\"", "Expected value of type X, found ..."): the log keeps the message without them.
+function withoutLiterals(message: string): string {
+  return message
+    .replace(/(cannot represent [^:]*): [\s\S]*$/, '$1.')
+    .replace(/(Expected value of type "[^"]*"), found [\s\S]*$/, '$1.');
 }

@@ -216,6 +216,14 @@ describe('trust: the audit log', () => {
         .body as Page;
       expect(rest.items.length).toBeGreaterThanOrEqual(3);
       expect(leaksB(JSON.stringify(rest.items))).toBe(false);
+      // Snapshots leave out the endpoints (what else is on the container's networks may be out of scope).
+      const created = rest.items.find((e) => e.action === 'container.run' && e.after);
+      expect(created?.after).toMatchObject({ id: boxA });
+      expect(created?.after).not.toHaveProperty('endpoints');
+      const full = (await t.http.get(`/api/v1/containers/${p}a-box/history`).expect(200)).body as Page;
+      expect(full.items.find((e) => e.action === 'container.run' && e.after)?.after).toHaveProperty(
+        'endpoints',
+      );
       const gql = await t
         .gql(
           `{ containerHistory(ref: "${p}a-box") { edges { node { ${GQL_ENTRY} } } } }`,
@@ -330,6 +338,17 @@ describe('trust: the audit log', () => {
       const refused = await entriesOf(`${p}gql-badvar`);
       expect(refused.map((e) => e.outcome)).toEqual(['denied']);
       expect(JSON.stringify(refused)).not.toContain('variable-secret-value');
+
+      // A literal in the document is the client's own text, but the log does not keep it either.
+      await t
+        .gql(
+          `mutation { runContainer(input: { image: "${TEST_IMAGE}", start: "literal-secret-value" }) { id } }`,
+        )
+        .set('x-request-id', `${p}gql-literal`)
+        .expect(400);
+      const literal = await entriesOf(`${p}gql-literal`);
+      expect(literal.map((e) => [e.action, e.outcome])).toEqual([['graphql.document', 'denied']]);
+      expect(JSON.stringify(literal)).not.toContain('literal-secret-value');
     });
 
     it('creates the SQLite file and its -wal and -shm files readable by the owner only', () => {
