@@ -10,6 +10,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('IDX_audit_log_outcome', ['outcome', 'id'])
 @Index('IDX_audit_log_at', ['at'])
 @Index('IDX_audit_log_operation', ['operationId'])
+@Index('IDX_audit_log_actor_key', ['actorKeyId', 'id'])
 export class AuditEntryEntity {
   // Gapless and in commit order: the chain follows it.
   @PrimaryColumn({ type: 'integer' })
@@ -70,6 +71,14 @@ export class AuditEntryEntity {
 
   @Column({ type: 'text', nullable: true })
   detail!: string | null;
+
+  // Who may read the entry (not covered by the hash): the API key that acted (null without one),
+  // and the target's labels (JSON) when the entry was written.
+  @Column({ type: 'text', name: 'actor_key_id', nullable: true })
+  actorKeyId!: string | null;
+
+  @Column({ type: 'text', name: 'target_labels', nullable: true })
+  targetLabels!: string | null;
 
   @Column({ type: 'text', name: 'prev_hash' })
   prevHash!: string;

@@ -3,10 +3,12 @@ import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { ResourceLookup } from '../lookup/resource-lookup';
-import { AuditQueryService, type AuditPage, type TargetFilter } from './audit-query.service';
+import { AuditQueryService, readerOf, type AuditPage, type TargetFilter } from './audit-query.service';
 
-// What happened to one network or container. A key sees the history of what it may see; a
-// resource that is gone is found by name, by admin keys only.
+// What happened to one network or container: the entries tied to its id (a new resource that
+// reuses a name starts with an empty history). A key sees the history of what it may see, and
+// of that only the entries of its scope; a resource that is gone is found by admin keys only,
+// by the id the log last knew under that name (or by name when no entry knew its id).
 @Injectable()
 export class AuditHistoryService {
   constructor(
@@ -21,7 +23,7 @@ export class AuditHistoryService {
     page: { limit?: number; cursor?: string },
     actor: Actor,
   ): Promise<AuditPage> {
-    return this.query.list({ targetOf: await this.target(kind, ref, actor) }, page);
+    return this.query.list({ targetOf: await this.target(kind, ref, actor) }, page, readerOf(actor));
   }
 
   private async target(kind: 'network' | 'container', ref: string, actor: Actor): Promise<TargetFilter> {
@@ -38,8 +40,9 @@ export class AuditHistoryService {
       const gone =
         error instanceof DomainError &&
         (error.code === 'NETWORK_NOT_FOUND' || error.code === 'CONTAINER_NOT_FOUND');
-      if (gone && actor.role === 'admin') return { kind, name: ref };
-      throw error;
+      if (!gone || actor.role !== 'admin') throw error;
+      const id = await this.query.lastIdOf(kind, ref);
+      return id ? { kind, id } : { kind, name: ref };
     }
   }
 }

@@ -28,6 +28,8 @@ interface Row {
   detail: string | null;
   prev_hash: string;
   hash: string;
+  // 0 when the reader is scoped and the entry is its own but its target is not in its scope.
+  in_scope?: number;
 }
 
 export interface AuditPage {
@@ -35,12 +37,28 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
-// A resource's history: entries about it by id, or by name once it is gone.
+// A resource's history: the entries of the operations on it (by its id), or by name once it
+// is gone and no entry knows its id.
 export interface TargetFilter {
   kind: string;
   id?: string;
   name?: string;
 }
+
+// Who reads: a scoped key sees the entries whose target carried its scope's labels when they
+// were written, and its own entries (those whose target is outside its scope without the
+// target's id and snapshots). An unscoped key sees everything.
+export interface AuditReader {
+  keyId: string;
+  scope: Record<string, string>;
+}
+
+export const readerOf = (actor: { keyId: string; scope: Record<string, string> }): AuditReader => ({
+  keyId: actor.keyId,
+  scope: actor.scope,
+});
+
+type Filter = AuditFilterInput & { targetOf?: TargetFilter };
 
 const DEFAULT_PAGE = 50;
 const EXPORT_CHUNK = 1000;
@@ -72,7 +90,24 @@ function fieldsOf(row: Row): HashedFields {
   };
 }
 
+// As a reader may see it: a scoped reader (in_scope is set) gets no id and no snapshots of its
+// own entries about targets outside its scope, and snapshots without their endpoints (the
+// containers on a network, the networks of a container), which may lie outside its scope.
 export function present(row: Row): AuditEntryModel {
+  const entry = presentAll(row);
+  if (row.in_scope === undefined) return entry;
+  if (row.in_scope === 0)
+    return { ...entry, target: { ...entry.target, id: null }, before: null, after: null };
+  return { ...entry, before: withoutEndpoints(entry.before), after: withoutEndpoints(entry.after) };
+}
+
+function withoutEndpoints(snapshot: unknown): unknown {
+  if (!snapshot || typeof snapshot !== 'object' || !('endpoints' in snapshot)) return snapshot;
+  const { endpoints: _endpoints, ...rest } = snapshot as Record<string, unknown>;
+  return rest;
+}
+
+function presentAll(row: Row): AuditEntryModel {
   return {
     id: row.id,
     at: new Date(row.at),
@@ -105,32 +140,37 @@ export class AuditQueryService {
   ) {}
 
   async list(
-    filter: AuditFilterInput & { targetOf?: TargetFilter },
+    filter: Filter,
     page: { limit?: number; cursor?: string },
+    reader?: AuditReader,
   ): Promise<AuditPage> {
     const limit = page.limit ?? DEFAULT_PAGE;
-    const { where, params } = this.where(filter);
+    const { select, where, params } = this.where(filter, reader);
     if (page.cursor) {
       where.push('id < ?');
       params.push(Number(page.cursor));
     }
     const rows = await this.dataSource.query<Row[]>(
-      `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-      [...params, limit + 1],
+      `SELECT ${select.sql} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      [...select.params, ...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(present);
     return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null };
   }
 
   // Every entry in the range, oldest first, as NDJSON or CSV lines, read a chunk at a time.
-  async *export(filter: AuditFilterInput, format: 'ndjson' | 'csv'): AsyncGenerator<string> {
-    const { where, params } = this.where(filter);
+  async *export(
+    filter: AuditFilterInput,
+    format: 'ndjson' | 'csv',
+    reader?: AuditReader,
+  ): AsyncGenerator<string> {
+    const { select, where, params } = this.where(filter, reader);
     if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
     let after = 0;
     for (;;) {
       const rows = await this.dataSource.query<Row[]>(
-        `SELECT * FROM audit_log WHERE ${[...where, 'id > ?'].join(' AND ')} ORDER BY id ASC LIMIT ?`,
-        [...params, after, EXPORT_CHUNK],
+        `SELECT ${select.sql} FROM audit_log WHERE ${[...where, 'id > ?'].join(' AND ')} ORDER BY id ASC LIMIT ?`,
+        [...select.params, ...params, after, EXPORT_CHUNK],
       );
       if (rows.length === 0) return;
       for (const row of rows) {
@@ -194,10 +234,20 @@ export class AuditQueryService {
     return { ok: true, checked, firstBadId: null, reason: null };
   }
 
-  private where(filter: AuditFilterInput & { targetOf?: TargetFilter }): {
-    where: string[];
-    params: unknown[];
-  } {
+  // The id of the last resource a name (or id) denoted, from the entries that know it.
+  async lastIdOf(kind: string, ref: string): Promise<string | null> {
+    const [row] = await this.dataSource.query<Array<{ target_id: string }>>(
+      `SELECT target_id FROM audit_log WHERE target_kind = ? AND (target_name = ? OR target_id = ?)
+         AND target_id IS NOT NULL ORDER BY id DESC LIMIT 1`,
+      [kind, ref, ref],
+    );
+    return row?.target_id ?? null;
+  }
+
+  private where(
+    filter: Filter,
+    reader?: AuditReader,
+  ): { select: { sql: string; params: unknown[] }; where: string[]; params: unknown[] } {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (clause: string, ...values: unknown[]) => {
@@ -211,18 +261,40 @@ export class AuditQueryService {
     if (filter.from) add('at >= ?', new Date(filter.from).toISOString());
     if (filter.to) add('at < ?', new Date(filter.to).toISOString());
     const t = filter.targetOf;
-    if (t) {
-      if (t.id && t.name)
-        add(
-          'target_kind = ? AND (target_id = ? OR (target_id IS NULL AND target_name = ?))',
-          t.kind,
-          t.id,
-          t.name,
-        );
-      else add('target_kind = ? AND target_name = ?', t.kind, t.name ?? '');
+    if (t?.id) {
+      // Tied to the resource's identity: entries that name its id, and the other entries of
+      // those operations (the intent of a create knows only the name it asked for).
+      add(
+        'target_kind = ? AND (target_id = ? OR operation_id IN (SELECT operation_id FROM audit_log WHERE target_id = ?))',
+        t.kind,
+        t.id,
+        t.id,
+      );
+    } else if (t) {
+      add('target_kind = ? AND target_name = ?', t.kind, t.name ?? '');
     }
-    return { where, params };
+    const scoped = reader && Object.keys(reader.scope).length > 0 ? scopeMatch(reader.scope) : null;
+    if (!scoped || !reader) return { select: { sql: '*', params: [] }, where, params };
+    add(`(actor_key_id = ? OR ${scoped.sql})`, reader.keyId, ...scoped.params);
+    return {
+      select: { sql: `*, CASE WHEN ${scoped.sql} THEN 1 ELSE 0 END AS in_scope`, params: scoped.params },
+      where,
+      params,
+    };
   }
+}
+
+// An entry's target carried every label of the scope when the entry was written. A label name
+// that cannot be written as a JSON path matches nothing (fail closed).
+function scopeMatch(scope: Record<string, string>): { sql: string; params: unknown[] } {
+  const clauses: string[] = ['target_labels IS NOT NULL'];
+  const params: unknown[] = [];
+  for (const [key, value] of Object.entries(scope)) {
+    if (/["\\]/.test(key)) return { sql: '0', params: [] };
+    clauses.push('json_extract(target_labels, ?) = ?');
+    params.push(`$."${key}"`, value);
+  }
+  return { sql: `(${clauses.join(' AND ')})`, params };
 }
 
 const CSV_COLUMNS = [
@@ -254,6 +326,8 @@ function csvCell(value: unknown): string {
   if (value instanceof Date) text = value.toISOString();
   else if (typeof value === 'object') text = JSON.stringify(value);
   else text = `${value as string | number | boolean}`;
+  // A spreadsheet runs a cell starting with = + - @ (or a tab or carriage return) as a formula.
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -6,7 +6,12 @@ import { AuditAnchorEntity } from './audit-anchor.entity';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { entryHasher, GENESIS_HASH, sealFields, type HashedFields } from './audit-hash';
 
-export type NewAuditEntry = Omit<HashedFields, 'id' | 'prevHash'>;
+// The hashed fields, and two that only decide who may read the entry (outside the chain, whose
+// format stays as it is): the key that acted, and the target's labels when it was written.
+export type NewAuditEntry = Omit<HashedFields, 'id' | 'prevHash'> & {
+  actorKeyId?: string | null;
+  targetLabels?: string | null;
+};
 
 // The anchor row (where the chain starts) and the head row (where it ends, sealed so that
 // cutting entries off the end shows too).

@@ -6,7 +6,7 @@ import type { Actor } from '../auth/roles';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
 import { AuditHistoryService } from './audit-history.service';
-import { AuditQueryService } from './audit-query.service';
+import { AuditQueryService, readerOf } from './audit-query.service';
 import { AuditQuery, HistoryQuery } from './dto/audit-filter.input';
 import { AuditLogPageModel, AuditVerificationModel } from './models/audit-entry.model';
 
@@ -28,16 +28,19 @@ export class AuditController {
   @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
   @ApiResponse({ status: 200, type: AuditLogPageModel })
   @ApiProblems(400, 401, 403)
-  async list(@Query() query: AuditQuery): Promise<AuditLogPageModel | StreamableFile> {
+  async list(
+    @Query() query: AuditQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<AuditLogPageModel | StreamableFile> {
     const { limit, cursor, format, ...filter } = query;
     if (format === 'ndjson' || format === 'csv') {
-      const stream = Readable.from(this.query.export(filter, format));
+      const stream = Readable.from(this.query.export(filter, format, readerOf(actor)));
       return new StreamableFile(stream, {
         type: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
         disposition: `attachment; filename="switchyard-audit.${format === 'csv' ? 'csv' : 'ndjson'}"`,
       });
     }
-    return this.query.list(filter, { limit, cursor });
+    return this.query.list(filter, { limit, cursor }, readerOf(actor));
   }
 
   @Get('audit-logs/verify')

@@ -3,7 +3,7 @@ import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { AuditHistoryService } from './audit-history.service';
-import { AuditQueryService, type AuditPage } from './audit-query.service';
+import { AuditQueryService, readerOf, type AuditPage } from './audit-query.service';
 import { AuditFilterInput } from './dto/audit-filter.input';
 import { AuditLogConnectionModel, AuditVerificationModel } from './models/audit-entry.model';
 
@@ -34,11 +34,12 @@ export class AuditResolver {
   @Query(() => AuditLogConnectionModel, { description: 'The audit log, newest first' })
   @Allow('admin')
   async auditLogs(
+    @CurrentActor() actor: Actor,
     @Args('filter', { type: () => AuditFilterInput, nullable: true }) filter?: AuditFilterInput,
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { nullable: true }) after?: string,
   ): Promise<AuditLogConnectionModel> {
-    return connection(await this.query.list(filter ?? {}, paging(first, after)));
+    return connection(await this.query.list(filter ?? {}, paging(first, after), readerOf(actor)));
   }
 
   @Query(() => AuditVerificationModel, { description: 'Check the whole hash chain' })

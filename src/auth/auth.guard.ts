@@ -1,35 +1,25 @@
 import { type CanActivate, type ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuditService, type AuditSpec } from '../audit/audit.service';
+import type { AuditSpec } from '../audit/audit.types';
 import { AUDIT_KEY } from '../audit/audited.decorator';
-import { describeCall } from '../audit/describe-call';
+import { noteCall } from '../audit/describe-call';
 import { DomainError } from '../common/errors/domain-error';
 import { ACCESS_KEY, type Access, requestOf } from './access.decorators';
 import { roleAtLeast } from './roles';
 
 // Applied to every route and every GraphQL operation (APP_GUARD). The request gate has already
 // turned the bearer key into an actor; this checks that there is one and that its role suffices.
+// It records nothing itself: it notes what is being called (action, target, arguments), so that
+// the transport's refusal recorder can name a refusal by its action.
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
 
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly reflector: Reflector) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    try {
-      return this.check(context);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        // Refused before anything ran: recorded under the operation's action name.
-        const spec = this.reflector.get<AuditSpec | undefined>(AUDIT_KEY, context.getHandler());
-        const { call, readAction } = describeCall(context);
-        await this.audit.refused(call, spec?.action ?? readAction, error, spec?.target);
-      }
-      throw error;
-    }
+  canActivate(context: ExecutionContext): boolean {
+    noteCall(context, this.reflector.get<AuditSpec | undefined>(AUDIT_KEY, context.getHandler()));
+    return this.check(context);
   }
 
   private check(context: ExecutionContext): boolean {

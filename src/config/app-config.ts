@@ -228,8 +228,30 @@ export class AppConfig {
   })
   NETWORK_POOLS = DEFAULT_NETWORK_POOLS;
 
+  // Names (a case-insensitive regular expression) of NAME=value pairs in commands whose values
+  // never reach the audit log.
+  @IsString()
+  @ValidateBy({
+    name: 'isRegExpSource',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.length <= 500 && isRegExpSource(value),
+      defaultMessage: () =>
+        'AUDIT_REDACT_PATTERN must be a regular expression of at most 500 characters, such as pass|secret|token|key',
+    },
+  })
+  AUDIT_REDACT_PATTERN = 'pass|secret|token|key';
+
   get dockerTlsVerify(): boolean {
     return this.DOCKER_TLS_VERIFY === '1' || this.DOCKER_TLS_VERIFY === 'true';
+  }
+}
+
+function isRegExpSource(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return source.trim() !== '';
+  } catch {
+    return false;
   }
 }
 

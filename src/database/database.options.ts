@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
@@ -12,8 +12,19 @@ function migrationGlob(): string {
     : join(__dirname, '..', '..', 'migrations', '*.ts');
 }
 
+// The database holds the audit log and the keys' hashes: readable by the service's user only.
+// SQLite gives the -wal and -shm files the database file's mode; files of an earlier version
+// are tightened too.
+function ownerOnly(databasePath: string): void {
+  mkdirSync(dirname(databasePath), { recursive: true });
+  if (!existsSync(databasePath)) closeSync(openSync(databasePath, 'a', 0o600));
+  for (const file of [databasePath, `${databasePath}-wal`, `${databasePath}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
 export function databaseOptions(databasePath: string): DataSourceOptions {
-  if (databasePath !== ':memory:') mkdirSync(dirname(databasePath), { recursive: true });
+  if (databasePath !== ':memory:') ownerOnly(databasePath);
   return {
     type: 'better-sqlite3',
     database: databasePath,

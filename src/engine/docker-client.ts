@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
-import { Operations } from '../common/operation-context';
+import { Operations, type OperationJournal } from '../common/operation-context';
 import { compareApiVersions, MAX_API_VERSION, MIN_API_VERSION } from './api-version';
 import type { RawVersion } from './dockerode.mappers';
 import type { EngineConnection } from './engine-connection';
@@ -82,6 +82,7 @@ export class DockerClient {
   constructor(
     private readonly connection: EngineConnection,
     readonly timeoutMs: number,
+    private readonly journal: OperationJournal = Operations,
   ) {
     this.endpoint = connection.endpoint;
     this.docker = new Docker({
@@ -249,13 +250,13 @@ export class DockerClient {
     return entry.promise as Promise<T>;
   }
 
-  // Every change goes through here: the audited operation, if any, stores its intent first.
+  // Every change goes through here: the journal (the audited operation, if any) stores its intent first.
   async mutate<T>(
     op: string,
     fn: (signal: AbortSignal) => Promise<T>,
     timeoutMs = this.timeoutMs,
   ): Promise<T> {
-    await Operations.current()?.beforeChange(op);
+    await this.journal.beforeChange(op);
     this.generation++;
     try {
       return await this.versioned(op, fn, timeoutMs);

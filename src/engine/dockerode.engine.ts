@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Duplex, Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
-import { Operations, OPERATION_LABEL } from '../common/operation-context';
+import { Operations, type OperationJournal } from '../common/operation-context';
 import { featuresFor } from './api-version';
 import { DockerClient, isNotModified, sleep, type LooseExec } from './docker-client';
 import { LogCollector, StreamDemuxer } from './docker-stream';
@@ -58,8 +58,13 @@ export class DockerodeEngine implements ContainerEngine {
 
   readonly endpoint: string;
 
-  constructor(connection: EngineConnection, timeoutMs: number) {
-    this.client = new DockerClient(connection, timeoutMs);
+  // Every change is reported to the journal first (the audit stores its intent).
+  constructor(
+    connection: EngineConnection,
+    timeoutMs: number,
+    private readonly journal: OperationJournal = Operations,
+  ) {
+    this.client = new DockerClient(connection, timeoutMs, journal);
     this.endpoint = this.client.endpoint;
     this.host = connection.kind === 'unix' ? new EngineHostLocator(connection.socketPath) : null;
   }
@@ -150,7 +155,7 @@ export class DockerodeEngine implements ContainerEngine {
         Options: spec.ipam.options,
       },
       Options: spec.options,
-      Labels: withOperationLabel(spec.labels),
+      Labels: this.journal.stamp(spec.labels),
     };
     const network = await this.client.mutate('network.create', (signal) =>
       this.client.docker.createNetwork({ _query: {}, _body: body, abortSignal: signal }),
@@ -249,7 +254,7 @@ export class DockerodeEngine implements ContainerEngine {
       Image: spec.image,
       ...(spec.command ? { Cmd: spec.command } : {}),
       Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-      Labels: withOperationLabel(spec.labels),
+      Labels: this.journal.stamp(spec.labels),
       ...(spec.hostname ? { Hostname: spec.hostname } : {}),
       ...(spec.macAddress ? { MacAddress: spec.macAddress } : {}),
       AttachStdin: false,
@@ -375,7 +380,7 @@ export class DockerodeEngine implements ContainerEngine {
 
   async exec(containerId: string, spec: ExecSpec, limits: ExecLimits): Promise<ExecResult> {
     // A command changes what runs in the container: recorded before it starts, like any change.
-    await Operations.current()?.beforeChange('exec.create');
+    await this.journal.beforeChange('exec.create');
     const started = performance.now();
     // The engine cannot kill an exec. Its process, and whatever it starts, carry this mark in their
     // environment, so that they can be found and ended in the container (see endCommand).
@@ -536,13 +541,6 @@ export class DockerodeEngine implements ContainerEngine {
         );
     }
   }
-}
-
-// What an audited operation creates carries its id, so that after a crash the audit log can
-// still tell whether the creation happened.
-function withOperationLabel(labels: Record<string, string>): Record<string, string> {
-  const operation = Operations.current();
-  return operation ? { ...labels, [OPERATION_LABEL]: operation.operationId } : labels;
 }
 
 function endpointConfig(endpoint: EndpointSpec): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { OPERATION_JOURNAL, type OperationJournal } from '../common/operation-context';
 import { AppConfig } from '../config/app-config';
 import { DockerodeEngine } from './dockerode.engine';
 import { parseDockerHost } from './engine-connection';
@@ -15,11 +16,12 @@ export class EngineModule {
       ? { provide: CONTAINER_ENGINE, useValue: engine }
       : {
           provide: CONTAINER_ENGINE,
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) =>
+          inject: [AppConfig, { token: OPERATION_JOURNAL, optional: true }],
+          useFactory: (config: AppConfig, journal?: OperationJournal) =>
             new DockerodeEngine(
               parseDockerHost(config.DOCKER_HOST, config.dockerTlsVerify, config.DOCKER_CERT_PATH),
               config.ENGINE_TIMEOUT_MS,
+              journal,
             ),
         };
     return { module: EngineModule, providers: [provider], exports: [CONTAINER_ENGINE] };

@@ -64,7 +64,12 @@ export function describeGraphqlError(
   const ownCode = (error as { originalError?: { extensions?: { code?: unknown } } } | null)?.originalError
     ?.extensions?.code;
   const code = typeof ownCode === 'string' && ownCode in ERROR_CATALOG ? ownCode : formatted.extensions?.code;
-  if (code === 'BAD_USER_INPUT') return { ...base, extensions: { code: 'VALIDATION_FAILED', status: 400 } };
+  if (code === 'BAD_USER_INPUT')
+    return {
+      ...base,
+      message: withoutVariableValue(base.message),
+      extensions: { code: 'VALIDATION_FAILED', status: 400 },
+    };
   const tooManyTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitMessage(formatted.message) : null;
   if (tooManyTokens) {
     return { ...base, message: tooManyTokens, extensions: { code: 'QUERY_TOO_COMPLEX', status: 400 } };
@@ -103,6 +108,30 @@ export function describeGraphqlError(
     message: 'Internal error. Quote the request id when reporting it.',
     extensions: { code: 'INTERNAL_ERROR', status: 500 },
   };
+}
+
+// graphql-js repeats a bad variable's value in its message (`Variable "$input" got invalid value
+// {...} at "input.start"; Boolean cannot represent a non boolean value: "..."`), and the value may
+// be a secret: the message keeps the variable, the path and a reason without any value.
+export function withoutVariableValue(message: string): string {
+  const head = /^Variable "(\$\w+)" got invalid value /.exec(message);
+  if (!head) return message;
+  const split = message.lastIndexOf('; ');
+  const before = split >= 0 ? message.slice(0, split) : message;
+  const at = / at "([\w.[\]-]{1,200})"$/.exec(before);
+  const reason = safeReason(split >= 0 ? message.slice(split + 2) : '');
+  return `Variable "${head[1]}" got an invalid value${at ? ` at "${at[1]}"` : ''}: ${reason} (the value is not repeated here).`;
+}
+
+function safeReason(reason: string): string {
+  if (/^Field "\w+" is not defined by type "\w+"\.$/.test(reason)) return reason.slice(0, -1);
+  if (/^Field "\w+" of required type "[\w![\]]+" was not provided\.$/.test(reason))
+    return reason.slice(0, -1);
+  const cannot = /^(\w+ cannot represent [a-z -]+)/.exec(reason);
+  if (cannot) return cannot[1].trim();
+  const expected = /^Expected type "([\w![\]]+)"/.exec(reason);
+  if (expected) return `expected type "${expected[1]}"`;
+  return "it does not fit the variable's type";
 }
 
 // Apollo's formatError: the description, with anything unexpected logged once, in full.

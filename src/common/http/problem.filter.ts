@@ -13,8 +13,8 @@ import { domainErrorFromFramework, graphqlErrorsOf, problemOf, PROBLEM_CONTENT_T
 
 // REST's one exception mapping: every error leaves as application/problem+json with a stable code.
 // GraphQL errors pass through untouched; Apollo's formatError maps them.
-// Records REST requests refused before any handler ran (bad JSON, too large, no key, wrong
-// role); the audit module provides it.
+// REST's refusal recorder: every error passes it once, and it records those that are refusals
+// (bad JSON, too large, no key, wrong role, validation, policy); the audit module provides it.
 export const REFUSAL_RECORDER = Symbol('REFUSAL_RECORDER');
 export interface RefusalRecorder {
   recordRestRefusal(request: FastifyRequest, error: DomainError): Promise<void>;
@@ -34,12 +34,12 @@ export class ProblemFilter implements ExceptionFilter {
     if (error.code === 'INTERNAL_ERROR') {
       this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
     }
-    if (this.refusals) {
-      this.refusals
-        .recordRestRefusal(request, error)
-        .catch((e: unknown) => this.logger.error({ err: e }, 'could not record a refused request'));
-    }
-    return sendProblem(reply, request, error);
+    if (!this.refusals) return sendProblem(reply, request, error);
+    // The refusal is stored before the answer leaves, like every other outcome.
+    return this.refusals
+      .recordRestRefusal(request, error)
+      .catch((e: unknown) => this.logger.error({ err: e }, 'could not record a refused request'))
+      .then(() => sendProblem(reply, request, error));
   }
 }
 
