@@ -27,12 +27,10 @@ export class AuditHistoryService {
   private async target(kind: 'network' | 'container', ref: string, actor: Actor): Promise<TargetFilter> {
     try {
       if (kind === 'network') {
-        const network = await this.lookup.network(ref);
-        this.access.assertVisible(actor, this.access.network(network));
+        const network = await this.lookup.network(ref, actor);
         return { kind, id: network.id, name: network.name };
       }
-      const { info } = await this.lookup.container(ref);
-      this.access.assertVisible(actor, this.access.container(info));
+      const { info } = await this.lookup.container(ref, actor);
       return { kind, id: info.id, name: info.name };
     } catch (error) {
       const gone =

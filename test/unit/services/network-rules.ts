@@ -13,7 +13,7 @@ const ADMIN: Actor = { keyId: 'admin', name: 'admin', role: 'admin', scope: {} }
 
 // Another Switchyard process on the same engine: a networks service with locks of its own.
 function serviceOn(engine: MemoryEngine): NetworksService {
-  const lookup = new ResourceLookup(engine);
+  const lookup = new ResourceLookup(engine, new AccessPolicy());
   return new NetworksService(engine, lookup, new NetworkPresenter(lookup), new AccessPolicy());
 }
 
