@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { mapLimit } from '../common/concurrency/map-limit';
 import { DomainError } from '../common/errors/domain-error';
-import { normaliseIp, parseIp } from '../common/net/ip';
+import { cidrContainsIp, normaliseIp, parseCidr, parseIp, type IpAddress } from '../common/net/ip';
 import { resolveReference } from '../common/reference/resolve-reference';
 import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
@@ -50,8 +50,7 @@ export class ConnectivityService {
   async ping(input: PingInput, actor: Actor): Promise<PingResultModel> {
     const count = input.count ?? 3;
     const timeoutMs = input.timeoutMs ?? 5000;
-    const { info: source } = await this.lookup.container(input.from);
-    this.access.assertVisible(actor, this.access.container(source));
+    const { info: source } = await this.lookup.container(input.from, actor);
     const answer: PingResultModel = {
       from: source.name,
       to: input.to,
@@ -72,9 +71,8 @@ export class ConnectivityService {
         `The source container "${source.name}" is ${source.state}: start it, then ping again.`,
       );
     }
-    const target = await this.findTarget(input.to, source);
     // Probes stay within the key's reach, at both ends.
-    if (target.info) this.access.assertVisible(actor, this.access.container(target.info));
+    const target = await this.findTarget(input.to, source, actor);
     if (target.info && !target.info.running) {
       return diagnose(
         'TARGET_NOT_RUNNING',
@@ -163,8 +161,7 @@ export class ConnectivityService {
     const started = performance.now();
     const count = input.count ?? 1;
     const timeoutMs = input.timeoutMs ?? 2000;
-    const network = await this.lookup.network(input.network);
-    this.access.assertVisible(actor, this.access.network(network));
+    const network = await this.lookup.network(input.network, actor);
     // Only the containers within the key's reach take part.
     const members = (
       await this.engine.listContainers({ network: [network.id], label: this.access.labelFilters(actor) })
@@ -243,8 +240,14 @@ export class ConnectivityService {
 
   // The target as a container, when `to` names one: by name or id, by address, or by alias on
   // one of the source's networks. Anything else is a host name for the source's resolver.
-  private async findTarget(to: string, source: ContainerInfo): Promise<Target> {
-    const containers = await this.engine.listContainers({ all: true });
+  // A scoped key pings only within its scope: a container of its scope (by name, id, alias or
+  // address), the source's own loopback, or a free address on a network of its scope that the
+  // source is on. Anything else, a container outside the scope included, is not found, before
+  // any probe runs (the engine's name server would answer for any container on a shared network).
+  private async findTarget(to: string, source: ContainerInfo, actor: Actor): Promise<Target> {
+    const all = await this.engine.listContainers({ all: true });
+    const scoped = !this.access.unscoped(actor);
+    const containers = scoped ? all.filter((c) => this.access.canSee(actor, this.access.container(c))) : all;
     try {
       const match = resolveReference(to, containers, 'container', 'CONTAINER_NOT_FOUND');
       return { info: await this.engine.inspectContainer(match.id) };
@@ -254,11 +257,18 @@ export class ConnectivityService {
       if (code !== 'CONTAINER_NOT_FOUND' && code !== 'AMBIGUOUS_REFERENCE' && code !== 'NOT_FOUND')
         throw error;
     }
-    if (parseIp(to)) {
+    const ip = parseIp(to);
+    if (ip) {
       const wanted = normaliseIp(to);
-      const holder = containers.find((c) =>
+      const holder = all.find((c) =>
         c.endpoints.some((e) => [e.ipv4Address, e.ipv6Address].some((a) => a && normaliseIp(a) === wanted)),
       );
+      if (scoped) {
+        const reachable = holder
+          ? containers.includes(holder)
+          : isLoopback(ip) || (await this.onScopedNetworkOf(source, ip, actor));
+        if (!reachable) throw notInReach(to);
+      }
       return { info: holder ? await this.engine.inspectContainer(holder.id) : null };
     }
     const sourceNetworks = new Set(source.endpoints.map((e) => e.networkId));
@@ -269,7 +279,21 @@ export class ConnectivityService {
       if (info.endpoints.some((e) => sourceNetworks.has(e.networkId) && e.aliases.includes(to)))
         return { info };
     }
+    if (scoped) throw notInReach(to);
     return { info: null };
+  }
+
+  // True when the address lies in a subnet of a network of the key's scope that the source is on.
+  private async onScopedNetworkOf(source: ContainerInfo, ip: IpAddress, actor: Actor): Promise<boolean> {
+    const joined = new Set(source.endpoints.map((e) => e.networkId).filter(Boolean));
+    return (await this.engine.listNetworks())
+      .filter((n) => joined.has(n.id) && this.access.canSee(actor, this.access.network(n)))
+      .some((n) =>
+        n.ipam.config.some((c) => {
+          const parsed = c.subnet ? parseCidr(c.subnet) : null;
+          return parsed?.ok === true && cidrContainsIp(parsed.cidr, ip);
+        }),
+      );
   }
 
   // True when every network of the container is internal (no route leaves them).
@@ -295,6 +319,22 @@ export class ConnectivityService {
     }
     return `"${to}" does not resolve from "${source.name}": no container, alias or host of that name is known on ${list(networks)}.`;
   }
+}
+
+// The same answer for a target outside the scope and one that does not exist.
+function notInReach(to: string): DomainError {
+  return new DomainError(
+    'CONTAINER_NOT_FOUND',
+    `No container matches "${to}": ping a container by its name, id, id prefix or network alias, ` +
+      'or an address on a network of the source container.',
+    { context: { ref: to } },
+  );
+}
+
+const LOOPBACK = ['127.0.0.0/8', '::1/128'].map((text) => parseCidr(text));
+
+function isLoopback(ip: IpAddress): boolean {
+  return LOOPBACK.some((parsed) => parsed.ok && cidrContainsIp(parsed.cidr, ip));
 }
 
 function networkNames(container: ContainerInfo): string[] {
