@@ -1,18 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { AuditQueryService, type AuditPage, type TargetFilter } from './audit-query.service';
 
 // What happened to one network or container. A key sees the history of what it may see; a
-// resource that is gone is found by name, by admin keys only.
+// resource that is gone is found by name, by admin keys without a scope only.
 @Injectable()
 export class AuditHistoryService {
   constructor(
     private readonly query: AuditQueryService,
     private readonly lookup: ResourceLookup,
-    private readonly access: AccessPolicy,
   ) {}
 
   async history(
@@ -36,7 +34,10 @@ export class AuditHistoryService {
       const gone =
         error instanceof DomainError &&
         (error.code === 'NETWORK_NOT_FOUND' || error.code === 'CONTAINER_NOT_FOUND');
-      if (gone && actor.role === 'admin') return { kind, name: ref };
+      // Not for a scoped admin key: to it, a resource of another scope is "not found" too, and
+      // its history by name would show it.
+      const unscoped = Object.keys(actor.scope).length === 0;
+      if (gone && actor.role === 'admin' && unscoped) return { kind, name: ref };
       throw error;
     }
   }

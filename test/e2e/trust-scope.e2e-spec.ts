@@ -419,6 +419,37 @@ describe('trust: a scope is a wall, also for reads', () => {
       expect((await docker.getContainer(id.bBox).inspect()).State.Running).toBe(true);
     });
 
+    it("a scoped admin key finds no history of another scope's network or container (REST and GraphQL)", async () => {
+      const adminA = (
+        await t.http
+          .post('/api/v1/api-keys')
+          .send({ name: n('admin-a'), role: 'admin', scope: { team: teamA } })
+          .expect(201)
+      ).body.key as string;
+      const cases: Array<[string, string]> = [
+        [`/api/v1/networks/${n('b-net')}/history`, 'NETWORK_NOT_FOUND'],
+        [`/api/v1/networks/${id.bNet}/history`, 'NETWORK_NOT_FOUND'],
+        [`/api/v1/containers/${n('b-box')}/history`, 'CONTAINER_NOT_FOUND'],
+        [`/api/v1/containers/${id.bBox.slice(0, 12)}/history`, 'CONTAINER_NOT_FOUND'],
+      ];
+      for (const [path, code] of cases) {
+        const res = await t.as(adminA).get(path);
+        expect([path, res.status, res.body.code]).toEqual([path, 404, code]);
+      }
+      const gql = await t
+        .gql('query($r: String!) { networkHistory(ref: $r) { edges { cursor } } }', { r: n('b-net') }, adminA)
+        .expect(200);
+      expect(gql.body.errors[0].extensions.code).toBe('NETWORK_NOT_FOUND');
+      expect(gql.body.data).toBeNull();
+      // Its own scope's history it sees; an unscoped admin key sees every one.
+      await t
+        .as(adminA)
+        .get(`/api/v1/networks/${n('a-net')}/history`)
+        .expect(200);
+      const all = await t.http.get(`/api/v1/networks/${n('b-net')}/history`).expect(200);
+      expect(all.body.items.length).toBeGreaterThan(0);
+    });
+
     it('an id prefix is resolved inside the scope (REST and GraphQL)', async () => {
       // Team b names a container and a network exactly like the start of team a's ids: for an
       // unscoped key the prefix is ambiguous; for team a it is its own object, for team b its own.
