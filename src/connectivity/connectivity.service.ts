@@ -8,7 +8,7 @@ import type { Actor } from '../auth/roles';
 import { AppConfig } from '../config/app-config';
 import { ExecService } from '../containers/exec.service';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
-import type { ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
+import type { ContainerEndpoint, ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { MANAGED_LABEL, PROBE_LABEL } from '../common/labels';
 import type { MatrixInput, PingInput } from './dto/ping.input';
@@ -50,7 +50,11 @@ export class ConnectivityService {
   async ping(input: PingInput, actor: Actor): Promise<PingResultModel> {
     const count = input.count ?? 3;
     const timeoutMs = input.timeoutMs ?? 5000;
-    const { info: source } = await this.lookup.container(input.from, actor);
+    // Diagnoses name only the networks the key may see.
+    const [{ info: source }, shown] = await Promise.all([
+      this.lookup.container(input.from, actor),
+      this.lookup.endpointVisibility(actor),
+    ]);
     const answer: PingResultModel = {
       from: source.name,
       to: input.to,
@@ -80,15 +84,13 @@ export class ConnectivityService {
       );
     }
     if (target.info && !sharesNetwork(source, target.info)) {
-      const mine = networkNames(source);
-      const theirs = networkNames(target.info);
       return {
         ...answer,
         diagnosis: {
           code: 'NO_SHARED_NETWORK',
           message:
-            `"${source.name}" and "${target.info.name}" share no network: "${source.name}" is on ${list(mine)}, ` +
-            `"${target.info.name}" on ${list(theirs)}. Connect both to one network (POST /api/v1/networks/{network}/connections).`,
+            `"${source.name}" and "${target.info.name}" share no network: "${source.name}" is on ${networksOf(source, shown)}, ` +
+            `"${target.info.name}" on ${networksOf(target.info, shown)}. Connect both to one network (POST /api/v1/networks/{network}/connections).`,
         },
       };
     }
@@ -115,7 +117,7 @@ export class ConnectivityService {
         ...result,
         diagnosis: {
           code: 'NAME_NOT_RESOLVED',
-          message: this.unresolvedMessage(input.to, source, target.info),
+          message: this.unresolvedMessage(input.to, source, target.info, shown),
         },
       };
     }
@@ -139,7 +141,7 @@ export class ConnectivityService {
         diagnosis: {
           code: internal ? 'NETWORK_INTERNAL' : 'PACKET_LOSS',
           message: internal
-            ? `"${source.name}" is only on internal networks (${list(networkNames(source))}): nothing outside them can be reached. ` +
+            ? `"${source.name}" is only on internal networks (${networksOf(source, shown)}): nothing outside them can be reached. ` +
               'Connect it to a network that is not internal to reach other addresses.'
             : `"${source.name}" has no route to ${input.to}.`,
         },
@@ -303,7 +305,12 @@ export class ConnectivityService {
     return container.endpoints.every((e) => internal.has(e.networkId));
   }
 
-  private unresolvedMessage(to: string, source: ContainerInfo, target: ContainerInfo | null): string {
+  private unresolvedMessage(
+    to: string,
+    source: ContainerInfo,
+    target: ContainerInfo | null,
+    shown: (endpoint: ContainerEndpoint) => boolean,
+  ): string {
     const networks = networkNames(source);
     if (networks.length === 1 && networks[0] === 'bridge') {
       return (
@@ -314,10 +321,10 @@ export class ConnectivityService {
     if (target) {
       return (
         `"${to}" does not resolve from "${source.name}": names resolve only on user-defined networks both containers are on ` +
-        `("${source.name}" is on ${list(networks)}).`
+        `("${source.name}" is on ${networksOf(source, shown)}).`
       );
     }
-    return `"${to}" does not resolve from "${source.name}": no container, alias or host of that name is known on ${list(networks)}.`;
+    return `"${to}" does not resolve from "${source.name}": no container, alias or host of that name is known on ${networksOf(source, shown)}.`;
   }
 }
 
@@ -339,6 +346,18 @@ function isLoopback(ip: IpAddress): boolean {
 
 function networkNames(container: ContainerInfo): string[] {
   return container.endpoints.map((e) => e.networkName).sort();
+}
+
+// The networks of a container in words, naming only those the key may see.
+function networksOf(container: ContainerInfo, shown: (endpoint: ContainerEndpoint) => boolean): string {
+  const names = container.endpoints
+    .filter(shown)
+    .map((e) => e.networkName)
+    .sort();
+  const hidden = container.endpoints.length - names.length;
+  const outside = hidden ? `${hidden} network${hidden === 1 ? '' : 's'} outside your scope` : '';
+  if (names.length === 0) return outside || 'no network';
+  return outside ? `${list(names)} and ${outside}` : list(names);
 }
 
 function sharesNetwork(a: ContainerInfo, b: ContainerInfo): boolean {

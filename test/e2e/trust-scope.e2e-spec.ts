@@ -592,6 +592,33 @@ describe('trust: a scope is a wall, also for reads', () => {
     });
   });
 
+  describe('diagnoses', () => {
+    it("name only the networks in scope (another scope's network is counted)", async () => {
+      const rest = await t
+        .as(keyA)
+        .post('/api/v1/connectivity/ping')
+        .send({ from: n('a-box'), to: n('a-bridge'), count: 1 })
+        .expect(200);
+      expect(rest.body.diagnosis.code).toBe('NO_SHARED_NETWORK');
+      expect(rest.body.diagnosis.message).toContain(`"${n('a-net')}" and 1 network outside your scope`);
+      expectNoSecretOfB(rest.body);
+      const gql = await t
+        .gql(
+          'query($from: String!, $to: String!) { ping(input: { from: $from, to: $to, count: 1 }) { diagnosis { code message } } }',
+          { from: n('a-box'), to: n('a-bridge') },
+          keyA,
+        )
+        .expect(200);
+      expect(gql.body.data.ping.diagnosis.code).toBe('NO_SHARED_NETWORK');
+      expectNoSecretOfB(gql.body);
+      const admin = await t.http
+        .post('/api/v1/connectivity/ping')
+        .send({ from: n('a-box'), to: n('a-bridge'), count: 1 })
+        .expect(200);
+      expect(admin.body.diagnosis.message).toContain(n('b-net'));
+    });
+  });
+
   describe('built-in networks', () => {
     it('docker_gwbridge and ingress are built-ins: no key but an admin joins them', async () => {
       const present = (await docker.listNetworks()).filter((x) =>
