@@ -97,7 +97,8 @@ export class ConnectivityService {
 
     // -w bounds the whole run; busybox also needs -W, or it waits 10 s for replies that never come.
     const seconds = String(Math.ceil(timeoutMs / 1000));
-    const command = ['ping', '-c', String(count), '-w', seconds, '-W', seconds, '-i', '0.2', input.to];
+    const destination = target.info ? await this.destination(input.to, source, target.info, actor) : input.to;
+    const command = ['ping', '-c', String(count), '-w', seconds, '-W', seconds, '-i', '0.2', destination];
     const probed = await this.probe(source, command, timeoutMs + EXEC_SLACK_MS);
     if ('missing' in probed) return { ...answer, diagnosis: probed.missing };
     const stats = parsePing(`${probed.result.stdout}\n${probed.result.stderr}`);
@@ -283,6 +284,37 @@ export class ConnectivityService {
     }
     if (scoped) throw notInReach(to);
     return { info: null };
+  }
+
+  // What the probe pings for a target container. The engine's name server answers on a network
+  // for every container on it (name, short id, aliases), whatever its scope: when the name a
+  // scoped key gave is also one of a container outside its scope on a network of the source, the
+  // probe pings the target's own address there instead, so that it never reaches the other one.
+  private async destination(
+    to: string,
+    source: ContainerInfo,
+    target: ContainerInfo,
+    actor: Actor,
+  ): Promise<string> {
+    if (this.access.unscoped(actor) || parseIp(to)) return to;
+    const joined = new Set(source.endpoints.map((e) => e.networkId).filter(Boolean));
+    const others = (await this.engine.listContainers()).filter(
+      (c) =>
+        c.endpoints.some((e) => joined.has(e.networkId)) &&
+        !this.access.canSee(actor, this.access.container(c)),
+    );
+    const name = to.toLowerCase();
+    const clash = (await this.lookup.inspectMany(others)).some(
+      ({ info }) =>
+        info.name.toLowerCase() === name ||
+        info.id.startsWith(name) ||
+        info.endpoints.some(
+          (e) => joined.has(e.networkId) && e.aliases.some((a) => a.toLowerCase() === name),
+        ),
+    );
+    if (!clash) return to;
+    const shared = target.endpoints.find((e) => joined.has(e.networkId) && (e.ipv4Address || e.ipv6Address));
+    return shared?.ipv4Address ?? shared?.ipv6Address ?? to;
   }
 
   // True when the address lies in a subnet of a network of the key's scope that the source is on.

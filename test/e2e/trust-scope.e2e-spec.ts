@@ -491,6 +491,9 @@ describe('trust: a scope is a wall, also for reads', () => {
         .send({ from: n('a-box'), to: cRef, count: 1 })
         .expect(200);
       expect(ping.body.reachable).toBe(true);
+      // The engine's name server would also answer for team b's container of that name (a-box is
+      // on team b's network too): the probe went to team a's container.
+      expect(ping.body.resolvedAddress).toBe(ip.aPeerOnA);
     });
   });
 
