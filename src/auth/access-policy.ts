@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { notFound } from '../common/reference/resolve-reference';
 import { MANAGED_LABEL } from '../common/labels';
 import type { ContainerInfo, ContainerSummary, NetworkInfo } from '../engine/engine.types';
 import { isBuiltIn } from '../lookup/network-facts';
@@ -38,14 +39,20 @@ export class AccessPolicy {
     return target.builtIn === true || this.inScope(actor, target.labels);
   }
 
+  // A scope is a wall: what is outside it is answered exactly like what does not exist.
   assertVisible(actor: Actor, target: Guarded): void {
     if (!this.canSee(actor, target)) {
-      throw new DomainError(
-        'FORBIDDEN',
-        `The ${target.kind} "${target.name}" is outside the scope of the key "${actor.name}" (${describe(actor.scope)}).`,
-        { context: { [target.kind]: target.name, scope: actor.scope } },
+      throw notFound(
+        target.name,
+        target.kind,
+        target.kind === 'network' ? 'NETWORK_NOT_FOUND' : 'CONTAINER_NOT_FOUND',
       );
     }
+  }
+
+  // True when the key reaches everything (no scope): nothing needs to be hidden from it.
+  unscoped(actor: Actor): boolean {
+    return Object.keys(actor.scope).length === 0;
   }
 
   // Changing needs the resource in scope, and made by Switchyard unless the key is an admin key.

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { mapLimit } from '../common/concurrency/map-limit';
 import { DomainError } from '../common/errors/domain-error';
-import { normaliseIp, parseIp } from '../common/net/ip';
+import { cidrContainsIp, normaliseIp, parseCidr, parseIp, type IpAddress } from '../common/net/ip';
 import { resolveReference } from '../common/reference/resolve-reference';
 import { AccessPolicy, PARENT_INTERFACE_DRIVERS } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { ContainersService } from '../containers/containers.service';
 import { ExecService } from '../containers/exec.service';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
-import type { ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
+import type { ContainerEndpoint, ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { MANAGED_LABEL, PROBE_LABEL } from '../common/labels';
 import type { MatrixInput, PingInput } from './dto/ping.input';
@@ -52,7 +52,11 @@ export class ConnectivityService {
   async ping(input: PingInput, actor: Actor): Promise<PingResultModel> {
     const count = input.count ?? 3;
     const timeoutMs = input.timeoutMs ?? 5000;
-    const { info: source } = await this.lookup.container(input.from);
+    // Diagnoses name only the networks the key may see.
+    const [{ info: source }, shown] = await Promise.all([
+      this.lookup.container(input.from, actor),
+      this.lookup.endpointVisibility(actor),
+    ]);
     // The ping runs in the source: it must be a container the key may run commands in.
     await this.containers.assertMayDrive(source, actor, 'ping from');
     const answer: PingResultModel = {
@@ -75,9 +79,8 @@ export class ConnectivityService {
         `The source container "${source.name}" is ${source.state}: start it, then ping again.`,
       );
     }
-    const target = await this.findTarget(input.to, source);
     // Probes stay within the key's reach, at both ends.
-    if (target.info) this.access.assertVisible(actor, this.access.container(target.info));
+    const target = await this.findTarget(input.to, source, actor);
     if (target.info && !target.info.running) {
       return diagnose(
         'TARGET_NOT_RUNNING',
@@ -85,22 +88,21 @@ export class ConnectivityService {
       );
     }
     if (target.info && !sharesNetwork(source, target.info)) {
-      const mine = networkNames(source);
-      const theirs = networkNames(target.info);
       return {
         ...answer,
         diagnosis: {
           code: 'NO_SHARED_NETWORK',
           message:
-            `"${source.name}" and "${target.info.name}" share no network: "${source.name}" is on ${list(mine)}, ` +
-            `"${target.info.name}" on ${list(theirs)}. Connect both to one network (POST /api/v1/networks/{network}/connections).`,
+            `"${source.name}" and "${target.info.name}" share no network: "${source.name}" is on ${networksOf(source, shown)}, ` +
+            `"${target.info.name}" on ${networksOf(target.info, shown)}. Connect both to one network (POST /api/v1/networks/{network}/connections).`,
         },
       };
     }
 
     // -w bounds the whole run; busybox also needs -W, or it waits 10 s for replies that never come.
     const seconds = String(Math.ceil(timeoutMs / 1000));
-    const command = ['ping', '-c', String(count), '-w', seconds, '-W', seconds, '-i', '0.2', input.to];
+    const destination = target.info ? await this.destination(input.to, source, target.info, actor) : input.to;
+    const command = ['ping', '-c', String(count), '-w', seconds, '-W', seconds, '-i', '0.2', destination];
     const probed = await this.probe(source, command, timeoutMs + EXEC_SLACK_MS, actor.keyId);
     if ('missing' in probed) return { ...answer, diagnosis: probed.missing };
     const stats = parsePing(`${probed.result.stdout}\n${probed.result.stderr}`);
@@ -120,7 +122,7 @@ export class ConnectivityService {
         ...result,
         diagnosis: {
           code: 'NAME_NOT_RESOLVED',
-          message: this.unresolvedMessage(input.to, source, target.info),
+          message: this.unresolvedMessage(input.to, source, target.info, shown),
         },
       };
     }
@@ -144,7 +146,7 @@ export class ConnectivityService {
         diagnosis: {
           code: internal ? 'NETWORK_INTERNAL' : 'PACKET_LOSS',
           message: internal
-            ? `"${source.name}" is only on internal networks (${list(networkNames(source))}): nothing outside them can be reached. ` +
+            ? `"${source.name}" is only on internal networks (${networksOf(source, shown)}): nothing outside them can be reached. ` +
               'Connect it to a network that is not internal to reach other addresses.'
             : `"${source.name}" has no route to ${input.to}.`,
         },
@@ -166,8 +168,7 @@ export class ConnectivityService {
     const started = performance.now();
     const count = input.count ?? 1;
     const timeoutMs = input.timeoutMs ?? 2000;
-    const network = await this.lookup.network(input.network);
-    this.access.assertVisible(actor, this.access.network(network));
+    const network = await this.lookup.network(input.network, actor);
     // Every member on a network that attaches to a host interface has power over the host.
     if (actor.role !== 'admin' && PARENT_INTERFACE_DRIVERS.has(network.driver)) {
       this.access.assertAdmin(
@@ -263,8 +264,14 @@ export class ConnectivityService {
 
   // The target as a container, when `to` names one: by name or id, by address, or by alias on
   // one of the source's networks. Anything else is a host name for the source's resolver.
-  private async findTarget(to: string, source: ContainerInfo): Promise<Target> {
-    const containers = await this.engine.listContainers({ all: true });
+  // A scoped key pings only within its scope: a container of its scope (by name, id, alias or
+  // address), the source's own loopback, or a free address on a network of its scope that the
+  // source is on. Anything else, a container outside the scope included, is not found, before
+  // any probe runs (the engine's name server would answer for any container on a shared network).
+  private async findTarget(to: string, source: ContainerInfo, actor: Actor): Promise<Target> {
+    const all = await this.engine.listContainers({ all: true });
+    const scoped = !this.access.unscoped(actor);
+    const containers = scoped ? all.filter((c) => this.access.canSee(actor, this.access.container(c))) : all;
     try {
       const match = resolveReference(to, containers, 'container', 'CONTAINER_NOT_FOUND');
       return { info: await this.engine.inspectContainer(match.id) };
@@ -274,11 +281,18 @@ export class ConnectivityService {
       if (code !== 'CONTAINER_NOT_FOUND' && code !== 'AMBIGUOUS_REFERENCE' && code !== 'NOT_FOUND')
         throw error;
     }
-    if (parseIp(to)) {
+    const ip = parseIp(to);
+    if (ip) {
       const wanted = normaliseIp(to);
-      const holder = containers.find((c) =>
+      const holder = all.find((c) =>
         c.endpoints.some((e) => [e.ipv4Address, e.ipv6Address].some((a) => a && normaliseIp(a) === wanted)),
       );
+      if (scoped) {
+        const reachable = holder
+          ? containers.includes(holder)
+          : isLoopback(ip) || (await this.onScopedNetworkOf(source, ip, actor));
+        if (!reachable) throw notInReach(to);
+      }
       return { info: holder ? await this.engine.inspectContainer(holder.id) : null };
     }
     const sourceNetworks = new Set(source.endpoints.map((e) => e.networkId));
@@ -289,7 +303,52 @@ export class ConnectivityService {
       if (info.endpoints.some((e) => sourceNetworks.has(e.networkId) && e.aliases.includes(to)))
         return { info };
     }
+    if (scoped) throw notInReach(to);
     return { info: null };
+  }
+
+  // What the probe pings for a target container. The engine's name server answers on a network
+  // for every container on it (name, short id, aliases), whatever its scope: when the name a
+  // scoped key gave is also one of a container outside its scope on a network of the source, the
+  // probe pings the target's own address there instead, so that it never reaches the other one.
+  private async destination(
+    to: string,
+    source: ContainerInfo,
+    target: ContainerInfo,
+    actor: Actor,
+  ): Promise<string> {
+    if (this.access.unscoped(actor) || parseIp(to)) return to;
+    const joined = new Set(source.endpoints.map((e) => e.networkId).filter(Boolean));
+    const others = (await this.engine.listContainers()).filter(
+      (c) =>
+        c.endpoints.some((e) => joined.has(e.networkId)) &&
+        !this.access.canSee(actor, this.access.container(c)),
+    );
+    const name = to.toLowerCase();
+    const clash = (await this.lookup.inspectMany(others)).some(
+      ({ info }) =>
+        info.name.toLowerCase() === name ||
+        info.id.startsWith(name) ||
+        info.endpoints.some(
+          (e) => joined.has(e.networkId) && e.aliases.some((a) => a.toLowerCase() === name),
+        ),
+    );
+    if (!clash) return to;
+    const shared = target.endpoints.find((e) => joined.has(e.networkId) && (e.ipv4Address || e.ipv6Address));
+    return shared?.ipv4Address ?? shared?.ipv6Address ?? to;
+  }
+
+  // True when the address lies in a subnet of a network of the key's scope that the source is on.
+  private async onScopedNetworkOf(source: ContainerInfo, ip: IpAddress, actor: Actor): Promise<boolean> {
+    const joined = new Set(source.endpoints.map((e) => e.networkId).filter(Boolean));
+    return (await this.engine.listNetworks())
+      .filter((n) => joined.has(n.id) && this.access.canSee(actor, this.access.network(n)))
+      .some((n) =>
+        n.ipam.config.some((c) => {
+          const parsed = c.subnet ? parseCidr(c.subnet) : null;
+          return parsed?.ok === true && cidrContainsIp(parsed.cidr, ip);
+        }),
+      );
   }
 
   // True when every network of the container is internal (no route leaves them).
@@ -299,7 +358,12 @@ export class ConnectivityService {
     return container.endpoints.every((e) => internal.has(e.networkId));
   }
 
-  private unresolvedMessage(to: string, source: ContainerInfo, target: ContainerInfo | null): string {
+  private unresolvedMessage(
+    to: string,
+    source: ContainerInfo,
+    target: ContainerInfo | null,
+    shown: (endpoint: ContainerEndpoint) => boolean,
+  ): string {
     const networks = networkNames(source);
     if (networks.length === 1 && networks[0] === 'bridge') {
       return (
@@ -310,15 +374,43 @@ export class ConnectivityService {
     if (target) {
       return (
         `"${to}" does not resolve from "${source.name}": names resolve only on user-defined networks both containers are on ` +
-        `("${source.name}" is on ${list(networks)}).`
+        `("${source.name}" is on ${networksOf(source, shown)}).`
       );
     }
-    return `"${to}" does not resolve from "${source.name}": no container, alias or host of that name is known on ${list(networks)}.`;
+    return `"${to}" does not resolve from "${source.name}": no container, alias or host of that name is known on ${networksOf(source, shown)}.`;
   }
+}
+
+// The same answer for a target outside the scope and one that does not exist.
+function notInReach(to: string): DomainError {
+  return new DomainError(
+    'CONTAINER_NOT_FOUND',
+    `No container matches "${to}": ping a container by its name, id, id prefix or network alias, ` +
+      'or an address on a network of the source container.',
+    { context: { ref: to } },
+  );
+}
+
+const LOOPBACK = ['127.0.0.0/8', '::1/128'].map((text) => parseCidr(text));
+
+function isLoopback(ip: IpAddress): boolean {
+  return LOOPBACK.some((parsed) => parsed.ok && cidrContainsIp(parsed.cidr, ip));
 }
 
 function networkNames(container: ContainerInfo): string[] {
   return container.endpoints.map((e) => e.networkName).sort();
+}
+
+// The networks of a container in words, naming only those the key may see.
+function networksOf(container: ContainerInfo, shown: (endpoint: ContainerEndpoint) => boolean): string {
+  const names = container.endpoints
+    .filter(shown)
+    .map((e) => e.networkName)
+    .sort();
+  const hidden = container.endpoints.length - names.length;
+  const outside = hidden ? `${hidden} network${hidden === 1 ? '' : 's'} outside your scope` : '';
+  if (names.length === 0) return outside || 'no network';
+  return outside ? `${list(names)} and ${outside}` : list(names);
 }
 
 function sharesNetwork(a: ContainerInfo, b: ContainerInfo): boolean {

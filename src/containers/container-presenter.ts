@@ -1,9 +1,27 @@
+import type { ContainerEndpoint } from '../engine/engine.types';
 import type { ResolvedContainer } from '../lookup/resource-lookup';
 import type { ContainerModel } from './models/container.model';
 
 const date = (value: string | null) => (value ? new Date(value) : null);
 
-export function presentContainer({ summary, info }: ResolvedContainer): ContainerModel {
+// Network modes that name no other object (a `container:<id>` mode names a container, and
+// a network's name may be another scope's: both are hidden from scoped keys).
+const PLAIN_MODES = new Set(['bridge', 'host', 'none', 'default']);
+// What a scoped key reads instead of the name of a network outside its scope.
+export const OUTSIDE_SCOPE = '(outside your scope)';
+
+// `visible` keeps the endpoints on networks the key may see (all of them when not given).
+export function presentContainer(
+  { summary, info }: ResolvedContainer,
+  visible?: (endpoint: ContainerEndpoint) => boolean,
+): ContainerModel {
+  const endpoints = visible ? info.endpoints.filter(visible) : info.endpoints;
+  // A container created on a network by id reports the id; show the network's name.
+  const mode =
+    info.endpoints.find((e) => e.networkId && e.networkId === info.networkMode)?.networkName ??
+    info.networkMode;
+  const modeHidden =
+    visible !== undefined && !PLAIN_MODES.has(mode) && !endpoints.some((e) => e.networkName === mode);
   return {
     id: info.id,
     name: info.name,
@@ -17,12 +35,9 @@ export function presentContainer({ summary, info }: ResolvedContainer): Containe
     exitCode: info.exitCode,
     labels: info.labels,
     hostname: info.hostname,
-    // A container created on a network by id reports the id; show the network's name.
-    networkMode:
-      info.endpoints.find((e) => e.networkId && e.networkId === info.networkMode)?.networkName ??
-      info.networkMode,
+    networkMode: modeHidden ? OUTSIDE_SCOPE : mode,
     restartPolicy: info.restartPolicy,
-    networks: info.endpoints
+    networks: endpoints
       .map((e) => ({
         network: e.networkName,
         networkId: e.networkId || null,

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { compileImageAllowlist, imageAllowed } from '../policy/container-policy';
 import type { ContainerSpec, CreateEndpointSpec, EngineFeatures, NetworkInfo } from '../engine/engine.types';
-import { endpointOn, isBuiltIn } from '../lookup/network-facts';
+import { endpointOn, isBuiltIn, refuseBuiltInJoin } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { checkAddressesFree, endpointProblems } from '../networks/endpoint-rules';
 import { MANAGED_LABEL } from '../common/labels';
@@ -111,7 +111,11 @@ export class ContainerRunner {
       });
       throw error;
     }
-    return presentContainer(await this.lookup.container(id));
+    const [created, visible] = await Promise.all([
+      this.lookup.container(id),
+      this.lookup.endpointVisibility(actor),
+    ]);
+    return presentContainer(created, visible);
   }
 
   private async planEndpoints(
@@ -121,15 +125,19 @@ export class ContainerRunner {
   ): Promise<PlannedEndpoint[]> {
     const resolved = await Promise.all(
       networks.map(async (n) => {
-        const network = await this.lookup.network(n.network);
+        const network = await this.lookup.network(n.network, actor);
         // Joining changes the network: it must be the key's to change, or the default bridge.
         const guarded = this.access.network(network);
         if (guarded.builtIn && network.name === 'bridge') this.access.assertVisible(actor, guarded);
         else if (!guarded.builtIn) this.access.assertChangeable(actor, guarded);
+        else refuseBuiltInJoin(actor, network);
         this.access.assertMayAttach(actor, network);
         return this.engine.inspectNetwork(network.id);
       }),
     );
+    // The holder of a taken address is named only to a key that may see it.
+    const fixed = networks.some((n) => n.ipv4Address || n.ipv6Address);
+    const canSee = fixed ? await this.lookup.containerVisibility(actor) : () => true;
     const seen = new Set<string>();
     return networks.map((wanted, i) => {
       const network = resolved[i];
@@ -165,7 +173,7 @@ export class ContainerRunner {
           ]);
         }
       }
-      checkAddressesFree(network, wanted);
+      checkAddressesFree(network, wanted, canSee);
       if (wanted.macAddress && i > 0 && !features.perEndpointMacAtCreate) {
         throw new DomainError(
           'UNSUPPORTED_BY_ENGINE',

@@ -74,8 +74,7 @@ export class ContainersService {
       ]);
     }
     const after = page.cursor ? decodeCursor(page.cursor) : null;
-    const network = filter.network ? await this.lookup.network(filter.network) : null;
-    if (network) this.access.assertVisible(actor, this.access.network(network));
+    const network = filter.network ? await this.lookup.network(filter.network, actor) : null;
     const listed = await this.engine.listContainers({
       all: filter.all === true || filter.state !== undefined,
       label: [...(filter.label ?? []), ...this.access.labelFilters(actor)],
@@ -98,20 +97,26 @@ export class ContainersService {
     const start = after ? sorted.findIndex((c) => byNameThenId(c.key, after) > 0) : 0;
     const limit = page.limit ?? DEFAULT_PAGE;
     const slice = start < 0 ? [] : sorted.slice(start, start + limit);
-    const items = (await this.lookup.inspectMany(slice.map((c) => c.summary))).map(presentContainer);
+    const [inspected, visible] = await Promise.all([
+      this.lookup.inspectMany(slice.map((c) => c.summary)),
+      this.lookup.endpointVisibility(actor),
+    ]);
+    const items = inspected.map((c) => presentContainer(c, visible));
     const more = start >= 0 && start + limit < sorted.length;
     return { items, nextCursor: more ? encodeCursor(slice[slice.length - 1].key) : null };
   }
 
   async get(ref: string, actor: Actor): Promise<ContainerModel> {
-    const resolved = await this.lookup.container(ref);
-    this.access.assertVisible(actor, this.access.container(resolved.info));
-    return presentContainer(resolved);
+    const [resolved, visible] = await Promise.all([
+      this.lookup.container(ref, actor),
+      this.lookup.endpointVisibility(actor),
+    ]);
+    return presentContainer(resolved, visible);
   }
 
   // A container the key may change: in its scope, and made by Switchyard unless it is an admin key.
   private async changeable(ref: string, actor: Actor): Promise<ContainerInfo> {
-    const { info } = await this.lookup.container(ref);
+    const { info } = await this.lookup.container(ref, actor);
     this.access.assertChangeable(actor, this.access.container(info));
     return info;
   }
@@ -119,7 +124,7 @@ export class ContainersService {
   // A container the key may run commands in, start or restart: changeable by it, and without
   // power over the host unless the key is an admin key.
   private async drivable(ref: string, actor: Actor, verb: string): Promise<ContainerInfo> {
-    const { info } = await this.lookup.container(ref);
+    const { info } = await this.lookup.container(ref, actor);
     await this.assertMayDrive(info, actor, verb);
     return info;
   }
@@ -131,6 +136,15 @@ export class ContainersService {
     this.access.assertMayDrive(actor, container, networks, verb);
   }
 
+  // The container as the key sees it after an action.
+  private async present(id: string, actor: Actor): Promise<ContainerModel> {
+    const [resolved, visible] = await Promise.all([
+      this.lookup.container(id),
+      this.lookup.endpointVisibility(actor),
+    ]);
+    return presentContainer(resolved, visible);
+  }
+
   async start(ref: string, actor: Actor): Promise<ContainerModel> {
     const info = await this.drivable(ref, actor, 'start');
     try {
@@ -138,7 +152,7 @@ export class ContainersService {
     } catch (error) {
       throw startFailure(error, info.name);
     }
-    return presentContainer(await this.lookup.container(info.id));
+    return this.present(info.id, actor);
   }
 
   async stop(ref: string, timeoutSeconds: number | undefined, actor: Actor): Promise<ContainerModel> {
@@ -148,7 +162,7 @@ export class ContainersService {
     } catch (error) {
       throw containerFailure(error, info.name, 'stop');
     }
-    return presentContainer(await this.lookup.container(info.id));
+    return this.present(info.id, actor);
   }
 
   async restart(ref: string, timeoutSeconds: number | undefined, actor: Actor): Promise<ContainerModel> {
@@ -158,7 +172,7 @@ export class ContainersService {
     } catch (error) {
       throw startFailure(error, info.name);
     }
-    return presentContainer(await this.lookup.container(info.id));
+    return this.present(info.id, actor);
   }
 
   async remove(ref: string, force: boolean, actor: Actor): Promise<void> {
@@ -172,8 +186,7 @@ export class ContainersService {
   }
 
   async logs(ref: string, args: LogsArgs, actor: Actor): Promise<ContainerLogsModel> {
-    const { info } = await this.lookup.container(ref);
-    this.access.assertVisible(actor, this.access.container(info));
+    const { info } = await this.lookup.container(ref, actor);
     const since =
       args.since === undefined
         ? undefined

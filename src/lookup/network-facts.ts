@@ -1,3 +1,4 @@
+import type { Actor } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import type { ContainerEndpoint, ContainerInfo, NetworkInfo } from '../engine/engine.types';
 
@@ -25,6 +26,19 @@ export function refuseBuiltIn(network: NetworkInfo, verb: string): void {
       },
     );
   }
+}
+
+// Docker's own networks other than the default bridge (docker_gwbridge, ingress) belong to the
+// engine and its swarm: only an admin key attaches containers to them. (host and none are joined
+// through networkMode; where they are named as a network they are refused for everyone.)
+export function refuseBuiltInJoin(actor: Actor, network: NetworkInfo): void {
+  if (!isBuiltIn(network) || network.name === 'bridge' || actor.role === 'admin') return;
+  if (network.driver === 'host' || network.driver === 'null') return;
+  throw new DomainError(
+    'BUILTIN_NETWORK',
+    `"${network.name}" is a network Docker creates itself; only an admin key may connect containers to it or disconnect them.`,
+    { context: { network: network.name } },
+  );
 }
 
 // A stopped container's endpoints carry no network id yet, only the network's name.

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AccessPolicy } from '../auth/access-policy';
+import type { Actor } from '../auth/roles';
 import { mapLimit } from '../common/concurrency/map-limit';
 import { DomainError } from '../common/errors/domain-error';
 import { resolveReference } from '../common/reference/resolve-reference';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
-import type { ContainerInfo, ContainerSummary, NetworkInfo } from '../engine/engine.types';
+import type { ContainerEndpoint, ContainerInfo, ContainerSummary, NetworkInfo } from '../engine/engine.types';
 
 // How many containers we inspect at once (their aliases and argv are not in list answers).
 const INSPECT_CONCURRENCY = 8;
@@ -15,24 +17,36 @@ export interface ResolvedContainer {
   info: ContainerInfo;
 }
 
-// Finds networks and containers by reference: exact name, full id or id prefix.
+// Finds networks and containers by reference: exact name, full id or id prefix. Given the
+// actor, only what its key may see is a candidate: something outside the scope is not found, and
+// an id prefix is ambiguous only among what the key sees. Without one (internal use, by id),
+// everything is.
 @Injectable()
 export class ResourceLookup {
-  constructor(@Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine) {}
+  constructor(
+    @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
+    private readonly access: AccessPolicy,
+  ) {}
 
-  async network(ref: string): Promise<NetworkInfo> {
+  async network(ref: string, actor?: Actor): Promise<NetworkInfo> {
     const networks = await this.engine.listNetworks();
+    const candidates = actor
+      ? networks.filter((n) => this.access.canSee(actor, this.access.network(n)))
+      : networks;
     return resolveReference(
       ref,
-      networks.map((n) => ({ ...n, names: [n.name] })),
+      candidates.map((n) => ({ ...n, names: [n.name] })),
       'network',
       'NETWORK_NOT_FOUND',
     );
   }
 
-  async container(ref: string): Promise<ResolvedContainer> {
+  async container(ref: string, actor?: Actor): Promise<ResolvedContainer> {
     const containers = await this.engine.listContainers({ all: true });
-    const summary = resolveReference(ref, containers, 'container', 'CONTAINER_NOT_FOUND');
+    const candidates = actor
+      ? containers.filter((c) => this.access.canSee(actor, this.access.container(c)))
+      : containers;
+    const summary = resolveReference(ref, candidates, 'container', 'CONTAINER_NOT_FOUND');
     try {
       return { summary, info: await this.engine.inspectContainer(summary.id) };
     } catch (error) {
@@ -41,6 +55,29 @@ export class ResourceLookup {
       }
       throw error;
     }
+  }
+
+  // Which endpoints of a container the key may see: those on networks in its scope (the
+  // built-ins included). A stopped container's endpoint is known by the network's name only.
+  async endpointVisibility(actor: Actor): Promise<(endpoint: ContainerEndpoint) => boolean> {
+    if (this.access.unscoped(actor)) return () => true;
+    const visible = (await this.engine.listNetworks()).filter((n) =>
+      this.access.canSee(actor, this.access.network(n)),
+    );
+    const ids = new Set(visible.map((n) => n.id));
+    const names = new Set(visible.map((n) => n.name));
+    return (e) => (e.networkId ? ids.has(e.networkId) : names.has(e.networkName));
+  }
+
+  // Which container ids the key may see (for lists that carry ids only, such as a network's
+  // endpoints).
+  async containerVisibility(actor: Actor): Promise<(containerId: string) => boolean> {
+    if (this.access.unscoped(actor)) return () => true;
+    const visible = (await this.engine.listContainers({ all: true }))
+      .filter((c) => this.access.canSee(actor, this.access.container(c)))
+      .map((c) => c.id);
+    const ids = new Set(visible);
+    return (id) => ids.has(id);
   }
 
   // Inspects each container, a few at a time; one removed meanwhile is left out.

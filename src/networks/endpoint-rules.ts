@@ -6,9 +6,11 @@ import type { ContainerEndpoint, ContainerInfo, EndpointSpec, NetworkInfo } from
 
 // A chosen address must lie in one of the network's subnets and be free: not the gateway, not
 // another container's. (The engine answers 500 to the first and a bare 403 to the others.)
+// `canSee` tells which holders the key may be told the name of (every one when not given).
 export function checkAddressesFree(
   network: NetworkInfo,
   input: Pick<EndpointSpec, 'ipv4Address' | 'ipv6Address'>,
+  canSee: (containerId: string) => boolean = () => true,
 ): void {
   const wanted: Array<[string | undefined, 4 | 6]> = [
     [input.ipv4Address, 4],
@@ -44,6 +46,13 @@ export function checkAddressesFree(
     const holder = (network.endpoints ?? []).find(
       (e) => normaliseIp((version === 4 ? e.ipv4Address : e.ipv6Address) ?? '') === normaliseIp(address),
     );
+    if (holder && !canSee(holder.containerId)) {
+      throw new DomainError(
+        'ADDRESS_IN_USE',
+        `${address} is already used by a container outside your scope on network "${network.name}"; choose another address.`,
+        { context: { address, network: network.name } },
+      );
+    }
     if (holder) {
       throw new DomainError(
         'ADDRESS_IN_USE',

@@ -11,11 +11,19 @@ export function assertNoSubnetOverlap(
   subnets: Cidr[],
   existing: NetworkInfo[],
   host: HostNetwork | null,
+  canSee: (network: NetworkInfo) => boolean = () => true,
 ): void {
   for (const subnet of subnets) {
     for (const other of existing) {
       for (const config of other.ipam.config) {
         const parsed = config.subnet ? parseCidr(config.subnet) : null;
+        if (parsed?.ok && cidrsOverlap(parsed.cidr, subnet) && !canSee(other)) {
+          throw new DomainError(
+            'SUBNET_OVERLAP',
+            `Subnet ${formatCidr(subnet)} overlaps the subnet of a network outside your scope; choose a free subnet.`,
+            { context: { subnet: formatCidr(subnet) } },
+          );
+        }
         if (parsed?.ok && cidrsOverlap(parsed.cidr, subnet)) {
           throw new DomainError(
             'SUBNET_OVERLAP',
@@ -60,12 +68,20 @@ export function assertBridgeNameFree(
   spec: NetworkSpec,
   existing: NetworkInfo[],
   host: HostNetwork | null,
+  canSee: (network: NetworkInfo) => boolean = () => true,
 ): void {
   const name = spec.options[BRIDGE_NAME_OPTION];
   if (spec.driver !== 'bridge' || !name) return;
   const owner = existing.find(
     (n) => n.driver === 'bridge' && (n.options[BRIDGE_NAME_OPTION] ?? `br-${n.id.slice(0, 12)}`) === name,
   );
+  if (owner && !canSee(owner)) {
+    throw new DomainError(
+      'BRIDGE_NAME_TAKEN',
+      `The bridge interface "${name}" belongs to a network outside your scope; choose another name.`,
+      { context: { bridgeName: name } },
+    );
+  }
   if (owner) {
     throw new DomainError(
       'BRIDGE_NAME_TAKEN',

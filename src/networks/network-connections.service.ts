@@ -8,7 +8,7 @@ import type { Actor } from '../auth/roles';
 import type { ConnectContainerInput } from './dto/connect-container.input';
 import type { NetworkConnectionModel } from './models/network.model';
 import { connectFailure, engineRefused } from './network-errors';
-import { endpointOn } from '../lookup/network-facts';
+import { endpointOn, refuseBuiltInJoin } from '../lookup/network-facts';
 import { checkAddressesFree, endpointProblems } from './endpoint-rules';
 import { ResourceLookup } from '../lookup/resource-lookup';
 
@@ -25,8 +25,8 @@ export class NetworkConnectionsService {
 
   async connect(ref: string, input: ConnectContainerInput, actor: Actor): Promise<NetworkConnectionModel> {
     const [network, { info: container }] = await Promise.all([
-      this.lookup.network(ref),
-      this.lookup.container(input.container),
+      this.lookup.network(ref, actor),
+      this.lookup.container(input.container, actor),
     ]);
     this.assertMayJoin(actor, network, container);
     // Power follows what the resources are: joining a network on a host interface, or moving a
@@ -67,7 +67,9 @@ export class NetworkConnectionsService {
       }
     }
     const inspected = await this.engine.inspectNetwork(network.id);
-    checkAddressesFree(inspected, input);
+    const canSee =
+      input.ipv4Address || input.ipv6Address ? await this.lookup.containerVisibility(actor) : undefined;
+    checkAddressesFree(inspected, input, canSee);
 
     try {
       await this.engine.connectNetwork(network.id, container.id, {
@@ -88,8 +90,8 @@ export class NetworkConnectionsService {
 
   async disconnect(ref: string, containerRef: string, force: boolean, actor: Actor): Promise<void> {
     const [network, { info: container }] = await Promise.all([
-      this.lookup.network(ref),
-      this.lookup.container(containerRef),
+      this.lookup.network(ref, actor),
+      this.lookup.container(containerRef, actor),
     ]);
     this.assertMayJoin(actor, network, container);
     if (network.name === 'host' || network.name === 'none') {
@@ -99,6 +101,7 @@ export class NetworkConnectionsService {
       );
     }
     if (!endpointOn(container, network)) {
+      const visible = await this.lookup.endpointVisibility(actor);
       throw new DomainError(
         'CONNECTION_NOT_FOUND',
         `Container "${container.name}" is not connected to network "${network.name}".`,
@@ -106,7 +109,7 @@ export class NetworkConnectionsService {
           context: {
             network: network.name,
             container: container.name,
-            networks: container.endpoints.map((e) => e.networkName),
+            networks: container.endpoints.filter(visible).map((e) => e.networkName),
           },
         },
       );
@@ -125,6 +128,7 @@ export class NetworkConnectionsService {
     const guardedNetwork = this.access.network(network);
     if (guardedNetwork.builtIn && network.name === 'bridge') this.access.assertVisible(actor, guardedNetwork);
     else if (!guardedNetwork.builtIn) this.access.assertChangeable(actor, guardedNetwork);
+    else refuseBuiltInJoin(actor, network);
     this.access.assertChangeable(actor, this.access.container(container));
   }
 

@@ -6,23 +6,39 @@ import type { ConnectContainerInput } from './dto/connect-container.input';
 // The engine's refusals, told in our words: one place maps each EngineRejection reason of a
 // network operation to a domain error with a stable code.
 
-export function nameTaken(name: string, existingId: string): DomainError {
+// `existingId` is null when the network is outside the caller's scope: its name is the caller's
+// own choice, but nothing else of it is told.
+export function nameTaken(name: string, existingId: string | null): DomainError {
   return new DomainError(
     'NETWORK_NAME_TAKEN',
-    `A network named "${name}" already exists (id ${existingId.slice(0, 12)}); choose another name.`,
+    existingId
+      ? `A network named "${name}" already exists (id ${existingId.slice(0, 12)}); choose another name.`
+      : `A network named "${name}" already exists; choose another name.`,
     {
-      context: { name, existingId },
+      context: existingId ? { name, existingId } : { name },
     },
   );
 }
 
-export function inUse(network: NetworkInfo): DomainError {
-  const containers = (network.endpoints ?? []).map((e) => e.containerName || e.containerId.slice(0, 12));
+// `canSee` tells which attached containers the caller may be told the name of; the others are
+// only counted.
+export function inUse(
+  network: NetworkInfo,
+  canSee: (containerId: string) => boolean = () => true,
+): DomainError {
+  const endpoints = network.endpoints ?? [];
+  const shown = endpoints.filter((e) => canSee(e.containerId));
+  const hidden = endpoints.length - shown.length;
+  const containers = shown.map((e) => e.containerName || e.containerId.slice(0, 12));
+  const parts = [
+    ...(containers.length ? [containers.join(', ')] : []),
+    ...(hidden ? [`${hidden} container${hidden === 1 ? '' : 's'} outside your scope`] : []),
+  ];
   return new DomainError(
     'NETWORK_IN_USE',
-    `Network "${network.name}" has ${containers.length} attached container(s): ${containers.join(', ')}. ` +
+    `Network "${network.name}" has ${endpoints.length} attached container(s): ${parts.join('; ')}. ` +
       'Disconnect or remove them first.',
-    { context: { network: network.name, containers } },
+    { context: { network: network.name, containers, ...(hidden ? { outsideScope: hidden } : {}) } },
   );
 }
 

@@ -5,7 +5,7 @@ import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
-import type { ContainerSummary, NetworkSpec } from '../engine/engine.types';
+import type { ContainerSummary, NetworkInfo, NetworkSpec } from '../engine/engine.types';
 import type { CreateNetworkInput } from './dto/create-network.input';
 import type { NetworkFilterInput } from './dto/network-filter.input';
 import type { PruneNetworksInput } from './dto/prune-networks.input';
@@ -68,8 +68,10 @@ export class NetworksService {
   }
 
   async get(ref: string, actor: Actor): Promise<NetworkModel> {
-    const [network, running] = await Promise.all([this.lookup.network(ref), this.engine.listContainers()]);
-    this.access.assertVisible(actor, this.access.network(network));
+    const [network, running] = await Promise.all([
+      this.lookup.network(ref, actor),
+      this.engine.listContainers(),
+    ]);
     const [presented] = await this.presenter.present([network], this.visible(running, actor));
     return presented;
   }
@@ -100,14 +102,16 @@ export class NetworksService {
         `"${spec.name}" is the name of a network Docker creates itself; choose another name.`,
       );
     }
+    // Conflicts with networks outside the key's scope are told without their names or ids.
+    const canSee = (n: NetworkInfo) => this.access.canSee(actor, this.access.network(n));
     const id = await this.createClaims.run({ spec, subnets }, async () => {
       await this.checkDriverAvailable(spec);
       const existing = await this.engine.listNetworks();
       const taken = existing.find((n) => n.name === spec.name);
-      if (taken) throw nameTaken(spec.name, taken.id);
+      if (taken) throw nameTaken(spec.name, canSee(taken) ? taken.id : null);
       const host = this.engine.hostNetwork();
-      assertNoSubnetOverlap(spec, subnets, existing, host);
-      assertBridgeNameFree(spec, existing, host);
+      assertNoSubnetOverlap(spec, subnets, existing, host, canSee);
+      assertBridgeNameFree(spec, existing, host, canSee);
       assertParentFree(spec, existing);
       let createdId: string;
       try {
@@ -115,29 +119,32 @@ export class NetworksService {
       } catch (error) {
         throw createFailure(error, spec);
       }
-      await this.keepOnlyOneWithName(spec.name, createdId);
+      await this.keepOnlyOneWithName(spec.name, createdId, canSee);
       return createdId;
     });
     const [network, running] = await Promise.all([
       this.engine.inspectNetwork(id),
       this.engine.listContainers(),
     ]);
-    const [presented] = await this.presenter.present([network], running);
+    const [presented] = await this.presenter.present([network], this.visible(running, actor));
     return presented;
   }
 
   async remove(ref: string, actor: Actor): Promise<void> {
-    const network = await this.lookup.network(ref);
-    this.access.assertVisible(actor, this.access.network(network));
+    const network = await this.lookup.network(ref, actor);
     refuseBuiltIn(network, 'removed');
     this.access.assertChangeable(actor, this.access.network(network));
     const inspected = await this.engine.inspectNetwork(network.id);
-    if (inspected.endpoints?.length) throw inUse(inspected);
+    if (inspected.endpoints?.length) throw inUse(inspected, await this.lookup.containerVisibility(actor));
     try {
       await this.engine.removeNetwork(network.id);
     } catch (error) {
       if (error instanceof EngineRejection && error.reason === 'HAS_ENDPOINTS') {
-        throw inUse(await this.engine.inspectNetwork(network.id));
+        const [again, canSee] = await Promise.all([
+          this.engine.inspectNetwork(network.id),
+          this.lookup.containerVisibility(actor),
+        ]);
+        throw inUse(again, canSee);
       }
       if (error instanceof EngineRejection && error.reason === 'NOT_FOUND') return; // removed meanwhile
       throw engineRefused(error, `remove network "${network.name}"`);
@@ -235,7 +242,11 @@ export class NetworksService {
 
   // Engines before API 1.44 create a second network with a taken name. When that happened, the
   // oldest network keeps the name and every other creator removes its own copy and reports 409.
-  private async keepOnlyOneWithName(name: string, createdId: string): Promise<void> {
+  private async keepOnlyOneWithName(
+    name: string,
+    createdId: string,
+    canSee: (n: NetworkInfo) => boolean,
+  ): Promise<void> {
     const same = (await this.engine.listNetworks()).filter((n) => n.name === name);
     if (same.length <= 1) return;
     same.sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.id.localeCompare(b.id));
@@ -246,6 +257,6 @@ export class NetworksService {
     } catch (error) {
       this.logger.warn({ err: error, network: name, id: createdId }, 'could not remove duplicate network');
     }
-    throw nameTaken(name, winner.id);
+    throw nameTaken(name, canSee(winner) ? winner.id : null);
   }
 }

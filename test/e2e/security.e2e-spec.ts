@@ -398,7 +398,7 @@ describe('security: keys, roles, scope and policy', () => {
       expect(containers).toEqual([`${p}c-box`]);
     });
 
-    it('answers 403 for everything outside the scope, on both transports', async () => {
+    it('answers everything outside the scope like a missing one (404), on both transports', async () => {
       const a = t.as(keys.teamA);
       const refused = [
         await a.get(`/api/v1/networks/${p}shared`),
@@ -410,13 +410,25 @@ describe('security: keys, roles, scope and policy', () => {
         await a
           .post('/api/v1/containers')
           .send({ name: `${p}a-sneak`, image: TEST_IMAGE, networks: [{ network: `${p}shared` }] }),
-        await a.post('/api/v1/networks').send({ name: `${p}a-other`, labels: { team: `b-${p}` } }),
       ];
-      expect(refused.map((res) => [res.status, res.body.code])).toEqual(
-        refused.map(() => [403, 'FORBIDDEN']),
-      );
+      const container = [404, 'CONTAINER_NOT_FOUND'];
+      const network = [404, 'NETWORK_NOT_FOUND'];
+      expect(refused.map((res) => [res.status, res.body.code])).toEqual([
+        network,
+        container,
+        container,
+        container,
+        container,
+        network,
+        network,
+      ]);
+      // Labelling a resource into another scope is a refusal of its own.
+      const other = await a
+        .post('/api/v1/networks')
+        .send({ name: `${p}a-other`, labels: { team: `b-${p}` } });
+      expect([other.status, other.body.code]).toEqual([403, 'FORBIDDEN']);
       const gql = await t.gql(`{ container(ref: "${p}b-box") { id } }`, undefined, keys.teamA).expect(200);
-      expect(gql.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect(gql.body.errors[0].extensions.code).toBe('CONTAINER_NOT_FOUND');
       expect(await engineHasContainer(`${p}a-sneak`)).toBe(false);
       expect(await engineHasNetwork(`${p}a-other`)).toBe(false);
       const inScope = await a

@@ -25,15 +25,7 @@ export function resolveReference<T extends Referable>(
       matches.add(item);
   }
   if (matches.size === 1) return [...matches][0];
-  if (matches.size === 0) {
-    throw new DomainError(
-      notFoundCode,
-      `No ${kind} matches "${ref}": give its exact name, full id or an id prefix.`,
-      {
-        context: { ref },
-      },
-    );
-  }
+  if (matches.size === 0) throw notFound(ref, kind, notFoundCode);
   const candidates = [...matches].map((m) => ({ id: m.id, name: m.names[0] ?? '' }));
   throw new DomainError(
     'AMBIGUOUS_REFERENCE',
@@ -42,4 +34,12 @@ export function resolveReference<T extends Referable>(
       .join(', ')}): use the full id instead.`,
     { context: { ref, candidates } },
   );
+}
+
+// The one answer for a reference that matches nothing the caller may see: a missing object and
+// one outside the key's scope are told apart by nothing (code, message, context).
+export function notFound(ref: string, kind: string, code: ErrorCode): DomainError {
+  return new DomainError(code, `No ${kind} matches "${ref}": give its exact name, full id or an id prefix.`, {
+    context: { ref },
+  });
 }

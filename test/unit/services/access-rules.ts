@@ -225,29 +225,32 @@ export function describeAccessRules(): void {
         ]);
       });
 
-      it("refuses another scope's network and container by name, id and id prefix, on both transports", async () => {
+      it("answers another scope's network and container like missing ones, by name, id and id prefix, on both transports", async () => {
         const refs = {
           networks: ['net-b', ids['net-b'], ids['net-b'].slice(0, 6)],
           containers: ['box-b', ids['box-b'], ids['box-b'].slice(0, 6)],
         };
         for (const ref of refs.networks) {
           const res = await t.as(key.viewerA).get(`/api/v1/networks/${ref}`);
-          expect([ref, res.status, res.body.code]).toEqual([ref, 403, 'FORBIDDEN']);
+          expect([ref, res.status, res.body.code]).toEqual([ref, 404, 'NETWORK_NOT_FOUND']);
+          expect(res.body.detail).toBe(
+            `No network matches "${ref}": give its exact name, full id or an id prefix.`,
+          );
           expect(gqlCodes(await gql(`{ network(ref: "${ref}") { name } }`, key.viewerA))).toEqual([
-            'FORBIDDEN',
+            'NETWORK_NOT_FOUND',
           ]);
           const filtered = await t.as(key.viewerA).get(`/api/v1/containers?network=${ref}`);
-          expect([ref, filtered.status]).toEqual([ref, 403]);
+          expect([ref, filtered.status]).toEqual([ref, 404]);
           const history = await t.as(key.viewerA).get(`/api/v1/networks/${ref}/history`);
-          expect([ref, history.status]).toEqual([ref, 403]);
+          expect([ref, history.status]).toEqual([ref, 404]);
         }
         for (const ref of refs.containers) {
           for (const path of [`/api/v1/containers/${ref}`, `/api/v1/containers/${ref}/logs`]) {
             const res = await t.as(key.viewerA).get(path);
-            expect([path, res.status, res.body.code]).toEqual([path, 403, 'FORBIDDEN']);
+            expect([path, res.status, res.body.code]).toEqual([path, 404, 'CONTAINER_NOT_FOUND']);
           }
           expect(gqlCodes(await gql(`{ container(ref: "${ref}") { name } }`, key.viewerA))).toEqual([
-            'FORBIDDEN',
+            'CONTAINER_NOT_FOUND',
           ]);
         }
         // Its own, by the same three kinds of reference.
@@ -282,9 +285,23 @@ export function describeAccessRules(): void {
             t.as(a).post('/api/v1/connectivity/matrix').send({ network: 'net-b' }),
           ]),
         );
-        expect(refused.result.map((r) => [r.status, r.body.code])).toEqual(
-          Array.from({ length: 13 }, () => [403, 'FORBIDDEN']),
-        );
+        const network = [404, 'NETWORK_NOT_FOUND'];
+        const container = [404, 'CONTAINER_NOT_FOUND'];
+        expect(refused.result.map((r) => [r.status, r.body.code])).toEqual([
+          network,
+          network,
+          network,
+          container,
+          network,
+          container,
+          container,
+          container,
+          container,
+          network,
+          container,
+          container,
+          network,
+        ]);
         expect(refused.changes).toEqual([]);
         // GraphQL runs a document's mutations in order: each refused, none reaching the engine.
         const graphql = await changesOf(() =>
@@ -297,7 +314,11 @@ export function describeAccessRules(): void {
             ),
           ]),
         );
-        expect(graphql.result.map(gqlCodes)).toEqual([['FORBIDDEN'], ['FORBIDDEN'], ['FORBIDDEN']]);
+        expect(graphql.result.map(gqlCodes)).toEqual([
+          ['NETWORK_NOT_FOUND'],
+          ['CONTAINER_NOT_FOUND'],
+          ['CONTAINER_NOT_FOUND'],
+        ]);
         expect(graphql.changes).toEqual([]);
         expect(engine.network('net-b')).toBeDefined();
         expect(engine.container('box-b')).toMatchObject({ state: 'running' });
@@ -320,11 +341,20 @@ export function describeAccessRules(): void {
         expect(members.body.items.map((c: { name: string }) => c.name)).toEqual(['bridged-a']);
       });
 
-      it('answers 409 for an id prefix that matches two containers, never a guess', async () => {
-        engine.presetNextIds(`abcd1${'0'.repeat(59)}`, `abcd2${'0'.repeat(59)}`);
+      it('answers 409 for an id prefix that matches two containers in scope, never a guess', async () => {
+        engine.presetNextIds(`abcd1${'0'.repeat(59)}`, `abcd2${'0'.repeat(59)}`, `abcd3${'0'.repeat(59)}`);
         await run('twin-1', key.teamA).expect(201);
         await run('twin-2', key.teamA).expect(201);
+        await run('twin-of-b', key.teamB).expect(201);
+        // Another scope's match is neither a candidate nor named; for team b the prefix is its own.
+        expect((await t.as(key.teamB).get('/api/v1/containers/abcd').expect(200)).body.name).toBe(
+          'twin-of-b',
+        );
+        expect(
+          (await t.as(key.operator).get('/api/v1/containers/abcd').expect(409)).body.context.candidates,
+        ).toHaveLength(3);
         const res = await t.as(key.teamA).get('/api/v1/containers/abcd').expect(409);
+        expect(res.body.detail).not.toContain('twin-of-b');
         expect(res.body.code).toBe('AMBIGUOUS_REFERENCE');
         expect(res.body.context.candidates.map((c: { name: string }) => c.name).sort()).toEqual([
           'twin-1',
@@ -336,11 +366,14 @@ export function describeAccessRules(): void {
         expect((await t.as(key.teamA).get('/api/v1/containers/abcd2').expect(200)).body.name).toBe('twin-2');
       });
 
-      it('records the refusals with the key that made them', () => {
-        const denied = auditRows(t, "outcome = 'denied' AND actor = 'team-a'");
-        expect(denied.length).toBeGreaterThanOrEqual(15);
-        expect(denied.every((r) => r.error_code === 'FORBIDDEN' && r.phase === 'outcome')).toBe(true);
-        expect(new Set(denied.map((r) => r.transport))).toEqual(new Set(['rest', 'graphql']));
+      it('records the out-of-scope attempts with the key that made them, like missing references', () => {
+        const failed = auditRows(
+          t,
+          "actor = 'team-a' AND error_code IN ('NETWORK_NOT_FOUND', 'CONTAINER_NOT_FOUND')",
+        );
+        expect(failed.length).toBeGreaterThanOrEqual(13);
+        expect(failed.every((r) => r.outcome === 'failed' && r.phase === 'outcome')).toBe(true);
+        expect(new Set(failed.map((r) => r.transport))).toEqual(new Set(['rest', 'graphql']));
       });
     });
   });

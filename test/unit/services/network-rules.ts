@@ -15,7 +15,7 @@ const ADMIN: Actor = { keyId: 'admin', name: 'admin', role: 'admin', scope: {} }
 
 // Another Switchyard process on the same engine: a networks service with locks of its own.
 function serviceOn(engine: MemoryEngine): NetworksService {
-  const lookup = new ResourceLookup(engine);
+  const lookup = new ResourceLookup(engine, new AccessPolicy());
   // Admin calls only: the keys (for scope labels) are never asked.
   const keys = {} as ApiKeysService;
   return new NetworksService(
