@@ -134,13 +134,15 @@ describe('trust: the audit log', () => {
         .post(`/api/v1/containers/${p}b-box/exec`)
         .send({ command: ['true'] })
         .expect(200);
-      // Team a knocks on team b's door: a refusal of its own, about team b's container.
+      // Team a knocks on team b's door: to team a it is missing (the scope wall), and the log
+      // records the failed attempt about team b's container.
       const knock = await t
         .as(keys.teamA.key)
         .post(`/api/v1/containers/${p}b-box/exec`)
         .set('x-request-id', `${p}knock`)
         .send({ command: ['true'] });
-      expect([403, 404]).toContain(knock.status);
+      expect(knock.status).toBe(404);
+      expect(knock.body.code).toBe('CONTAINER_NOT_FOUND');
     });
 
     const leaksB = (text: string) =>
@@ -161,7 +163,7 @@ describe('trust: the audit log', () => {
       expect(JSON.stringify(b)).not.toContain(boxA);
       expect(JSON.stringify(b)).not.toContain(`${p}a-box`);
       // Team a's knock is about team b's container: team b's admin sees it.
-      expect(b.some((e) => e.requestId === `${p}knock` && e.outcome === 'denied')).toBe(true);
+      expect(b.some((e) => e.requestId === `${p}knock` && e.outcome === 'failed')).toBe(true);
 
       const ndjson = await t
         .as(keys.adminA.key)
@@ -205,7 +207,9 @@ describe('trust: the audit log', () => {
     it('a scoped key sees its own refusals without learning what is out of its scope', async () => {
       // The unscoped admin sees the knock with the container's identity.
       const knock = await entriesOf(`${p}knock`);
-      expect(knock.map((e) => [e.action, e.outcome])).toEqual([['container.exec', 'denied']]);
+      expect(knock.map((e) => [e.action, e.outcome, e.errorCode])).toEqual([
+        ['container.exec', 'failed', 'CONTAINER_NOT_FOUND'],
+      ]);
       expect(knock[0].target.id).toBe(boxB);
       // An admin key of team a's scope does not see another key's knock at team b.
       expect((await listAll(keys.adminA.key)).some((e) => e.requestId === `${p}knock`)).toBe(false);
