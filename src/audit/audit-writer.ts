@@ -21,6 +21,18 @@ export const HEAD_ROW = 2;
 export const CHECKPOINT_ROW = 3;
 const INSERT_CHUNK = 500;
 
+// A lone surrogate (JSON may carry "\ud800") cannot be stored as UTF-8: SQLite gave back other
+// characters than were hashed, and the entry read as altered. Each one becomes U+FFFD before the
+// entry is hashed, so the hash covers exactly what is stored.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+export function wellFormed<T extends object>(entry: T): T {
+  const out = { ...entry } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(out))
+    if (typeof value === 'string') out[key] = value.replace(LONE_SURROGATE, '\ufffd');
+  return out as T;
+}
+
 // Appends entries to the hash chain. Entries that arrive while a commit is running are written
 // together in the next transaction (group commit): every caller waits for its own entry to be
 // durable, and a burst costs a few fsyncs instead of one each.
@@ -85,7 +97,7 @@ export class AuditWriter {
   private async insert(manager: EntityManager, entries: NewAuditEntry[]): Promise<AuditEntryEntity[]> {
     let tail = await this.tail(manager);
     const rows = entries.map((entry) => {
-      const fields: HashedFields = { ...entry, id: tail.id + 1, prevHash: tail.hash };
+      const fields: HashedFields = { ...wellFormed(entry), id: tail.id + 1, prevHash: tail.hash };
       const row = Object.assign(new AuditEntryEntity(), fields, { hash: this.hash(fields) });
       tail = { id: row.id, hash: row.hash };
       return row;

@@ -159,6 +159,12 @@ export class RunContainerInput {
   })
   @ArrayMinSize(1)
   @ArrayMaxSize(16)
+  // ValidateNested alone walks into an inner array as if it were an item: [[{...}]] passed.
+  @IsObject({
+    each: true,
+    message:
+      'each item of networks must be an object { network, ipv4Address, ipv6Address, macAddress, aliases }',
+  })
   @ValidateNested({ each: true })
   @Type(() => ContainerNetworkInput)
   networks?: ContainerNetworkInput[];

@@ -83,6 +83,11 @@ export class IpamInput {
   @IsOptional()
   @IsArray({ message: 'config must be a list of { subnet, gateway, ipRange, auxAddresses }' })
   @ArrayMaxSize(8)
+  // ValidateNested alone walks into an inner array as if it were an item: [[{...}]] passed.
+  @IsObject({
+    each: true,
+    message: 'each item of config must be an object { subnet, gateway, ipRange, auxAddresses }',
+  })
   @ValidateNested({ each: true })
   @Type(() => IpamConfigInput)
   config?: IpamConfigInput[];

@@ -193,6 +193,20 @@ export function describeAuditRecording(): void {
       expect(engine.network('refused-by-engine')).toBeUndefined();
     });
 
+    it('stores a lone surrogate as U+FFFD, and the entry still verifies (found by the odd-input fuzz)', async () => {
+      // The body is JSON text: "\ud800" there is a lone surrogate once parsed.
+      const res = await t.http
+        .post('/api/v1/connectivity/matrix')
+        .set('content-type', 'application/json')
+        .send('{"network":"lone-\\ud800-x"}');
+      expect([res.status, res.body.code]).toEqual([404, 'NETWORK_NOT_FOUND']);
+      const gql = await t.gql('query ($n: String!) { network(ref: $n) { id } }', { n: 'gql-\udc00-x' });
+      expect(gql.body.errors?.[0]?.extensions?.code).toBe('NETWORK_NOT_FOUND');
+      const rows = auditRows(t, "target_name IN ('lone-\ufffd-x', 'gql-\ufffd-x')");
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect((await t.http.get('/api/v1/audit-logs/verify').expect(200)).body.ok).toBe(true);
+    });
+
     it('keeps a chain that verifies over every entry, on both transports', async () => {
       const rows = auditRows(t);
       const rest = await t.http.get('/api/v1/audit-logs/verify').expect(200);
