@@ -249,6 +249,26 @@ describe('trust: the audit log behind the scope wall', () => {
         expect(text).not.toContain(ids.cb2);
       }
     });
+
+    it("cannot probe another scope's names through the target filter of its own entries", async () => {
+      await t
+        .as(keys.adma.key)
+        .post(`/api/v1/containers/${ids.cb2.slice(0, 12)}/stop`)
+        .expect(404);
+      for (const target of [`${p}cb2`, ids.cb2]) {
+        const rest = await t.as(keys.adma.key).get('/api/v1/audit-logs').query({ target }).expect(200);
+        expect(rest.body.items).toEqual([]);
+        const gql = await t.gql(
+          `{ auditLogs(filter: { target: "${target}" }) { edges { node { id } } } }`,
+          {},
+          keys.adma.key,
+        );
+        expect(gql.body.data.auditLogs.edges).toEqual([]);
+      }
+      // The unscoped admin finds the entry by the name it resolved to.
+      const all = await t.http.get('/api/v1/audit-logs').query({ target: `${p}cb2`, actor: keys.adma.name });
+      expect(all.body.items.length).toBeGreaterThan(0);
+    });
   });
 
   it('keeps secret values of NAME=value pairs out of the log inside quoted shell strings', async () => {
