@@ -28,8 +28,10 @@ interface Row {
   detail: string | null;
   prev_hash: string;
   hash: string;
-  // 0 when the reader is scoped and the entry is its own but its target is not in its scope.
+  // Set for a scoped reader only: 1 when the entry's target carried the reader's scope, 0 when
+  // it did not (then the entry is the reader's own); 1 when the reader's key wrote the entry.
   in_scope?: number;
+  own?: number;
 }
 
 export interface AuditPage {
@@ -90,20 +92,39 @@ function fieldsOf(row: Row): HashedFields {
   };
 }
 
-// As a reader may see it: a scoped reader (in_scope is set) gets no id and no snapshots of its
-// own entries about targets outside its scope, and snapshots without their endpoints (the
-// containers on a network, the networks of a container), which may lie outside its scope.
+// As a reader may see it. An unscoped reader sees every entry whole. A scoped reader never
+// learns through the log what lies outside its scope:
+// - entries of other keys (about targets of its scope) show no input and no detail: other
+//   callers' arguments and the engine's words may name anything (addresses, aliases, other
+//   scopes' containers);
+// - its own entries about a target outside its scope (refused, not found, or not created) show
+//   no target name or id and no snapshots: only what the key itself sent and was told, so that
+//   such an entry reads the same whether the reference named something or nothing;
+// - snapshots lose every part that can name another resource (see scrubbed).
 export function present(row: Row): AuditEntryModel {
   const entry = presentAll(row);
   if (row.in_scope === undefined) return entry;
   if (row.in_scope === 0)
-    return { ...entry, target: { ...entry.target, id: null }, before: null, after: null };
-  return { ...entry, before: withoutEndpoints(entry.before), after: withoutEndpoints(entry.after) };
+    return { ...entry, target: { ...entry.target, name: null, id: null }, before: null, after: null };
+  const snapshots = { before: scrubbed(entry.before), after: scrubbed(entry.after) };
+  if (row.own === 1) return { ...entry, ...snapshots };
+  return { ...entry, ...snapshots, input: null, detail: null };
 }
 
-function withoutEndpoints(snapshot: unknown): unknown {
-  if (!snapshot || typeof snapshot !== 'object' || !('endpoints' in snapshot)) return snapshot;
+// Network modes that name no other resource; any other mode names a network (by name or id)
+// or a container ("container:<id>").
+const PLAIN_MODES = new Set(['bridge', 'host', 'none', 'default']);
+// What a scoped reader reads in a snapshot instead of a reference to another resource.
+export const HIDDEN_REFERENCE = '(hidden)';
+
+// A snapshot without the parts that name other resources: the endpoints (the containers on a
+// network, the networks of a container) and a container's network mode when it names a network
+// or a container.
+export function scrubbed(snapshot: unknown): unknown {
+  if (!snapshot || typeof snapshot !== 'object' || Array.isArray(snapshot)) return snapshot;
   const { endpoints: _endpoints, ...rest } = snapshot as Record<string, unknown>;
+  if (typeof rest.networkMode === 'string' && !PLAIN_MODES.has(rest.networkMode))
+    rest.networkMode = HIDDEN_REFERENCE;
   return rest;
 }
 
@@ -256,7 +277,6 @@ export class AuditQueryService {
     };
     if (filter.actor) add('actor = ?', filter.actor);
     if (filter.action) add('action = ?', filter.action);
-    if (filter.target) add('(target_name = ? OR target_id = ?)', filter.target, filter.target);
     if (filter.outcome) add('outcome = ?', filter.outcome);
     if (filter.from) add('at >= ?', new Date(filter.from).toISOString());
     if (filter.to) add('at < ?', new Date(filter.to).toISOString());
@@ -274,10 +294,25 @@ export class AuditQueryService {
       add('target_kind = ? AND target_name = ?', t.kind, t.name ?? '');
     }
     const scoped = reader && Object.keys(reader.scope).length > 0 ? scopeMatch(reader.scope) : null;
-    if (!scoped || !reader) return { select: { sql: '*', params: [] }, where, params };
+    if (!scoped || !reader) {
+      if (filter.target) add('(target_name = ? OR target_id = ?)', filter.target, filter.target);
+      return { select: { sql: '*', params: [] }, where, params };
+    }
     add(`(actor_key_id = ? OR ${scoped.sql})`, reader.keyId, ...scoped.params);
+    // A scoped reader finds by target only the entries whose target it may see: its own entries
+    // about other targets keep the resolved name and id, which it must not be able to probe.
+    if (filter.target)
+      add(
+        `(${scoped.sql} AND (target_name = ? OR target_id = ?))`,
+        ...scoped.params,
+        filter.target,
+        filter.target,
+      );
     return {
-      select: { sql: `*, CASE WHEN ${scoped.sql} THEN 1 ELSE 0 END AS in_scope`, params: scoped.params },
+      select: {
+        sql: `*, CASE WHEN ${scoped.sql} THEN 1 ELSE 0 END AS in_scope, CASE WHEN actor_key_id = ? THEN 1 ELSE 0 END AS own`,
+        params: [...scoped.params, reader.keyId],
+      },
       where,
       params,
     };

@@ -20,7 +20,8 @@ import { Redactor } from './redact';
 // - REST: the exception filter hands every error to recordRestRefusal (the request gate, which
 //   answers some refusals itself, calls refused directly);
 // - GraphQL over HTTP: the Apollo plugin below sees every error of an operation once;
-// - graphql-ws: the socket's gate calls refused.
+// - graphql-ws: the socket's gate calls refused, and its server hands the errors of each
+//   operation it ran to recordGraphqlRefusals, as the Apollo plugin does.
 // A refusal that an audited operation already wrote as its outcome (it came after a change) is
 // left alone: the operation notes that on the call.
 @Injectable()
@@ -75,37 +76,46 @@ export class RefusalLog implements RefusalRecorder {
     await this.refused(callOfRequest(request, dataOfHttp(request), transport), routeOf(request), error);
   }
 
-  // GraphQL over HTTP: every error of an operation, once, before the answer leaves. A refused
-  // root field is recorded under its action; a refused document (parse, validation, limits,
-  // safelist) once as "graphql.document", with only the operation's name (literals in the
-  // document may carry secrets).
+  // GraphQL over HTTP: every error of an operation, once, before the answer leaves.
   graphqlPlugin(): ApolloServerPlugin<{ req?: FastifyRequest }> {
     return {
       requestDidStart: () =>
         Promise.resolve({
-          didEncounterErrors: async ({ errors, contextValue, request }) => {
-            let documentRecorded = false;
-            for (const error of errors) {
-              const refusal = refusalOf(error);
-              if (!refusal) continue;
-              const rootKey = error.path?.[0];
-              const note = rootKey === undefined ? undefined : graphqlNote(contextValue, String(rootKey));
-              if (note) {
-                // Once per root field: further errors of the same call are already covered.
-                await this.refusedCall(note, refusal);
-                continue;
-              }
-              if (documentRecorded) continue;
-              documentRecorded = true;
-              const req = contextValue.req;
-              const call = req
-                ? callOfRequest(req, { operationName: request.operationName ?? null }, 'graphql')
-                : { transport: 'graphql' as const, requestId: '', actor: 'unknown', data: {} };
-              await this.refused(call, 'graphql.document', refusal);
-            }
-          },
+          didEncounterErrors: ({ errors, contextValue, request }) =>
+            this.recordGraphqlRefusals(errors, contextValue, request.operationName ?? null),
         }),
     };
+  }
+
+  // The errors of one GraphQL operation, on either transport (the Apollo plugin over HTTP, the
+  // socket's server over graphql-ws). A refused root field is recorded under its action; a
+  // refused document (parse, validation, variables, limits, safelist) once as
+  // "graphql.document", with only the operation's name (literals in the document may carry
+  // secrets).
+  async recordGraphqlRefusals(
+    errors: readonly GraphQLError[],
+    contextValue: { req?: FastifyRequest },
+    operationName: string | null,
+  ): Promise<void> {
+    let documentRecorded = false;
+    for (const error of errors) {
+      const refusal = refusalOf(error);
+      if (!refusal) continue;
+      const rootKey = error.path?.[0];
+      const note = rootKey === undefined ? undefined : graphqlNote(contextValue, String(rootKey));
+      if (note) {
+        // Once per root field: further errors of the same call are already covered.
+        await this.refusedCall(note, refusal);
+        continue;
+      }
+      if (documentRecorded) continue;
+      documentRecorded = true;
+      const req = contextValue.req;
+      const call = req
+        ? callOfRequest(req, { operationName }, 'graphql')
+        : { transport: 'graphql' as const, requestId: '', actor: 'unknown', data: {} };
+      await this.refused(call, 'graphql.document', refusal);
+    }
   }
 
   private async refusedCall(note: CallNote, error: DomainError): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import type { FastifyRequest } from 'fastify';
+import type { GraphQLError } from 'graphql';
 import type { DomainError } from '../common/errors/domain-error';
 import { OperationLifecycle, type AuditedOperation } from './audit-operation';
 import { RefusalLog } from './audit-refusals';
@@ -50,6 +51,16 @@ export class AuditService implements OnApplicationBootstrap {
 
   graphqlRefusalPlugin(): ApolloServerPlugin<{ req?: FastifyRequest }> {
     return this.refusals.graphqlPlugin();
+  }
+
+  // The errors of a GraphQL operation run outside Apollo (graphql-ws): refusals recorded as the
+  // plugin records them over HTTP.
+  recordGraphqlRefusals(
+    errors: readonly GraphQLError[],
+    contextValue: { req?: FastifyRequest },
+    operationName: string | null,
+  ): Promise<void> {
+    return this.refusals.recordGraphqlRefusals(errors, contextValue, operationName);
   }
 
   recoverInterrupted(): Promise<number> {

@@ -7,9 +7,13 @@ export const REDACTED = '[redacted]';
 // Fields that hold a command line (argv, or a shell string): their NAME=value pairs are checked.
 const COMMAND_FIELDS = new Set(['command', 'cmd', 'entrypoint', 'args']);
 
-// A NAME=value pair inside an argument: NAME (with optional leading dashes, as in --api-key=...)
-// starts the argument or follows a separator; the value runs to the next separator, or is quoted.
-const PAIR = /(^|[\s;&|(`])(-{0,2}[A-Za-z_][\w.-]*)=("[^"]*"?|'[^']*'?|[^\s;&|)`]*)/g;
+// NAME= at a position that starts a name: the start of the text, or after any character that
+// cannot be part of a name (a space, a quote, `;`, `(`, ...). NAME may have leading dashes, as
+// in --api-key=...
+const NAME_AT = /-{0,2}[A-Za-z_][\w.-]*(?==)/y;
+const NAME_CHAR = /[\w.-]/;
+// Where a shell word ends, outside quotes.
+const WORD_END = /[\s;&|()`<>]/;
 
 export const DEFAULT_REDACT_PATTERN = 'pass|secret|token|key';
 
@@ -35,11 +39,61 @@ export class Redactor {
   }
 
   // One argument or shell string with the values of its secret-looking NAME=value pairs replaced.
+  // The value runs to the end of its shell word: to the next whitespace or `;` `&` `|` `(` `)`
+  // `` ` `` `<` `>` outside quotes, a backslash escaping the character after it; a pair written
+  // inside quotes ("TOKEN=...") runs at least to the closing quote.
   command(text: string): string {
-    return text.replace(PAIR, (whole, before: string, name: string) =>
-      this.secretName.test(name) ? `${before}${name}=${REDACTED}` : whole,
-    );
+    let out = '';
+    let quote: '"' | "'" | null = null;
+    let i = 0;
+    while (i < text.length) {
+      const c = text[i];
+      if (i === 0 || !NAME_CHAR.test(text[i - 1])) {
+        NAME_AT.lastIndex = i;
+        const name = NAME_AT.exec(text)?.[0];
+        if (name && this.secretName.test(name)) {
+          const end = valueEnd(text, i + name.length + 1, quote);
+          // The quote the pair was written in stays, so that the text still reads as it was.
+          out += `${name}=${REDACTED}${end.quote ?? ''}`;
+          quote = null;
+          i = end.at;
+          continue;
+        }
+      }
+      if (quote === null && (c === '"' || c === "'")) quote = c;
+      else if (quote !== null && c === quote) quote = null;
+      else if (c === '\\' && quote !== "'" && i + 1 < text.length) {
+        out += c + text[i + 1];
+        i += 2;
+        continue;
+      }
+      out += c;
+      i++;
+    }
+    return out;
   }
+}
+
+// Where a value that starts at `from` ends, and the quote the pair was written in.
+function valueEnd(
+  text: string,
+  from: number,
+  openQuote: '"' | "'" | null,
+): { at: number; quote: string | null } {
+  let quote = openQuote;
+  let i = from;
+  while (i < text.length) {
+    const c = text[i];
+    if (quote === null && WORD_END.test(c)) break;
+    if (c === '\\' && quote !== "'") i += 2;
+    else {
+      if (quote === null && (c === '"' || c === "'")) quote = c;
+      else if (c === quote) quote = null;
+      i++;
+    }
+  }
+  // The pair's quote is given back only when it closed within the value.
+  return { at: Math.min(i, text.length), quote: openQuote !== null && quote === null ? openQuote : null };
 }
 
 const defaultRedactor = new Redactor();

@@ -58,3 +58,44 @@ describe('GraphQL variable errors', () => {
     );
   });
 });
+
+describe('audit redaction of NAME=value pairs inside shell strings', () => {
+  const redactor = new Redactor();
+  const r = (text: string) => redactor.command(text);
+
+  it('finds a pair after a quote, and redacts up to the closing quote', () => {
+    expect(r('export "DB_PASSWORD=hunterQ1"; env "API_TOKEN=hunterQ2" true')).toBe(
+      `export "DB_PASSWORD=${REDACTED}"; env "API_TOKEN=${REDACTED}" true`,
+    );
+    expect(r("export 'GH_TOKEN=a b c' X=1")).toBe(`export 'GH_TOKEN=${REDACTED}' X=1`);
+    expect(r('echo "x TOKEN=in side \\" quote" after')).toBe(`echo "x TOKEN=${REDACTED}" after`);
+  });
+
+  it('runs a value to the end of its shell word, across quotes and backslash escapes', () => {
+    expect(r('Y_SECRET=hun\\ terQ4')).toBe(`Y_SECRET=${REDACTED}`);
+    expect(r('A_KEY=ab"c d"e\'f g\'h next')).toBe(`A_KEY=${REDACTED} next`);
+    expect(r('MY_PASS=p1;echo ok')).toBe(`MY_PASS=${REDACTED};echo ok`);
+    expect(r('MY_PASS=p1&&echo ok|cat')).toBe(`MY_PASS=${REDACTED}&&echo ok|cat`);
+    expect(r('(SECRET=s1)')).toBe(`(SECRET=${REDACTED})`);
+    expect(r('X=1 TOKEN=t\\')).toBe(`X=1 TOKEN=${REDACTED}`);
+  });
+
+  it('finds a pair after any character that cannot be part of a name', () => {
+    expect(r('a=TOKEN=t1')).toBe(`a=TOKEN=${REDACTED}`);
+    expect(r('$(API_KEY=k1 run)')).toBe(`$(API_KEY=${REDACTED} run)`);
+    expect(r('--db-password=p2 --user=me')).toBe(`--db-password=${REDACTED} --user=me`);
+    // Inside a name is not the start of one.
+    expect(r('notTOKEN=x')).toBe(`notTOKEN=${REDACTED}`);
+    expect(r('USER=me HOME=/root')).toBe('USER=me HOME=/root');
+  });
+
+  it("leaves no secret of the red team's command in an exec input", () => {
+    const command = [
+      'sh',
+      '-c',
+      'export "DB_PASSWORD=hunterQ1"; env "API_TOKEN=hunterQ2" true; Y_SECRET=hun\\ terQ4',
+    ];
+    const text = JSON.stringify(redactor.value({ input: { command } }));
+    for (const secret of ['hunterQ1', 'hunterQ2', 'terQ4']) expect(text).not.toContain(secret);
+  });
+});

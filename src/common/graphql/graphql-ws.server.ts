@@ -16,6 +16,7 @@ import {
   type FormattedExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql';
+import type { FastifyRequest } from 'fastify';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -147,6 +148,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       transport: 'graphql',
       requestId,
       actor: connection.actor?.name ?? this.ipOf(connection),
+      // So that a key sees its own refusals over the socket too.
+      actorKeyId: connection.actor?.keyId ?? null,
       data,
     };
   }
@@ -313,7 +316,17 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     }
     inFlight.set(caller, running + 1);
     try {
-      return await execute(args);
+      const result = await execute(args);
+      // Refused root fields and variables, recorded before the answer leaves, as over HTTP
+      // (where Apollo labels the errors before execution, variables that do not fit, as the
+      // caller's).
+      if (result.errors?.length)
+        await this.audit.recordGraphqlRefusals(
+          'data' in result ? result.errors : result.errors.map(asBadUserInput),
+          args.contextValue as { req?: FastifyRequest },
+          args.operationName ?? null,
+        );
+      return result;
     } finally {
       const left = (inFlight.get(caller) ?? 1) - 1;
       if (left > 0) inFlight.set(caller, left);
@@ -339,6 +352,15 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       }),
     };
   }
+}
+
+function asBadUserInput(error: GraphQLError): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+  });
 }
 
 // A refusal of ours as a GraphQL error in the shape HTTP answers carry.
