@@ -15,6 +15,7 @@ import {
   type RawExecInspect,
   type RawImageInspect,
   type RawInfo,
+  type RawPlugin,
   type RawNetwork,
 } from './dockerode.mappers';
 import type { HostNetwork } from '../common/net/host-interfaces';
@@ -42,6 +43,9 @@ import type {
   NetworkSpec,
   ProbeSpec,
 } from './engine.types';
+
+// The IPAM drivers built into every engine (`windows` only on Windows engines).
+const BUILTIN_IPAM_DRIVERS = ['default', 'null'];
 
 // How long after an exec's output ends its exit code may take to show.
 const EXIT_CODE_WAIT_MS = 5000;
@@ -87,10 +91,21 @@ export class DockerodeEngine implements ContainerEngine {
 
   info(): Promise<EngineInfo> {
     return this.client.read('info', async () => {
-      const raw = await this.client.versioned(
-        'info',
-        (signal) => this.client.docker.info({ abortSignal: signal }) as Promise<RawInfo>,
-      );
+      const [raw, ipamPlugins] = await Promise.all([
+        this.client.versioned(
+          'info',
+          (signal) => this.client.docker.info({ abortSignal: signal }) as Promise<RawInfo>,
+        ),
+        // /info lists no IPAM drivers: the built-in ones are fixed, plugins are asked for.
+        this.client.versioned(
+          'info',
+          (signal) =>
+            this.client.docker.listPlugins({
+              filters: JSON.stringify({ capability: ['ipamdriver'] }),
+              abortSignal: signal,
+            }) as Promise<RawPlugin[]>,
+        ),
+      ]);
       return {
         id: raw.ID ?? '',
         name: raw.Name ?? '',
@@ -100,6 +115,12 @@ export class DockerodeEngine implements ContainerEngine {
           isManager: raw.Swarm?.ControlAvailable === true,
         },
         networkDrivers: raw.Plugins?.Network ?? [],
+        ipamDrivers: [
+          ...BUILTIN_IPAM_DRIVERS,
+          ...ipamPlugins
+            .filter((plugin) => plugin.Enabled !== false && plugin.Name)
+            .map((plugin) => plugin.Name!),
+        ],
       };
     });
   }
