@@ -1,8 +1,9 @@
 import type request from 'supertest';
 import { startApp, type TestApp } from '../support/app';
 import { MACVLAN_PARENTS, TEST_IMAGE, TEST_LABEL } from '../support/constants';
-import { cleanupEngine, docker, inspectNetwork } from '../support/engine';
+import { cleanupEngine, docker, execIn, inspectNetwork } from '../support/engine';
 import { runPrefix } from '../support/names';
+import { sleep, waitFor } from '../support/wait';
 
 const engineHasContainer = async (name: string) =>
   (await docker.listContainers({ all: true })).some((c) => c.Names.includes(`/${name}`));
@@ -183,6 +184,36 @@ describe('trust: power and bounded resources (2)', () => {
       expect(gqlCode(gql)).toEqual([409, 'ADDRESS_IN_USE']);
       expect(await networksOf(`${p}a-box`)).toEqual([`${p}a-br`]);
     });
+  });
+
+  describe('an exec past its deadline', () => {
+    // The processes in the container, one command line a line.
+    const commandsIn = async (name: string) => (await execIn(name, ['ps', '-o', 'args'])).output;
+
+    it('is ended in the container even when it dropped its environment (REST and GraphQL)', async () => {
+      // Another client's command, started well before: it must survive.
+      await execIn(`${p}a-box`, ['sh', '-c', 'sleep 313 >/dev/null 2>&1 &']);
+      await sleep(2500); // older than any window the deadline kill considers
+      const rest = await t
+        .as(keys['team-a'])
+        .post(`/api/v1/containers/${p}a-box/exec`)
+        .send({ command: ['env', '-i', 'sleep', '301'], timeoutMs: 1000 })
+        .expect(200);
+      expect(rest.body.timedOut).toBe(true);
+      const gql = await t
+        .gql(
+          `mutation { exec(ref: "${p}a-box", input: { command: ["env", "-i", "sleep", "302"], timeoutMs: 1000 }) { timedOut } }`,
+          undefined,
+          keys['team-a'],
+        )
+        .expect(200);
+      expect(gql.body.data?.exec?.timedOut).toBe(true);
+      await waitFor(async () => !/sleep 30[12]/.test(await commandsIn(`${p}a-box`)), {
+        what: 'the timed-out commands to be gone from the container',
+        timeoutMs: 10_000,
+      });
+      expect(await commandsIn(`${p}a-box`)).toContain('sleep 313');
+    }, 60_000);
   });
 
   describe('host-level resources an admin made', () => {
