@@ -138,8 +138,9 @@ export class AccessPolicy {
     return null;
   }
 
-  // Running commands in a container, starting, restarting or connecting it: the key must be
-  // able to change it, and only an admin key may drive one with power over the host.
+  // Running commands in a container, starting, stopping, restarting, removing, connecting or
+  // disconnecting it: the key must be able to change it, and only an admin key may drive one
+  // with power over the host.
   assertMayDrive(
     actor: Actor,
     container: ContainerInfo | ContainerSummary,
@@ -170,13 +171,24 @@ export class AccessPolicy {
 
   // Joining a network that attaches to a host interface puts the container on the host's LAN.
   assertMayAttach(actor: Actor, network: NetworkInfo): void {
+    this.assertMayAlterNetwork(actor, network, 'Attaching a container to');
+  }
+
+  // Everything on a network that attaches to a host interface is for admin keys, as creating it
+  // is: attaching, detaching, removing. `doing` begins the refusal ("Removing").
+  assertMayAlterNetwork(actor: Actor, network: NetworkInfo, doing: string): void {
     if (PARENT_INTERFACE_DRIVERS.has(network.driver)) {
       this.assertAdmin(
         actor,
         'parent-interface',
-        `Attaching a container to the ${network.driver} network "${network.name}" (it attaches to a host interface)`,
+        `${doing} the ${network.driver} network "${network.name}" (it attaches to a host interface)`,
       );
     }
+  }
+
+  // True for networks only admin keys may change (see assertMayAlterNetwork).
+  hostLevelNetwork(network: NetworkInfo): boolean {
+    return PARENT_INTERFACE_DRIVERS.has(network.driver);
   }
 
   assertAdmin(actor: Actor, rule: string, what: string): void {

@@ -9,7 +9,7 @@ import { compileImageAllowlist, imageAllowed } from '../policy/container-policy'
 import type { ContainerSpec, CreateEndpointSpec, EngineFeatures, NetworkInfo } from '../engine/engine.types';
 import { endpointOn, isBuiltIn, refuseBuiltInJoin } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
-import { checkAddressesFree, endpointProblems } from '../networks/endpoint-rules';
+import { checkAddressesFree, checkMacFree, endpointProblems } from '../networks/endpoint-rules';
 import { MANAGED_LABEL } from '../common/labels';
 import { containerFailure, startFailure } from './container-errors';
 import { presentContainer } from './container-presenter';
@@ -138,6 +138,9 @@ export class ContainerRunner {
     // The holder of a taken address is named only to a key that may see it.
     const fixed = networks.some((n) => n.ipv4Address || n.ipv6Address);
     const canSee = fixed ? await this.lookup.containerVisibility(actor) : () => true;
+    const containers = networks.some((n) => n.macAddress)
+      ? await this.engine.listContainers({ all: true })
+      : [];
     const seen = new Set<string>();
     return networks.map((wanted, i) => {
       const network = resolved[i];
@@ -174,6 +177,7 @@ export class ContainerRunner {
         }
       }
       checkAddressesFree(network, wanted, canSee);
+      checkMacFree(network, wanted.macAddress, containers);
       if (wanted.macAddress && i > 0 && !features.perEndpointMacAtCreate) {
         throw new DomainError(
           'UNSUPPORTED_BY_ENGINE',

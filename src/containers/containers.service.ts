@@ -114,15 +114,8 @@ export class ContainersService {
     return presentContainer(resolved, visible);
   }
 
-  // A container the key may change: in its scope, and made by Switchyard unless it is an admin key.
-  private async changeable(ref: string, actor: Actor): Promise<ContainerInfo> {
-    const { info } = await this.lookup.container(ref, actor);
-    this.access.assertChangeable(actor, this.access.container(info));
-    return info;
-  }
-
-  // A container the key may run commands in, start or restart: changeable by it, and without
-  // power over the host unless the key is an admin key.
+  // A container the key may run commands in, start, stop, restart or remove: changeable by it,
+  // and without power over the host unless the key is an admin key.
   private async drivable(ref: string, actor: Actor, verb: string): Promise<ContainerInfo> {
     const { info } = await this.lookup.container(ref, actor);
     await this.assertMayDrive(info, actor, verb);
@@ -156,7 +149,7 @@ export class ContainersService {
   }
 
   async stop(ref: string, timeoutSeconds: number | undefined, actor: Actor): Promise<ContainerModel> {
-    const info = await this.changeable(ref, actor);
+    const info = await this.drivable(ref, actor, 'stop');
     try {
       await this.engine.stopContainer(info.id, timeoutSeconds ?? DEFAULT_STOP_SECONDS);
     } catch (error) {
@@ -176,7 +169,7 @@ export class ContainersService {
   }
 
   async remove(ref: string, force: boolean, actor: Actor): Promise<void> {
-    const info = await this.changeable(ref, actor);
+    const info = await this.drivable(ref, actor, 'remove');
     try {
       await this.engine.removeContainer(info.id, force);
     } catch (error) {

@@ -48,6 +48,7 @@ export interface LooseDocker {
   };
   version: Call;
   info: Call;
+  listPlugins: Call;
   ping: Call;
   listNetworks: Call;
   listContainers: Call;

@@ -15,6 +15,7 @@ import {
   type RawExecInspect,
   type RawImageInspect,
   type RawInfo,
+  type RawPlugin,
   type RawNetwork,
 } from './dockerode.mappers';
 import type { HostNetwork } from '../common/net/host-interfaces';
@@ -43,10 +44,44 @@ import type {
   ProbeSpec,
 } from './engine.types';
 
+// The IPAM drivers built into every engine (`windows` only on Windows engines).
+const BUILTIN_IPAM_DRIVERS = ['default', 'null'];
+
 // How long after an exec's output ends its exit code may take to show.
 const EXIT_CODE_WAIT_MS = 5000;
 // The environment variable that marks the processes of one exec (see endCommand).
 const EXEC_MARK = 'SWITCHYARD_EXEC';
+// How far the engine's start of a process may be from the moments Switchyard saw around it.
+const EXEC_START_SLACK_MS = 1000;
+// Ends a command in its container (sh and cat there; arguments: the mark, and the youngest
+// and oldest age in clock ticks the command's own process can have relative to this script's).
+// 1. Every process whose environment carries the mark is killed.
+// 2. A command that dropped its environment (`env -i ...`) is found by what the engine makes of an
+//    exec: a session of its own whose leader has parent 0 (its parent is outside the container) and
+//    is not PID 1. The one session that started within the window, is not this script's, and has no
+//    process of another Switchyard exec is killed whole. When more than one could be it, none is:
+//    another client's command is never ended in its place.
+const END_COMMAND_SCRIPT = [
+  'mark=$1; youngest=$2; oldest=$3',
+  'fields() { s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; ppid=$2; sid=$4; start=${20}; }',
+  'env_of() { cat "/proc/$1/environ" 2>/dev/null; }',
+  `for d in /proc/[0-9]*; do case "$(env_of "\${d#/proc/}")" in *${EXEC_MARK}=$mark*) kill -KILL "\${d#/proc/}" 2>/dev/null;; esac; done`,
+  'fields $$; mine=$sid; now=$start; found=""; many=""',
+  'for d in /proc/[0-9]*; do p=${d#/proc/}',
+  '  fields "$p" || continue',
+  '  [ "$ppid" = 0 ] && [ "$p" != 1 ] && [ "$sid" = "$p" ] && [ "$sid" != "$mine" ] || continue',
+  '  age=$((now - start)); [ "$age" -ge "$youngest" ] && [ "$age" -le "$oldest" ] || continue',
+  '  other=""',
+  '  for e in /proc/[0-9]*; do q=${e#/proc/}; fields "$q" || continue; [ "$sid" = "$p" ] || continue',
+  `    case "$(env_of "$q")" in *${EXEC_MARK}=$mark*) ;; *${EXEC_MARK}=*) other=1;; esac`,
+  '  done',
+  '  [ -z "$other" ] || continue',
+  '  if [ -n "$found" ]; then many=1; else found=$p; fi',
+  'done',
+  '[ -n "$found" ] && [ -z "$many" ] || exit 0',
+  'for d in /proc/[0-9]*; do p=${d#/proc/}; fields "$p" && [ "$sid" = "$found" ] && kill -KILL "$p" 2>/dev/null; done',
+  'exit 0',
+].join('\n');
 // How long a killed command may take to show as ended.
 const KILL_WAIT_MS = 2000;
 
@@ -87,10 +122,21 @@ export class DockerodeEngine implements ContainerEngine {
 
   info(): Promise<EngineInfo> {
     return this.client.read('info', async () => {
-      const raw = await this.client.versioned(
-        'info',
-        (signal) => this.client.docker.info({ abortSignal: signal }) as Promise<RawInfo>,
-      );
+      const [raw, ipamPlugins] = await Promise.all([
+        this.client.versioned(
+          'info',
+          (signal) => this.client.docker.info({ abortSignal: signal }) as Promise<RawInfo>,
+        ),
+        // /info lists no IPAM drivers: the built-in ones are fixed, plugins are asked for.
+        this.client.versioned(
+          'info',
+          (signal) =>
+            this.client.docker.listPlugins({
+              filters: JSON.stringify({ capability: ['ipamdriver'] }),
+              abortSignal: signal,
+            }) as Promise<RawPlugin[]>,
+        ),
+      ]);
       return {
         id: raw.ID ?? '',
         name: raw.Name ?? '',
@@ -100,6 +146,12 @@ export class DockerodeEngine implements ContainerEngine {
           isManager: raw.Swarm?.ControlAvailable === true,
         },
         networkDrivers: raw.Plugins?.Network ?? [],
+        ipamDrivers: [
+          ...BUILTIN_IPAM_DRIVERS,
+          ...ipamPlugins
+            .filter((plugin) => plugin.Enabled !== false && plugin.Name)
+            .map((plugin) => plugin.Name!),
+        ],
       };
     });
   }
@@ -401,6 +453,7 @@ export class DockerodeEngine implements ContainerEngine {
     const stream = await this.client.versioned('exec.start', (signal) =>
       exec.start({ hijack: true, stdin: false, Tty: false, abortSignal: signal }),
     );
+    const startedBy = performance.now();
     const demux = new StreamDemuxer(limits.outputLimitBytes);
     const outcome = await readUntil(stream, demux, limits.timeoutMs - (performance.now() - started));
     let exitCode: number | null = null;
@@ -413,7 +466,7 @@ export class DockerodeEngine implements ContainerEngine {
       exitCode = running ? null : (state.ExitCode ?? null);
     }
     // Past the deadline, or with the output gone while it still runs, the command is ended.
-    if (running) await this.endCommand(containerId, exec, mark, spec.user);
+    if (running) await this.endCommand(containerId, exec, mark, spec.user, { from: started, to: startedBy });
     if (outcome === 'broken' || (outcome === 'ended' && running)) {
       throw new DomainError(
         'ENGINE_ERROR',
@@ -445,22 +498,26 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   // Ends a command and everything it started: a second exec, as the same user, kills every process
-  // in the container whose environment carries the command's mark. It needs sh and cat in the
-  // container; where they are missing (or the command dropped its environment) the command runs
-  // on, and this is logged. Never throws: the caller's answer does not depend on it.
+  // in the container whose environment carries the command's mark, and the command's own session
+  // when it dropped its environment (see END_COMMAND_SCRIPT). It needs sh and cat in the
+  // container; where they are missing (or the command cannot be told from another client's) the
+  // command runs on, and this is logged. Never throws: the caller's answer does not depend on it.
   private async endCommand(
     containerId: string,
     exec: LooseExec,
     mark: string,
     user: string | undefined,
+    startedWithin: { from: number; to: number },
   ): Promise<void> {
-    const script =
-      'for d in /proc/[0-9]*; do case "$(cat "$d/environ" 2>/dev/null)" in ' +
-      `*${EXEC_MARK}=${mark}*) kill -KILL "\${d#/proc/}" 2>/dev/null;; esac; done`;
+    // How long before the killer the command's own process started, in clock ticks (1/100 s).
+    const now = performance.now();
+    const ticks = (ms: number) => Math.max(0, Math.floor(ms / 10));
+    const youngest = ticks(now - startedWithin.to - EXEC_START_SLACK_MS);
+    const oldest = ticks(now - startedWithin.from + EXEC_START_SLACK_MS);
     try {
       const killer = await this.client.versioned('exec.create', (signal) =>
         this.client.docker.getContainer(containerId).exec({
-          Cmd: ['sh', '-c', script],
+          Cmd: ['sh', '-c', END_COMMAND_SCRIPT, 'sh', mark, String(youngest), String(oldest)],
           ...(user ? { User: user } : {}),
           AttachStdin: false,
           AttachStdout: true,

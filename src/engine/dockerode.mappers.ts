@@ -46,6 +46,11 @@ export interface RawInfo {
   Plugins?: { Network?: string[] | null };
 }
 
+export interface RawPlugin {
+  Name?: string;
+  Enabled?: boolean;
+}
+
 export interface RawVersion {
   Version: string;
   ApiVersion: string;

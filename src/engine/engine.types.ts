@@ -36,6 +36,9 @@ export interface EngineInfo {
   swarm: SwarmState;
   // Network drivers the engine reports as available (built in and plugins).
   networkDrivers: string[];
+  // IPAM drivers the engine has: its built-in ones and the enabled plugins that provide one.
+  // Absent when the engine cannot tell.
+  ipamDrivers?: string[];
 }
 
 export interface IpamConfigSpec {

@@ -1,6 +1,12 @@
 import { DomainError } from '../common/errors/domain-error';
 import { cidrContainsIp, formatCidr, normaliseIp, parseCidr, parseIp } from '../common/net/ip';
-import type { ContainerEndpoint, ContainerInfo, EndpointSpec, NetworkInfo } from '../engine/engine.types';
+import type {
+  ContainerEndpoint,
+  ContainerInfo,
+  ContainerSummary,
+  EndpointSpec,
+  NetworkInfo,
+} from '../engine/engine.types';
 
 // Rules for a container's endpoint on a network, shared by connect and run.
 
@@ -60,6 +66,31 @@ export function checkAddressesFree(
         { context: { address, network: network.name, container: holder.containerName } },
       );
     }
+  }
+}
+
+// A chosen MAC address must be free on the network (one L2 segment): the engine accepts a copy,
+// and then frames for one container reach the other. Holders are the network's endpoints and the
+// containers configured on it (stopped ones included). The holder is never named: it may be
+// outside the key's scope (the default bridge is shared by every scope).
+export function checkMacFree(
+  network: NetworkInfo,
+  macAddress: string | undefined,
+  containers: readonly ContainerSummary[],
+): void {
+  if (!macAddress) return;
+  const wanted = macAddress.toLowerCase();
+  const onNetwork = (e: ContainerEndpoint) =>
+    e.networkId === network.id || (e.networkId === '' && e.networkName === network.name);
+  const taken =
+    (network.endpoints ?? []).some((e) => e.macAddress?.toLowerCase() === wanted) ||
+    containers.some((c) => c.endpoints.some((e) => onNetwork(e) && e.macAddress?.toLowerCase() === wanted));
+  if (taken) {
+    throw new DomainError(
+      'ADDRESS_IN_USE',
+      `The MAC address ${macAddress} is already in use on this network ("${network.name}"); choose another one, or leave macAddress out and the engine picks a free one.`,
+      { context: { macAddress, network: network.name } },
+    );
   }
 }
 

@@ -9,7 +9,7 @@ import type { ConnectContainerInput } from './dto/connect-container.input';
 import type { NetworkConnectionModel } from './models/network.model';
 import { connectFailure, engineRefused } from './network-errors';
 import { endpointOn, refuseBuiltInJoin } from '../lookup/network-facts';
-import { checkAddressesFree, endpointProblems } from './endpoint-rules';
+import { checkAddressesFree, checkMacFree, endpointProblems } from './endpoint-rules';
 import { ResourceLookup } from '../lookup/resource-lookup';
 
 // Containers joining and leaving networks.
@@ -56,6 +56,11 @@ export class NetworkConnectionsService {
       );
     }
     if (input.macAddress) {
+      const [inspected, containers] = await Promise.all([
+        this.engine.inspectNetwork(network.id),
+        this.engine.listContainers({ all: true }),
+      ]);
+      checkMacFree(inspected, input.macAddress, containers);
       const features = await this.engine.features();
       if (!features.macAddressOnConnect) {
         throw new DomainError(
@@ -94,6 +99,17 @@ export class NetworkConnectionsService {
       this.lookup.container(containerRef, actor),
     ]);
     this.assertMayJoin(actor, network, container);
+    // As for connecting: leaving a network on a host interface, or moving a container with power
+    // over the host, is for admin keys.
+    this.access.assertMayAlterNetwork(actor, network, 'Detaching a container from');
+    if (actor.role !== 'admin') {
+      this.access.assertMayDrive(
+        actor,
+        container,
+        await this.engine.listNetworks(),
+        'disconnect from a network',
+      );
+    }
     if (network.name === 'host' || network.name === 'none') {
       throw new DomainError(
         'BUILTIN_NETWORK',

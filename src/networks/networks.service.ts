@@ -12,7 +12,7 @@ import type { PruneNetworksInput } from './dto/prune-networks.input';
 import type { NetworkModel } from './models/network.model';
 import { assertBridgeNameFree, assertNoSubnetOverlap, assertParentFree } from './network-conflicts';
 import { createFailure, engineRefused, inUse, nameTaken } from './network-errors';
-import { refuseBuiltIn } from '../lookup/network-facts';
+import { isBuiltIn, refuseBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { CreateClaims } from './network-claims';
 import { NetworkPresenter } from './network-presenter';
@@ -104,8 +104,9 @@ export class NetworksService {
     }
     // Conflicts with networks outside the key's scope are told without their names or ids.
     const canSee = (n: NetworkInfo) => this.access.canSee(actor, this.access.network(n));
+    // Checked before claiming: a create the engine cannot do must not keep others waiting.
+    await this.checkDriverAvailable(spec);
     const id = await this.createClaims.run({ spec, subnets }, async () => {
-      await this.checkDriverAvailable(spec);
       const existing = await this.engine.listNetworks();
       const taken = existing.find((n) => n.name === spec.name);
       if (taken) throw nameTaken(spec.name, canSee(taken) ? taken.id : null);
@@ -134,6 +135,7 @@ export class NetworksService {
     const network = await this.lookup.network(ref, actor);
     refuseBuiltIn(network, 'removed');
     this.access.assertChangeable(actor, this.access.network(network));
+    this.access.assertMayAlterNetwork(actor, network, 'Removing');
     const inspected = await this.engine.inspectNetwork(network.id);
     if (inspected.endpoints?.length) throw inUse(inspected, await this.lookup.containerVisibility(actor));
     try {
@@ -163,6 +165,7 @@ export class NetworksService {
     // The engine runs one prune at a time and refuses a second one meanwhile: ours queue, and
     // one started elsewhere is waited for a moment.
     return this.pruneLock.run(async () => {
+      if (actor.role !== 'admin') return this.pruneBelowAdmin(labels);
       for (let attempt = 1; ; attempt++) {
         try {
           return (await this.engine.pruneNetworks(labels)).sort();
@@ -181,6 +184,28 @@ export class NetworksService {
         }
       }
     });
+  }
+
+  // The engine's prune cannot leave out networks by driver: below admin, the unused networks that
+  // match are removed one by one, leaving out those on a host interface (admin only) and Docker's own.
+  private async pruneBelowAdmin(labels: string[]): Promise<string[]> {
+    const candidates = (await this.engine.listNetworks({ label: labels })).filter(
+      (n) => !isBuiltIn(n) && !this.access.hostLevelNetwork(n),
+    );
+    const removed: string[] = [];
+    for (const network of candidates) {
+      try {
+        if ((await this.engine.inspectNetwork(network.id)).endpoints?.length) continue;
+        await this.engine.removeNetwork(network.id);
+        removed.push(network.name);
+      } catch (error) {
+        // Joined or removed meanwhile: not this prune's to remove.
+        const skip =
+          error instanceof EngineRejection && ['HAS_ENDPOINTS', 'NOT_FOUND'].includes(error.reason);
+        if (!skip) throw engineRefused(error, `prune network "${network.name}"`);
+      }
+    }
+    return removed.sort();
   }
 
   // Keys other than admin keys choose subnets and ranges only inside NETWORK_POOLS and off the
@@ -238,6 +263,20 @@ export class NetworksService {
         { context: { driver: spec.driver, available: info.networkDrivers } },
       );
     }
+    this.checkIpamDriverAvailable(spec, info.ipamDrivers);
+  }
+
+  // The engine looks for an IPAM plugin it does not have for about 15 seconds before it fails:
+  // a driver it does not report is refused at once.
+  private checkIpamDriverAvailable(spec: NetworkSpec, available: string[] | undefined): void {
+    const wanted = spec.ipam.driver;
+    if (!available || available.some((name) => name === wanted || name === `${wanted}:latest`)) return;
+    throw new DomainError(
+      'UNSUPPORTED_BY_ENGINE',
+      `The IPAM driver "${wanted}" is not available on this engine (available: ${available.join(', ')}). ` +
+        'Leave ipam.driver out for the default one, or install and enable the IPAM plugin on the engine.',
+      { context: { ipamDriver: wanted, available } },
+    );
   }
 
   // Engines before API 1.44 create a second network with a taken name. When that happened, the
