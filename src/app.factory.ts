@@ -6,15 +6,16 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { DomainError } from './common/errors/domain-error';
-import { sendProblem, toDomainError } from './common/http/problem.filter';
+import { isGraphqlPath, sendProblem, toDomainError } from './common/http/problem.filter';
+import { graphqlPayloadInShape } from './common/graphql/format-error';
 import type { AppConfig } from './config/app-config';
 import type { ContainerEngine } from './engine/engine.port';
 import { ApiKeysService } from './auth/api-keys.service';
 import { AuditService } from './audit/audit.service';
-import { registerRequestGate } from './auth/request-gate';
+import { isCorsPreflight, registerRequestGate } from './auth/request-gate';
 import { registerGraphiql } from './graphiql/graphiql.hook';
 import { setupOpenApi } from './openapi';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './common/http/json-depth';
+import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeepError } from './common/http/json-depth';
 import { trustedProxyList } from './common/net/trusted-proxies';
 
 // A client's request id is kept only as a short, safe token: it lands in logs, answers and the audit log.
@@ -59,8 +60,12 @@ export async function createApp(
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
+    // Apollo's own refusals of a request (before its pipeline) in the shape of every other answer.
+    if (typeof payload === 'string' && isGraphqlPath(request.url))
+      return graphqlPayloadInShape(payload, String(request.id), reply.statusCode);
+    return payload;
   });
   // JSON only: Fastify's own text/plain parser would hand strings to the validation.
   fastify.removeAllContentTypeParsers();
@@ -73,15 +78,7 @@ export async function createApp(
       (error, value) => {
         if (error) return done(error, undefined);
         // Checked right after parsing, before validation or anything else that recurses touches it.
-        if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
-          return done(
-            new DomainError(
-              'VALIDATION_FAILED',
-              `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; send at most ${MAX_JSON_DEPTH} levels.`,
-            ),
-            undefined,
-          );
-        }
+        if (nestsDeeperThan(value, MAX_JSON_DEPTH)) return done(tooDeepError(), undefined);
         done(null, value);
       },
     );
@@ -99,7 +96,7 @@ export async function createApp(
   registerGraphiql(fastify);
   registerRequestGate(fastify, app.get(ApiKeysService), config, app.get(AuditService));
   if (config.CORS_ORIGINS.trim()) {
-    app.enableCors({
+    const cors = {
       origin: config.CORS_ORIGINS.split(',')
         .map((o) => o.trim())
         .filter(Boolean),
@@ -107,6 +104,13 @@ export async function createApp(
       allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'apollo-require-preflight'],
       exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining'],
       maxAge: 600,
+    };
+    // The CORS hook runs before the gate and answers every OPTIONS it handles without reading a
+    // body: it handles only real preflights (Origin and Access-Control-Request-Method); any other
+    // OPTIONS goes on to the gate like every other request.
+    app.enableCors({
+      delegator: (request, callback) =>
+        callback(null, request.method === 'OPTIONS' && !isCorsPreflight(request) ? { origin: false } : cors),
     });
   }
   setupOpenApi(app);

@@ -14,6 +14,7 @@ import { isRefusal, isRefusalCode } from './audit-wording';
 import { json, targetRef, type AuditedCall, type AuditSpec } from './audit.types';
 import { callOfRequest, dataOfHttp, graphqlNote, restNote, routeOf, type CallNote } from './describe-call';
 import { Redactor } from './redact';
+import { boundedInput } from './bounded-input';
 
 // Records requests refused before they ran (outcome "denied", no intent): one entry per refused
 // call, written by one place per transport:
@@ -54,7 +55,8 @@ export class RefusalLog implements RefusalRecorder {
       targetKind: target?.kind ?? null,
       targetName: found?.name ?? ref ?? null,
       targetId: found?.id ?? null,
-      input: json(this.redactor.value(call.data)),
+      // Redacted first (a cut could hide a secret's name), then bounded.
+      input: json(boundedInput(this.redactor.value(call.data))),
       outcome: 'denied',
       errorCode: error.code,
       durationMs: 0,

@@ -15,9 +15,21 @@ import type { Actor } from './roles';
 // calls they make still need a key).
 const PUBLIC = /^\/(health\/|api\/docs(\/|$)|api\/openapi\.(json|yaml)$|graphql\/ide\/)/;
 
-function isPublic(request: FastifyRequest): boolean {
-  const path = request.url.split('?')[0];
-  return PUBLIC.test(path) || request.method === 'OPTIONS';
+// What passes the gate without a key: reading (GET or HEAD, whose bodies Fastify never reads) a
+// public path, and, only when CORS_ORIGINS is set, a CORS preflight (OPTIONS with Origin and
+// Access-Control-Request-Method), which the CORS hook answers before any body is read. Every
+// other method on every path, OPTIONS included, needs a key.
+function isPublic(request: FastifyRequest, corsEnabled: boolean): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return PUBLIC.test(request.url.split('?')[0]);
+  return corsEnabled && isCorsPreflight(request);
+}
+
+export function isCorsPreflight(request: FastifyRequest): boolean {
+  return (
+    request.method === 'OPTIONS' &&
+    typeof request.headers.origin === 'string' &&
+    typeof request.headers['access-control-request-method'] === 'string'
+  );
 }
 
 // A refused request whose body is larger than this (or of unknown length) is answered with
@@ -60,6 +72,7 @@ export function registerRequestGate(
   const logger = new Logger('RequestGate');
   const { limiter, inFlight, unauthenticated } = keyLimitsOf(config);
   const limitedAddresses = new Map<string, number>();
+  const corsEnabled = config.CORS_ORIGINS.trim() !== '';
 
   // The actor of a valid key, or the refusal of a missing or failed one.
   const authenticate = async (presented: string | null | undefined): Promise<Actor | DomainError> => {
@@ -116,7 +129,7 @@ export function registerRequestGate(
 
   fastify.addHook('onRequest', async (request, reply) => {
     const presented = bearerToken(request.headers.authorization);
-    if (isPublic(request)) {
+    if (isPublic(request, corsEnabled)) {
       // Public routes show more to a valid key (/health/ready); trying keys here spends the same
       // budget as anywhere, and an exhausted budget means the key is not even looked at.
       if (presented && unauthenticated.allows(`ip:${request.ip}`)) {

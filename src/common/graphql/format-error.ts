@@ -97,10 +97,14 @@ export function describeGraphqlError(
       extensions: { code: 'POLICY_VIOLATION', status: 403, context: { rules: [rule.rule] } },
     };
   }
-  if (typeof code === 'string' && DOCUMENT_CODES.has(code))
-    return { ...base, extensions: { code, status: 400 } };
-  // Apollo's other refusals of a request carry an HTTP status but no code of their own.
+  // Apollo's refusals of a request carry their HTTP status (405 for a method it does not
+  // serve): the extensions say the same.
   const status = httpStatusOf(error);
+  if (typeof code === 'string' && DOCUMENT_CODES.has(code))
+    return {
+      ...base,
+      extensions: { code, status: status !== null && status >= 400 && status < 500 ? status : 400 },
+    };
   if (status !== null && status >= 400 && status < 500)
     return { ...base, extensions: { code: 'BAD_REQUEST', status } };
   return {
@@ -159,4 +163,34 @@ export function requestIdPlugin(): ApolloServerPlugin<{ req?: { id?: unknown } }
         },
       }),
   };
+}
+
+// Every answer on /graphql carries the request id in each error, also those Apollo sends without
+// running its request pipeline (batching disabled, CSRF block, a malformed request), and a code
+// and a status (the HTTP one) in each error that has none. Answers the payload to send: the
+// same text when nothing needed adding.
+export function graphqlPayloadInShape(payload: string, requestId: string, httpStatus: number): string {
+  if (!payload.includes('"errors"')) return payload;
+  if (httpStatus < 400 && payload.includes('"requestId"')) return payload;
+  let body: unknown;
+  try {
+    body = JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return payload;
+  let changed = false;
+  const shaped = errors.map((error: unknown) => {
+    if (error === null || typeof error !== 'object') return error;
+    const e = error as GraphQLFormattedError;
+    const extensions: Record<string, unknown> = { ...e.extensions };
+    if (typeof extensions.requestId !== 'string') extensions.requestId = requestId;
+    if (typeof extensions.status !== 'number' && httpStatus >= 400) extensions.status = httpStatus;
+    if (typeof extensions.code !== 'string')
+      extensions.code = httpStatus >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST';
+    changed ||= JSON.stringify(extensions) !== JSON.stringify(e.extensions);
+    return { ...e, extensions };
+  });
+  return changed ? JSON.stringify({ ...(body as object), errors: shaped }) : payload;
 }

@@ -31,6 +31,8 @@ import { ERROR_CATALOG, type ErrorCode } from '../errors/error-codes';
 import { documentRulesOf, noIntrospectionRule, type DocumentRules } from './document-rules';
 import { describeGraphqlError, formatGraphqlError } from './format-error';
 import { hashOfDocument } from './safelist';
+import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeepError } from '../http/json-depth';
+import { clientAddressOf, trustedProxyList } from '../net/trusted-proxies';
 
 const PATH = '/graphql';
 
@@ -79,6 +81,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
   private stopRevocations?: () => void;
   private httpServer?: Server;
   private rules!: DocumentRules;
+  private trustedProxies: string[] = [];
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -90,6 +93,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
 
   onApplicationBootstrap(): void {
     this.rules = documentRulesOf(this.config);
+    this.trustedProxies = trustedProxyList(this.config.TRUSTED_PROXIES) ?? [];
     const wss = new WebSocketServer({ noServer: true, maxPayload: this.config.BODY_LIMIT_BYTES });
     this.wss = wss;
     const server = useServer<Record<string, unknown> | undefined, Connection>(
@@ -127,9 +131,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     }
     // Until connection_init brings a key, a socket is a request without one: it counts against
     // the client address, as on HTTP.
-    const verdict = keyLimitsOf(this.config).unauthenticated.take(
-      `ip:${request.socket.remoteAddress ?? 'unknown'}`,
-    );
+    const verdict = keyLimitsOf(this.config).unauthenticated.take(`ip:${this.addressOf(request)}`);
     if (!verdict.allowed) {
       socket.end(
         `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${verdict.retryAfterSeconds}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
@@ -139,8 +141,18 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
 
+  // The client address as HTTP requests have it (Fastify's trustProxy): X-Forwarded-For is read
+  // only from TRUSTED_PROXIES.
+  private addressOf(request: IncomingMessage): string {
+    return clientAddressOf(
+      request.socket.remoteAddress,
+      request.headers['x-forwarded-for'],
+      this.trustedProxies,
+    );
+  }
+
   private ipOf(connection: Connection): string {
-    return connection.request.socket.remoteAddress ?? 'unknown';
+    return this.addressOf(connection.request);
   }
 
   private call(connection: Connection, requestId: string, data: Record<string, unknown> = {}): AuditedCall {
@@ -258,6 +270,12 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       );
       return [new GraphQLError(formatted.message, { extensions: formatted.extensions })];
     };
+    // The same nesting bound as an HTTP body, before anything recursive touches the values.
+    if (nestsDeeperThan(payload, MAX_JSON_DEPTH)) {
+      const error = tooDeepError();
+      await this.audit.refused(this.call(connection, requestId), 'graphql.document', error);
+      return [refusal(error, requestId)];
+    }
     let document: DocumentNode;
     try {
       document = parse(String(payload.query ?? ''), this.rules.parseOptions);

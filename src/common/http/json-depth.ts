@@ -1,3 +1,5 @@
+import { DomainError } from '../errors/domain-error';
+
 // How deeply a request body may nest arrays and objects. Far beyond any real input, far below what
 // recursive code (validation, transformation, redaction) survives.
 export const MAX_JSON_DEPTH = 64;
@@ -15,4 +17,12 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
       if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
+}
+
+// The refusal of a body (or a graphql-ws message) nested too deeply: the same on every transport.
+export function tooDeepError(): DomainError {
+  return new DomainError(
+    'VALIDATION_FAILED',
+    `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; send at most ${MAX_JSON_DEPTH} levels.`,
+  );
 }
