@@ -33,6 +33,20 @@ export function wellFormed<T extends object>(entry: T): T {
   return out as T;
 }
 
+// Free-text fields keep at most this many characters, whatever a caller sent: an error message may
+// quote a field name or value of any length (structured fields are bounded where they are made).
+const TEXT_LIMITS = { detail: 4096, targetName: 512 } as const;
+
+export function capped<T extends object>(entry: T): T {
+  const out = { ...entry } as Record<string, unknown>;
+  for (const [key, limit] of Object.entries(TEXT_LIMITS)) {
+    const value = out[key];
+    if (typeof value === 'string' && value.length > limit)
+      out[key] = `${value.slice(0, limit)}…(truncated, ${value.length - limit} more characters)`;
+  }
+  return out as T;
+}
+
 // Appends entries to the hash chain. Entries that arrive while a commit is running are written
 // together in the next transaction (group commit): every caller waits for its own entry to be
 // durable, and a burst costs a few fsyncs instead of one each.
@@ -97,7 +111,7 @@ export class AuditWriter {
   private async insert(manager: EntityManager, entries: NewAuditEntry[]): Promise<AuditEntryEntity[]> {
     let tail = await this.tail(manager);
     const rows = entries.map((entry) => {
-      const fields: HashedFields = { ...wellFormed(entry), id: tail.id + 1, prevHash: tail.hash };
+      const fields: HashedFields = { ...wellFormed(capped(entry)), id: tail.id + 1, prevHash: tail.hash };
       const row = Object.assign(new AuditEntryEntity(), fields, { hash: this.hash(fields) });
       tail = { id: row.id, hash: row.hash };
       return row;

@@ -207,6 +207,22 @@ export function describeAuditRecording(): void {
       expect((await t.http.get('/api/v1/audit-logs/verify').expect(200)).body.ok).toBe(true);
     });
 
+    it('keeps at most 4 KiB of detail and 512 characters of target name, however long the refused input (red team)', async () => {
+      const longName = `long-${'n'.repeat(200_000)}`;
+      const res = await t.http
+        .post('/api/v1/networks')
+        .set('x-request-id', 'long-refusal')
+        .send({ name: longName, [`K${'k'.repeat(300_000)}`]: 1 });
+      expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      const rows = auditRows(t, "request_id = 'long-refusal'");
+      expect(rows.length).toBe(1);
+      const row = rows[0] as { detail: string; target_name: string | null };
+      expect(row.detail.length).toBeLessThan(4096 + 64);
+      expect(row.detail).toContain('(truncated,');
+      expect((row.target_name ?? '').length).toBeLessThan(512 + 64);
+      expect((await t.http.get('/api/v1/audit-logs/verify').expect(200)).body.ok).toBe(true);
+    });
+
     it('keeps a chain that verifies over every entry, on both transports', async () => {
       const rows = auditRows(t);
       const rest = await t.http.get('/api/v1/audit-logs/verify').expect(200);
