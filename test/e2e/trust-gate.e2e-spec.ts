@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
 import { startApp, type TestApp } from '../support/app';
@@ -7,16 +6,11 @@ import { ENGINE_HOST } from '../support/engines';
 import { cleanupEngine, docker } from '../support/engine';
 import { runPrefix } from '../support/names';
 import { waitFor } from '../support/wait';
+import { listenOnLoopback, nestedArrays } from '../support/loopback';
 
 // The HTTP gate: no key, no work; bounded bodies; GraphQL-shaped refusals on /graphql; trusted proxies.
 
 const MIB = 1024 * 1024;
-
-// The app listens on loopback IPv4, so that the client address is exactly 127.0.0.1.
-async function listen(t: TestApp): Promise<number> {
-  await t.app.listen(0, '127.0.0.1');
-  return (t.app.getHttpServer().address() as AddressInfo).port;
-}
 
 // Sends the headers and the first KiB of a body that claims `length` bytes, and resolves with the
 // answer, which must come while the rest of the body has not been sent (it never is).
@@ -60,9 +54,6 @@ function answerBeforeUpload(
   });
 }
 
-// A JSON value nested `levels` deep in arrays.
-const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
-
 describe('trust: the HTTP gate', () => {
   const p = runPrefix('gate');
   let t: TestApp;
@@ -82,7 +73,7 @@ describe('trust: the HTTP gate', () => {
 
   beforeAll(async () => {
     t = await startApp();
-    port = await listen(t);
+    port = await listenOnLoopback(t);
     keys = {
       viewer: (
         await t.http
@@ -127,7 +118,7 @@ describe('trust: the HTTP gate', () => {
     await t.anon
       .post('/api/v1/networks')
       .set('content-type', 'application/json')
-      .send(nested(1500))
+      .send(nestedArrays(1500))
       .expect(401);
     const gql = await t.gql('{ networks { nope } }', undefined, null).expect(401);
     expect(gql.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
@@ -184,8 +175,8 @@ describe('trust: the HTTP gate', () => {
     for (const levels of [65, 1500, 100_000]) {
       // Today 1,500 levels of arrays give a 500 on REST: the whole body, or a field that is a list.
       for (const [i, body] of [
-        nested(levels),
-        `{"name":"${p}deep","ipam":{"config":${nested(levels)}}}`,
+        nestedArrays(levels),
+        `{"name":"${p}deep","ipam":{"config":${nestedArrays(levels)}}}`,
       ].entries()) {
         const rest = await t.http
           .post('/api/v1/networks')
@@ -197,8 +188,8 @@ describe('trust: the HTTP gate', () => {
         expect(rest.body.detail).toContain('64 levels');
       }
       for (const [i, body] of [
-        `{"query":"{ networks { name } }","variables":{"x":${nested(levels)}}}`,
-        `{"query":"${create}","variables":{"i":{"name":"${p}deep","ipam":{"config":${nested(levels)}}}}}`,
+        `{"query":"{ networks { name } }","variables":{"x":${nestedArrays(levels)}}}`,
+        `{"query":"${create}","variables":{"i":{"name":"${p}deep","ipam":{"config":${nestedArrays(levels)}}}}}`,
       ].entries()) {
         const gql = await t.http
           .post('/graphql')
@@ -214,7 +205,7 @@ describe('trust: the HTTP gate', () => {
     const ok = await t.http
       .post('/api/v1/networks')
       .set('content-type', 'application/json')
-      .send(nested(64))
+      .send(nestedArrays(64))
       .expect(400);
     expect(ok.body.detail).not.toContain('64 levels');
     const entries = await waitEntries(`${p}deep-1500-1`);
@@ -325,7 +316,7 @@ describe('trust: a keyless flood is limited per address, apart from keys', () =>
 
   beforeAll(async () => {
     t = await startApp({ RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 4 });
-    await listen(t);
+    await listenOnLoopback(t);
     key = (
       await t.http
         .post('/api/v1/api-keys')
@@ -397,7 +388,7 @@ describe('trust: TRUSTED_PROXIES', () => {
   const boot = async (overrides: Record<string, unknown>) => {
     const t = await startApp({ RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 2, ...overrides });
     apps.push(t);
-    await listen(t);
+    await listenOnLoopback(t);
     return t;
   };
   const keyless = (t: TestApp, forwarded: string, id: string) =>

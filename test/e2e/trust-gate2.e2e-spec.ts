@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
@@ -7,15 +6,11 @@ import { startApp, type TestApp } from '../support/app';
 import { cleanupEngine, docker } from '../support/engine';
 import { runPrefix } from '../support/names';
 import { sleep, waitFor } from '../support/wait';
+import { listenOnLoopback, nestedArrays } from '../support/loopback';
 
 // Holes in the gate found after the first round: "public" methods and paths that read bodies
 // without a key, /graphql answers out of shape, graphql-ws without the nesting bound or the
 // trusted proxies, and refusal entries that store whatever the caller sent.
-
-async function listen(t: TestApp): Promise<number> {
-  await t.app.listen(0, '127.0.0.1');
-  return (t.app.getHttpServer().address() as AddressInfo).port;
-}
 
 // One raw HTTP request (supertest cannot send OPTIONS with a body, nor GET with one).
 function raw(
@@ -60,8 +55,6 @@ function raw(
     req.end(body);
   });
 }
-
-const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
 const entriesOf = (t: TestApp, requestId: string) =>
   t.app
@@ -113,7 +106,7 @@ describe('trust: gate 2, no key means no body read on any method or path', () =>
 
   beforeAll(async () => {
     t = await startApp();
-    port = await listen(t);
+    port = await listenOnLoopback(t);
   });
   afterAll(async () => {
     await cleanupEngine(p);
@@ -170,7 +163,7 @@ describe('trust: gate 2, a keyless OPTIONS flood is limited per address', () => 
 
   beforeAll(async () => {
     t = await startApp({ RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 4 });
-    port = await listen(t);
+    port = await listenOnLoopback(t);
   });
   afterAll(async () => {
     await cleanupEngine(p);
@@ -207,7 +200,7 @@ describe('trust: gate 2, CORS preflights', () => {
 
   beforeAll(async () => {
     t = await startApp({ CORS_ORIGINS: origin });
-    port = await listen(t);
+    port = await listenOnLoopback(t);
   });
   afterAll(async () => {
     await cleanupEngine(p);
@@ -256,7 +249,7 @@ describe('trust: gate 2, every /graphql answer in shape', () => {
 
   beforeAll(async () => {
     t = await startApp();
-    port = await listen(t);
+    port = await listenOnLoopback(t);
   });
   afterAll(async () => {
     await cleanupEngine(p);
@@ -331,16 +324,16 @@ describe('trust: gate 2, graphql-ws', () => {
   it('refuses a message whose variables or extensions nest deeper than 64 levels, audited', async () => {
     const t = await startApp();
     apps.push(t);
-    const port = await listen(t);
+    const port = await listenOnLoopback(t);
     const { ws, messages, outcome } = await wsConnect(port, {
       authorization: `Bearer ${t.config.ADMIN_API_KEY}`,
     });
     expect(outcome.acked).toBe(true);
     const send = (id: string, inner: string) =>
       ws.send(`{"id":"${id}","type":"subscribe","payload":{"query":"{ networks { name } }",${inner}}}`);
-    send('1', `"variables":{"x":${nested(200_000)}}`);
-    send('2', `"extensions":{"x":${nested(1500)}}`);
-    send('3', `"variables":{"x":${nested(60)}}`);
+    send('1', `"variables":{"x":${nestedArrays(200_000)}}`);
+    send('2', `"extensions":{"x":${nestedArrays(1500)}}`);
+    send('3', `"variables":{"x":${nestedArrays(60)}}`);
     for (const id of ['1', '2']) {
       const answer = await waitFor(() => messages.find((m) => m.id === id && m.type !== 'complete'), {
         what: `the answer to operation ${id}`,
@@ -375,7 +368,7 @@ describe('trust: gate 2, graphql-ws', () => {
   it('takes the client address of a socket from trusted proxies only (budget and audit)', async () => {
     const t = await startApp({ TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 2 });
     apps.push(t);
-    const port = await listen(t);
+    const port = await listenOnLoopback(t);
     const repo = t.app.get(DataSource).getRepository(AuditEntryEntity);
     const first = await wsConnect(port, null, { 'x-forwarded-for': '203.0.113.7' });
     expect([first.outcome.acked, first.outcome.code]).toEqual([false, 4403]);

@@ -11,6 +11,7 @@ import { cleanupEngine, docker, execIn } from '../support/engine';
 import { runPrefix } from '../support/names';
 import { runTempDir } from '../support/temp';
 import { sleep, waitFor } from '../support/wait';
+import { listenOnLoopback } from '../support/loopback';
 
 // GraphQL over HTTP and graphql-ws behind the same gate: cost that stays linear in the document,
 // a token limit at parse time, introspection only with a key, and keys, roles, scopes, safelist,
@@ -111,11 +112,6 @@ const wsCodes = (answer: { type: string; payload: Json }): string[] =>
     (e: { extensions?: { code?: string } }) => e.extensions?.code,
   );
 
-async function listen(t: TestApp): Promise<number> {
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  return (t.app.getHttpServer().address() as { port: number }).port;
-}
-
 describe('trust: GraphQL cost, introspection and graphql-ws', () => {
   const p = runPrefix('tgql');
   let t: TestApp;
@@ -150,7 +146,7 @@ describe('trust: GraphQL cost, introspection and graphql-ws', () => {
 
   beforeAll(async () => {
     t = await startApp();
-    port = await listen(t);
+    port = await listenOnLoopback(t);
     keys.viewer = await createKey('viewer', 'viewer');
     keys.operator = await createKey('operator', 'operator');
     keys.teamA = await createKey('team-a', 'operator', { scope: { team: `a-${p}` } });
@@ -427,7 +423,7 @@ describe('trust: graphql-ws with introspection off, a safelist and tight rate li
       RATE_LIMIT_PER_SECOND: 1,
       RATE_LIMIT_BURST: 5,
     });
-    port = await listen(t);
+    port = await listenOnLoopback(t);
   });
   afterAll(async () => {
     for (const client of clients) client.close();
@@ -480,7 +476,7 @@ describe('trust: graphql-ws operations count as requests in progress of the key'
   beforeAll(async () => {
     // The held exec below ends when the test lets it go, not by a timeout.
     t = await startApp({ MAX_IN_FLIGHT_PER_KEY: 1, EXEC_TIMEOUT_MS: 120_000, EXEC_MAX_TIMEOUT_MS: 120_000 });
-    port = await listen(t);
+    port = await listenOnLoopback(t);
     await t.http
       .post('/api/v1/containers')
       .send({ name: `${p}slow`, image: TEST_IMAGE, command: ['sleep', '3600'], labels: { [TEST_LABEL]: p } })
@@ -525,7 +521,7 @@ describe('trust: graphql-ws connections count against the client address until t
 
   beforeAll(async () => {
     t = await startApp({ RATE_LIMIT_PER_SECOND: 1, RATE_LIMIT_BURST: 5 });
-    port = await listen(t);
+    port = await listenOnLoopback(t);
   });
   afterAll(async () => {
     await t?.close();
