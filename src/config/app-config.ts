@@ -22,7 +22,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
-// The service's whole environment, validated once at boot. Every variable is documented in the README.
+// The service's whole environment, validated once at boot. Every variable is documented in docs/configuration.md.
 export class AppConfig {
   @Transform(toInt)
   @IsInt({ message: 'PORT must be an integer from 1 to 65535' })

@@ -77,7 +77,7 @@ describe('walkthrough over REST: bridge, host, overlay and macvlan', () => {
       const engine = await endpoint(`${p}br-a`, `${p}br`);
       expect(engine).toMatchObject({ IPAddress: '10.205.1.10', MacAddress: BRIDGE_MAC });
       expect(engine.Aliases).toEqual(expect.arrayContaining(['alpha']));
-      // The short id among the aliases exactly where the engine puts it there (README, Engine versions).
+      // The short id among the aliases exactly where the engine puts it there (docs/testing.md, Engine versions).
       expect(a.body.networks[0].aliases.includes(a.body.id.slice(0, 12))).toBe(FEATURES.shortIdAlias);
       const inside = await execIn(`${p}br-a`, ['ip', 'addr', 'show', 'eth0']);
       expect(inside.output).toContain('inet 10.205.1.10/24');
