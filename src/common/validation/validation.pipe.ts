@@ -9,11 +9,29 @@ function knownFields(target: unknown): string[] {
   return [...new Set(metadata.map((m) => m.propertyName))].sort();
 }
 
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  const out: FieldError[] = [];
+// Constraints that say the value has the wrong kind altogether, most telling first: when one
+// of them fails, the others of the same field (sizes, items, nested fields) only repeat it.
+const KIND_CONSTRAINTS = ['isArray', 'isObject', 'isStringMap', 'isString', 'isInt', 'isBoolean', 'isNumber'];
+
+// The failed constraints of one field worth telling: the kind's alone when the kind is wrong,
+// and the generic "nested property" complaint only when nothing says more.
+function telling(constraints: Record<string, string>): {
+  entries: Array<[string, string]>;
+  wrongKind: boolean;
+} {
+  const entries = Object.entries(constraints);
+  const kind = KIND_CONSTRAINTS.find((name) => name in constraints);
+  if (kind)
+    return { entries: [[kind, constraints[kind]]], wrongKind: kind === 'isArray' || kind === 'isObject' };
+  const specific = entries.filter(([name]) => name !== 'nestedValidation');
+  return { entries: specific.length ? specific : entries, wrongKind: false };
+}
+
+function flattenInto(out: FieldError[], errors: ValidationError[], parent: string): void {
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+    const { entries, wrongKind } = telling(error.constraints ?? {});
+    for (const [constraint, message] of entries) {
       if (constraint === 'whitelistValidation') {
         const accepted = knownFields(error.target);
         out.push({
@@ -24,15 +42,42 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
         });
         continue;
       }
+      if (constraint === 'nestedValidation') {
+        out.push({ field, message: `${field} must be an object` });
+        continue;
+      }
       // class-validator names only the leaf property; name the whole path instead.
-      const text = message.startsWith(`${error.property} `)
-        ? message.slice(error.property.length + 1)
-        : message;
-      out.push({ field, message: `${field} ${text}` });
+      const eachPrefix = `each value in ${error.property} `;
+      const text = message.startsWith(eachPrefix)
+        ? `: each item ${message.slice(eachPrefix.length)}`
+        : ` ${message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message}`;
+      out.push({ field, message: `${field}${text}` });
     }
-    if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
+    // A value of the wrong kind has no items or fields to complain about.
+    if (!wrongKind && error.children?.length) flattenInto(out, error.children, field);
   }
-  return out;
+}
+
+// One message per field: repeated messages are dropped, and several different ones are joined.
+export function mergeFieldErrors(errors: FieldError[]): FieldError[] {
+  const byField = new Map<string, string[]>();
+  for (const { field, message } of errors) {
+    const messages = byField.get(field) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    byField.set(field, messages);
+  }
+  return [...byField].map(([field, messages]) => ({
+    field,
+    message: messages
+      .map((m, i) => (i > 0 && m.startsWith(`${field} `) ? m.slice(field.length + 1) : m))
+      .join('; '),
+  }));
+}
+
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  flattenInto(out, errors, parent);
+  return mergeFieldErrors(out);
 }
 
 // One pipe for both transports: unknown fields are refused (not silently dropped), and every

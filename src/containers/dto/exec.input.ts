@@ -12,6 +12,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { ARGV_FIELDS, IsArgvList } from '../../common/validation/argv';
 import { IsStringMap } from '../../common/validation/validators';
 import { ENV_RULES } from './run-container.input';
 
@@ -22,6 +23,7 @@ export class ExecInput {
     example: ['cat', '/etc/hostname'],
     description: 'argv; no shell is involved',
   })
+  @IsArgvList(ARGV_FIELDS.ExecInput.command)
   @ArrayMinSize(1)
   @ArrayMaxSize(256)
   @IsString({ each: true })

@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { ARGV_FIELDS, IsArgvList } from '../../common/validation/argv';
 import {
   IsIpAddress,
   IsMacAddress,
@@ -118,6 +119,7 @@ export class RunContainerInput {
     description: 'argv, no shell',
   })
   @IsOptional()
+  @IsArgvList(ARGV_FIELDS.RunContainerInput.command)
   @ArrayMinSize(1)
   @ArrayMaxSize(256)
   @IsString({ each: true })
