@@ -18,7 +18,7 @@ export class AuditHistoryService {
   async history(
     kind: 'network' | 'container',
     ref: string,
-    page: { limit?: number; cursor?: string },
+    page: { limit?: number; cursor?: string; cursorField?: string },
     actor: Actor,
   ): Promise<AuditPage> {
     return this.query.list({ targetOf: await this.target(kind, ref, actor) }, page, readerOf(actor));

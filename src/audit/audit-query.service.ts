@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { type CursorQuery, pageCursors } from '../common/paging/page-cursor';
 import { ANCHOR_ROW, AuditWriter, HEAD_ROW } from './audit-writer';
 import { GENESIS_HASH, type HashedFields } from './audit-hash';
 import type { AuditFilterInput } from './dto/audit-filter.input';
@@ -37,7 +38,21 @@ interface Row {
 export interface AuditPage {
   items: AuditEntryModel[];
   nextCursor: string | null;
+  // The cursor that continues after an entry of this page (GraphQL's edge cursors).
+  cursorOf?: (id: number) => string;
 }
+
+// The filters a cursor carries: a history's target among them, so that a cursor of one
+// resource's history never continues another's.
+function cursorQueryOf(filter: Filter): CursorQuery {
+  const { targetOf, ...rest } = filter;
+  return {
+    ...rest,
+    targetOf: targetOf ? `${targetOf.kind}:${targetOf.id ?? ''}:${targetOf.name ?? ''}` : undefined,
+  };
+}
+
+const isEntryId = (value: unknown): value is number => Number.isSafeInteger(value);
 
 // A resource's history: the entries of the operations on it (by its id), or by name once it
 // is gone and no entry knows its id.
@@ -162,21 +177,39 @@ export class AuditQueryService {
 
   async list(
     filter: Filter,
-    page: { limit?: number; cursor?: string },
+    page: { limit?: number; cursor?: string; cursorField?: string },
     reader?: AuditReader,
   ): Promise<AuditPage> {
-    const limit = page.limit ?? DEFAULT_PAGE;
-    const { select, where, params } = this.where(filter, reader);
+    // A cursor alone continues its own listing: its filters and page size.
+    const list = filter.targetOf ? `history:${filter.targetOf.kind}` : 'audit-logs';
+    let given = page.limit ?? undefined;
+    let after: number | null = null;
     if (page.cursor) {
+      const cursor = pageCursors.decode(
+        list,
+        page.cursor,
+        cursorQueryOf(filter),
+        isEntryId,
+        page.cursorField,
+      );
+      if (!filter.targetOf) filter = cursor.query;
+      given ??= cursor.limit;
+      after = cursor.position;
+    }
+    const limit = given ?? DEFAULT_PAGE;
+    const { select, where, params } = this.where(filter, reader);
+    if (after !== null) {
       where.push('id < ?');
-      params.push(Number(page.cursor));
+      params.push(after);
     }
     const rows = await this.dataSource.query<Row[]>(
       `SELECT ${select.sql} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
       [...select.params, ...params, limit + 1],
     );
     const items = rows.slice(0, limit).map(present);
-    return { items, nextCursor: rows.length > limit ? String(items[items.length - 1].id) : null };
+    const query = cursorQueryOf(filter);
+    const cursorOf = (id: number) => pageCursors.encode(list, query, given, id);
+    return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1].id) : null, cursorOf };
   }
 
   // Every entry in the range, oldest first, as NDJSON or CSV lines, read a chunk at a time.

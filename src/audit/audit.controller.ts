@@ -40,7 +40,8 @@ export class AuditController {
         disposition: `attachment; filename="switchyard-audit.${format === 'csv' ? 'csv' : 'ndjson'}"`,
       });
     }
-    return this.query.list(filter, { limit, cursor }, readerOf(actor));
+    const { items, nextCursor } = await this.query.list(filter, { limit, cursor }, readerOf(actor));
+    return { items, nextCursor };
   }
 
   @Get('audit-logs/verify')
@@ -59,12 +60,13 @@ export class AuditController {
   @ApiOperation({ summary: 'What happened to a network, newest first' })
   @ApiResponse({ status: 200, type: AuditLogPageModel })
   @ApiProblems(400, 401, 403, 404)
-  networkHistory(
+  async networkHistory(
     @Param('ref') ref: string,
     @Query() page: HistoryQuery,
     @CurrentActor() actor: Actor,
   ): Promise<AuditLogPageModel> {
-    return this.history.history('network', ref, page, actor);
+    const { items, nextCursor } = await this.history.history('network', ref, page, actor);
+    return { items, nextCursor };
   }
 
   @Get('containers/:ref/history')
@@ -72,11 +74,12 @@ export class AuditController {
   @ApiOperation({ summary: 'What happened to a container, newest first' })
   @ApiResponse({ status: 200, type: AuditLogPageModel })
   @ApiProblems(400, 401, 403, 404)
-  containerHistory(
+  async containerHistory(
     @Param('ref') ref: string,
     @Query() page: HistoryQuery,
     @CurrentActor() actor: Actor,
   ): Promise<AuditLogPageModel> {
-    return this.history.history('container', ref, page, actor);
+    const { items, nextCursor } = await this.history.history('container', ref, page, actor);
+    return { items, nextCursor };
   }
 }

@@ -2,6 +2,7 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
+import { CURSOR_PATTERN } from '../common/paging/page-cursor';
 import { AuditHistoryService } from './audit-history.service';
 import { AuditQueryService, readerOf, type AuditPage } from './audit-query.service';
 import { AuditFilterInput } from './dto/audit-filter.input';
@@ -9,19 +10,25 @@ import { AuditLogConnectionModel, AuditVerificationModel } from './models/audit-
 
 function connection(page: AuditPage): AuditLogConnectionModel {
   return {
-    edges: page.items.map((node) => ({ node, cursor: String(node.id) })),
+    edges: page.items.map((node) => ({
+      node,
+      cursor: page.cursorOf ? page.cursorOf(node.id) : String(node.id),
+    })),
     pageInfo: { hasNextPage: page.nextCursor !== null, endCursor: page.nextCursor },
   };
 }
 
-function paging(first?: number, after?: string): { limit?: number; cursor?: string } {
+function paging(
+  first?: number | null,
+  after?: string | null,
+): { limit?: number; cursor?: string; cursorField: string } {
   const errors = [];
-  if (first !== undefined && (first < 1 || first > 500))
+  if (first !== undefined && first !== null && (first < 1 || first > 500))
     errors.push({ field: 'first', message: 'first must be from 1 to 500' });
-  if (after !== undefined && !/^\d{1,15}$/.test(after))
+  if (after !== undefined && after !== null && !CURSOR_PATTERN.test(after))
     errors.push({ field: 'after', message: 'after must be the endCursor of a previous page' });
   if (errors.length) throw DomainError.validation(errors);
-  return { limit: first, cursor: after };
+  return { limit: first ?? undefined, cursor: after ?? undefined, cursorField: 'after' };
 }
 
 @Resolver()

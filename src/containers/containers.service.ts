@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
+import { type CursorQuery, pageCursors } from '../common/paging/page-cursor';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
 import type { ContainerInfo, ContainerSummary } from '../engine/engine.types';
@@ -29,21 +30,18 @@ interface Cursor {
   id: string;
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.name, cursor.id])).toString('base64url');
-}
+const LIST = 'containers';
 
-function decodeCursor(text: string): Cursor {
-  try {
-    const [name, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof name === 'string' && typeof id === 'string') return { name, id };
-  } catch {
-    // fall through
-  }
-  throw DomainError.validation([
-    { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
-  ]);
-}
+// A page ends at a container: its name, then its id.
+const isPosition = (value: unknown): value is [string, string] =>
+  Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string');
+
+const queryOf = (filter: ContainerFilterInput): CursorQuery => ({
+  all: filter.all,
+  network: filter.network,
+  label: filter.label,
+  state: filter.state,
+});
 
 const validPageLimit = (limit: number) => Number.isInteger(limit) && limit >= 1 && limit <= PAGE_LIMIT_MAX;
 
@@ -73,7 +71,15 @@ export class ContainersService {
         { field: 'limit', message: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` },
       ]);
     }
-    const after = page.cursor ? decodeCursor(page.cursor) : null;
+    // A cursor alone continues its own listing: its filters and page size.
+    let after: Cursor | null = null;
+    let limit = page.limit ?? undefined;
+    if (page.cursor) {
+      const cursor = pageCursors.decode(LIST, page.cursor, queryOf(filter), isPosition);
+      filter = cursor.query;
+      limit ??= cursor.limit;
+      after = { name: cursor.position[0], id: cursor.position[1] };
+    }
     const network = filter.network ? await this.lookup.network(filter.network, actor) : null;
     const listed = await this.engine.listContainers({
       all: filter.all === true || filter.state !== undefined,
@@ -95,15 +101,20 @@ export class ContainersService {
       .map((summary) => ({ summary, key: { name: nameOf(summary), id: summary.id } }))
       .sort((a, b) => byNameThenId(a.key, b.key));
     const start = after ? sorted.findIndex((c) => byNameThenId(c.key, after) > 0) : 0;
-    const limit = page.limit ?? DEFAULT_PAGE;
-    const slice = start < 0 ? [] : sorted.slice(start, start + limit);
+    const size = limit ?? DEFAULT_PAGE;
+    const slice = start < 0 ? [] : sorted.slice(start, start + size);
     const [inspected, visible] = await Promise.all([
       this.lookup.inspectMany(slice.map((c) => c.summary)),
       this.lookup.endpointVisibility(actor),
     ]);
     const items = inspected.map((c) => presentContainer(c, visible));
-    const more = start >= 0 && start + limit < sorted.length;
-    return { items, nextCursor: more ? encodeCursor(slice[slice.length - 1].key) : null };
+    const more = start >= 0 && start + size < sorted.length;
+    const last = slice[slice.length - 1]?.key;
+    return {
+      items,
+      nextCursor:
+        more && last ? pageCursors.encode(LIST, queryOf(filter), limit, [last.name, last.id]) : null,
+    };
   }
 
   async get(ref: string, actor: Actor): Promise<ContainerModel> {

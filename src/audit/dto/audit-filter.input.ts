@@ -14,6 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { CURSOR_PATTERN } from '../../common/paging/page-cursor';
 
 export const OUTCOMES = ['succeeded', 'failed', 'denied', 'interrupted'] as const;
 export const EXPORT_FORMATS = ['ndjson', 'csv'] as const;
@@ -66,7 +67,7 @@ export class HistoryQuery {
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
-  @Matches(/^\d{1,15}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 }
 

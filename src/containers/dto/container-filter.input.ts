@@ -4,6 +4,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
+import { CURSOR_PATTERN } from '../../common/paging/page-cursor';
 import { LabelFilterField } from '../../common/api/label-filter-field';
 import { IsReference } from '../../common/validation/validators';
 import { toBoolean } from '../../common/validation/transforms';
@@ -58,6 +59,6 @@ export class ContainerListQuery extends ContainerFilterInput {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 }
