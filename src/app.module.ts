@@ -8,6 +8,7 @@ import type { Options as PinoHttpOptions } from 'pino-http';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql/format-error';
 import { documentRulesOf, introspectionNeedsKeyPlugin } from './common/graphql/document-rules';
 import { GraphqlWsServer } from './common/graphql/graphql-ws.server';
+import { argvStringsPlugin } from './common/graphql/argv-strings';
 import { safelistPlugin } from './common/graphql/safelist';
 import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
@@ -28,6 +29,7 @@ function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverCon
   const rules = documentRulesOf(config);
   const plugins = [requestIdPlugin(), audit.graphqlRefusalPlugin()];
   plugins.push(introspectionNeedsKeyPlugin());
+  plugins.push(argvStringsPlugin());
   if (rules.safelist) plugins.push(safelistPlugin(rules.safelist));
   return {
     path: '/graphql',

@@ -22,3 +22,17 @@ export function bearerToken(header: unknown): string | null {
   const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
   return match ? match[1] : null;
 }
+
+// Why a request carries no usable key, worded for where it was sent (`where` names the
+// header or parameter, `how` what to send instead). A key without "Bearer " in front (or with
+// another scheme) is a common slip: the answer says so, never repeating what was sent.
+export function noKeyMessage(
+  presented: unknown,
+  where = 'The Authorization header',
+  how = 'send "Authorization: Bearer <key>"',
+): string {
+  if (typeof presented !== 'string' || presented.trim() === '') return `This needs an API key: ${how}.`;
+  if (/^Bearer(\s|$)/i.test(presented.trim()))
+    return `${where} holds no valid key after "Bearer ": ${how} (one key, no spaces in it).`;
+  return `${where} is missing the "Bearer " scheme before the key: ${how} (the word Bearer, a space, then the key).`;
+}

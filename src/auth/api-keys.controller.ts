@@ -1,21 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { Audited } from '../audit/audited.decorator';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
-import { DomainError } from '../common/errors/domain-error';
 import { Allow, CurrentActor } from './access.decorators';
+import { apiKeyIdPipe } from './api-key-id.pipe';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyInput } from './dto/create-api-key.input';
 import { ApiKeyListModel, CreatedApiKeyModel } from './models/api-key.model';
 import type { Actor } from './roles';
-
-function uuidPipe(): ParseUUIDPipe {
-  return new ParseUUIDPipe({
-    exceptionFactory: () =>
-      DomainError.validation([{ field: 'id', message: 'id must be the id of an API key (a UUID)' }]),
-  });
-}
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -49,7 +42,7 @@ export class ApiKeysController {
   @ApiResponse({ status: 204, description: 'Revoked' })
   @ApiProblems(400, 401, 403, 404)
   @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })
-  async revoke(@Param('id', uuidPipe()) id: string, @CurrentActor() actor: Actor): Promise<void> {
+  async revoke(@Param('id', apiKeyIdPipe()) id: string, @CurrentActor() actor: Actor): Promise<void> {
     await this.keys.revoke(id, actor);
   }
 }

@@ -1,6 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Audited } from '../audit/audited.decorator';
 import { Allow, CurrentActor } from './access.decorators';
+import { apiKeyIdPipe } from './api-key-id.pipe';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyInput } from './dto/create-api-key.input';
 import { ApiKeyModel, CreatedApiKeyModel } from './models/api-key.model';
@@ -30,7 +31,7 @@ export class ApiKeysResolver {
   @Allow('admin')
   @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })
   async revokeApiKey(
-    @Args('id', { type: () => ID }) id: string,
+    @Args('id', { type: () => ID }, apiKeyIdPipe()) id: string,
     @CurrentActor() actor: Actor,
   ): Promise<boolean> {
     await this.keys.revoke(id, actor);

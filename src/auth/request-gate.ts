@@ -5,7 +5,7 @@ import { callOfRequest, routeOf } from '../audit/describe-call';
 import { DomainError } from '../common/errors/domain-error';
 import { isGraphqlPath, sendProblem } from '../common/http/problem.filter';
 import type { AppConfig } from '../config/app-config';
-import { bearerToken } from './api-key-secret';
+import { bearerToken, noKeyMessage } from './api-key-secret';
 import type { ApiKeysService } from './api-keys.service';
 import type { RequestWithActor } from './access.decorators';
 import { keyLimitsOf } from './rate-limiter';
@@ -75,9 +75,11 @@ export function registerRequestGate(
   const corsEnabled = config.CORS_ORIGINS.trim() !== '';
 
   // The actor of a valid key, or the refusal of a missing or failed one.
-  const authenticate = async (presented: string | null | undefined): Promise<Actor | DomainError> => {
-    if (!presented)
-      return new DomainError('UNAUTHENTICATED', 'This needs an API key: send "Authorization: Bearer <key>".');
+  const authenticate = async (
+    presented: string | null | undefined,
+    header?: unknown,
+  ): Promise<Actor | DomainError> => {
+    if (!presented) return new DomainError('UNAUTHENTICATED', noKeyMessage(header));
     try {
       return await keys.authenticate(presented);
     } catch (error) {
@@ -139,7 +141,7 @@ export function registerRequestGate(
       }
       return;
     }
-    const actor = await authenticate(presented);
+    const actor = await authenticate(presented, request.headers.authorization);
     if (actor instanceof DomainError) return refuse(request, reply, actor);
 
     const caller = `key:${actor.keyId}`;

@@ -20,7 +20,7 @@ describe('GraphQL document refusals', () => {
     expect(tokenLimitMessage('Syntax Error: Expected Name, found <EOF>.')).toBeNull();
   });
 
-  it('answers an APQ hash mismatch as VALIDATION_FAILED and other bare Apollo 4xx as BAD_REQUEST', () => {
+  it('answers an APQ hash mismatch as VALIDATION_FAILED and other bare Apollo 4xx with the catalogue code of their status', () => {
     const mismatch = new GraphQLError('provided sha does not match query', {
       extensions: { http: { status: 400 } },
     });
@@ -38,7 +38,7 @@ describe('GraphQL document refusals', () => {
     expect(
       describeGraphqlError({ message: other.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, other)
         .extensions,
-    ).toEqual({ code: 'BAD_REQUEST', status: 405 });
+    ).toEqual({ code: 'METHOD_NOT_ALLOWED', status: 405 });
   });
 
   it('finds introspection anywhere in a document, but not __typename', () => {

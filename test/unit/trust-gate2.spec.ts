@@ -65,7 +65,8 @@ describe('graphqlPayloadInShape', () => {
         400,
       ),
     );
-    expect(out.errors[0].extensions).toEqual({ code: 'BAD_REQUEST', status: 400, requestId: 'rid' });
+    // Apollo's own BAD_REQUEST becomes the catalogue's code for the status.
+    expect(out.errors[0].extensions).toEqual({ code: 'VALIDATION_FAILED', status: 400, requestId: 'rid' });
   });
 
   it('leaves answers without errors, or already in shape, as they are', () => {

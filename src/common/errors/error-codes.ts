@@ -13,6 +13,8 @@ export const ERROR_CATALOG = {
   CONTAINER_NOT_FOUND: { status: 404, title: 'Container not found' },
   CONNECTION_NOT_FOUND: { status: 404, title: 'Container not connected to the network' },
   IMAGE_NOT_FOUND: { status: 404, title: 'Image not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
   NETWORK_NAME_TAKEN: { status: 409, title: 'Network name taken' },
   API_KEY_NAME_TAKEN: { status: 409, title: 'API key name taken' },
   CONTAINER_NAME_TAKEN: { status: 409, title: 'Container name taken' },

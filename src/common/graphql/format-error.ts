@@ -6,6 +6,7 @@ import { DomainError, type FieldError } from '../errors/domain-error';
 import { ERROR_CATALOG, type ErrorCode } from '../errors/error-codes';
 import { policyRuleForField } from '../../policy/container-policy';
 import { tokenLimitMessage } from './document-rules';
+import { catalogCodeOfStatus, transportProblem } from './transport-errors';
 
 const logger = new Logger('GraphQLErrors');
 
@@ -17,7 +18,6 @@ const DOCUMENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
 ]);
 
 // Apollo's answers to a bad `extensions.persistedQuery` (automatic persisted queries).
@@ -84,7 +84,15 @@ export function describeGraphqlError(
   }
   // Our own validation rules and plugins raise GraphQLErrors with catalog codes.
   if (typeof code === 'string' && code in ERROR_CATALOG) {
-    return { ...base, extensions: { code, status: ERROR_CATALOG[code as ErrorCode].status } };
+    const errors = formatted.extensions?.errors;
+    return {
+      ...base,
+      extensions: {
+        code,
+        status: ERROR_CATALOG[code as ErrorCode].status,
+        ...(Array.isArray(errors) ? { errors } : {}),
+      },
+    };
   }
   // The input types are the allowlist: a forbidden container field is unknown to the schema.
   // Name the policy rule, as REST does.
@@ -105,8 +113,12 @@ export function describeGraphqlError(
       ...base,
       extensions: { code, status: status !== null && status >= 400 && status < 500 ? status : 400 },
     };
-  if (status !== null && status >= 400 && status < 500)
-    return { ...base, extensions: { code: 'BAD_REQUEST', status } };
+  // Apollo's refusals of the request itself (GET without the CSRF header, no query, ...).
+  if (code === 'BAD_REQUEST' || (status !== null && status >= 400 && status < 500)) {
+    const httpStatus = status !== null && status >= 400 && status < 500 ? status : 400;
+    const problem = transportProblem(base.message, httpStatus);
+    return { ...base, message: problem.message, extensions: { code: problem.code, status: httpStatus } };
+  }
   return {
     ...base,
     message: 'Internal error. Quote the request id when reporting it.',
@@ -187,8 +199,8 @@ export function graphqlPayloadInShape(payload: string, requestId: string, httpSt
     const extensions: Record<string, unknown> = { ...e.extensions };
     if (typeof extensions.requestId !== 'string') extensions.requestId = requestId;
     if (typeof extensions.status !== 'number' && httpStatus >= 400) extensions.status = httpStatus;
-    if (typeof extensions.code !== 'string')
-      extensions.code = httpStatus >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST';
+    if (typeof extensions.code !== 'string' || extensions.code === 'BAD_REQUEST')
+      extensions.code = catalogCodeOfStatus(httpStatus);
     changed ||= JSON.stringify(extensions) !== JSON.stringify(e.extensions);
     return { ...e, extensions };
   });

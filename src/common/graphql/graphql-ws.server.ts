@@ -21,7 +21,8 @@ import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AuditService, type AuditedCall } from '../../audit/audit.service';
-import { bearerToken } from '../../auth/api-key-secret';
+import { bearerToken, noKeyMessage } from '../../auth/api-key-secret';
+import { argvStringsError, argvStringsIn } from './argv-strings';
 import { ApiKeysService } from '../../auth/api-keys.service';
 import { keyLimitsOf } from '../../auth/rate-limiter';
 import type { Actor } from '../../auth/roles';
@@ -178,9 +179,12 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const presented = bearerToken(params.authorization ?? params.Authorization);
     try {
       if (!presented) {
+        const given = params.authorization ?? params.Authorization;
         throw new DomainError(
           'UNAUTHENTICATED',
-          'An API key is needed: send {"authorization": "Bearer <key>"} as the connection params.',
+          given === undefined
+            ? 'An API key is needed: send {"authorization": "Bearer <key>"} as the connection params.'
+            : noKeyMessage(given, 'The authorization param', 'send {"authorization": "Bearer <key>"}'),
         );
       }
       connection.actor = await this.keys.authenticate(presented);
@@ -304,6 +308,20 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
         error,
       );
       return [refusal(error, requestId)];
+    }
+    const argvStrings = argvStringsIn(schema, document, payload.variables);
+    if (argvStrings.length) {
+      const error = argvStringsError(argvStrings);
+      await this.audit.refused(
+        this.call(connection, requestId, { operationName: payload.operationName ?? null }),
+        'graphql.document',
+        error,
+      );
+      return [
+        new GraphQLError(error.message, {
+          extensions: { code: error.code, status: error.status, errors: argvStrings, requestId },
+        }),
+      ];
     }
     const req: WsRequest = { id: requestId, ip: this.ipOf(connection), actor, headers: {} };
     return {
