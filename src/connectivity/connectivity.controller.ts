@@ -26,7 +26,7 @@ export class ConnectivityController {
   @Allow('operator')
   @Audited({ action: 'container.ping', target: PING_SOURCE, snapshots: false })
   ping(@Body() input: PingInput, @CurrentActor() actor: Actor): Promise<PingResultModel> {
-    return this.connectivity.ping(input, actor);
+    return this.connectivity.ping(input, actor, 'rest');
   }
 
   @Post('matrix')

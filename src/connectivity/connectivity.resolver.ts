@@ -16,7 +16,7 @@ export class ConnectivityResolver {
   @Allow('operator')
   @Audited({ action: 'container.ping', target: PING_SOURCE, snapshots: false })
   ping(@Args('input') input: PingInput, @CurrentActor() actor: Actor): Promise<PingResultModel> {
-    return this.connectivity.ping(input, actor);
+    return this.connectivity.ping(input, actor, 'graphql');
   }
 
   @Query(() => ConnectivityMatrixModel, {

@@ -32,6 +32,22 @@ const MATRIX_SCRIPT =
   '( ping -c "$c" -w "$w" -W "$w" -i 0.2 "$t" 2>&1 | while IFS= read -r l; do echo "$t|$l"; done ) & ' +
   'done; wait';
 
+// The transport a caller used: a suggested fix names its route or its mutation.
+export type Transport = 'rest' | 'graphql';
+
+const FIXES = {
+  rest: {
+    start: (container: string) => `POST /api/v1/containers/${container}/start`,
+    connect: (network: string, container: string) =>
+      `POST /api/v1/networks/${network}/connections with {"container": "${container}"}`,
+  },
+  graphql: {
+    start: (container: string) => `startContainer(ref: "${container}")`,
+    connect: (network: string, container: string) =>
+      `connectContainer(network: "${network}", input: {container: "${container}"})`,
+  },
+} satisfies Record<Transport, unknown>;
+
 type Probe = { result: ExecResult; probe: 'exec' | 'helper' } | { missing: DiagnosisModel };
 
 interface Target {
@@ -49,7 +65,8 @@ export class ConnectivityService {
     private readonly containers: ContainersService,
   ) {}
 
-  async ping(input: PingInput, actor: Actor): Promise<PingResultModel> {
+  async ping(input: PingInput, actor: Actor, transport: Transport = 'rest'): Promise<PingResultModel> {
+    const fix = FIXES[transport];
     const count = input.count ?? 3;
     const timeoutMs = input.timeoutMs ?? 5000;
     // Diagnoses name only the networks the key may see.
@@ -76,7 +93,7 @@ export class ConnectivityService {
     if (!source.running) {
       return diagnose(
         'SOURCE_NOT_RUNNING',
-        `The source container "${source.name}" is ${source.state}: start it, then ping again.`,
+        `The source container "${source.name}" is ${source.state}: start it (${fix.start(source.name)}), then ping again.`,
       );
     }
     // Probes stay within the key's reach, at both ends.
@@ -84,17 +101,20 @@ export class ConnectivityService {
     if (target.info && !target.info.running) {
       return diagnose(
         'TARGET_NOT_RUNNING',
-        `The target container "${target.info.name}" is ${target.info.state}: start it, then ping again.`,
+        `The target container "${target.info.name}" is ${target.info.state}: start it (${fix.start(target.info.name)}), then ping again.`,
       );
     }
     if (target.info && !sharesNetwork(source, target.info)) {
+      // The fix suggested: the source joins a network of the target that the key may see.
+      const joinable = target.info.endpoints.filter(shown).map((e) => e.networkName);
+      const network = joinable.sort()[0] ?? '<network>';
       return {
         ...answer,
         diagnosis: {
           code: 'NO_SHARED_NETWORK',
           message:
             `"${source.name}" and "${target.info.name}" share no network: "${source.name}" is on ${networksOf(source, shown)}, ` +
-            `"${target.info.name}" on ${networksOf(target.info, shown)}. Connect both to one network (POST /api/v1/networks/{network}/connections).`,
+            `"${target.info.name}" on ${networksOf(target.info, shown)}. Connect both to one network, e.g. ${fix.connect(network, source.name)}.`,
         },
       };
     }
@@ -147,7 +167,7 @@ export class ConnectivityService {
           code: internal ? 'NETWORK_INTERNAL' : 'PACKET_LOSS',
           message: internal
             ? `"${source.name}" is only on internal networks (${networksOf(source, shown)}): nothing outside them can be reached. ` +
-              'Connect it to a network that is not internal to reach other addresses.'
+              `Connect it to a network that is not internal to reach other addresses (${fix.connect('<network>', source.name)}).`
             : `"${source.name}" has no route to ${input.to}.`,
         },
       };
