@@ -2,6 +2,7 @@ import { buildSchema, parse } from 'graphql';
 import { noKeyMessage } from '../../src/auth/api-key-secret';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { argvStringsIn } from '../../src/common/graphql/argv-strings';
+import { withoutVariableValue } from '../../src/common/graphql/format-error';
 import { transportProblem } from '../../src/common/graphql/transport-errors';
 import { canonicalQuery, PageCursors } from '../../src/common/paging/page-cursor';
 import { flattenValidationErrors, mergeFieldErrors } from '../../src/common/validation/validation.pipe';
@@ -158,6 +159,16 @@ describe('what a caller is told', () => {
       expect(message).not.toContain('sy_secret');
     }
     expect(noKeyMessage('Bearer a b')).toContain('no valid key after "Bearer "');
+  });
+
+  it('says what a StringMap variable should be, without its value', () => {
+    expect(
+      withoutVariableValue(
+        'Variable "$i" got invalid value ["secret"] at "i.labels"; Expected type "StringMap". StringMap must be an object whose values are strings, e.g. {"team": "a"}',
+      ),
+    ).toBe(
+      'Variable "$i" got an invalid value at "i.labels": expected a StringMap, an object whose values are strings such as {"team": "a"} (the value is not repeated here).',
+    );
   });
 
   it('gives Apollo transport refusals a catalogue code and what to send', () => {

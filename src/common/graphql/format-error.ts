@@ -143,6 +143,10 @@ function safeReason(reason: string): string {
   if (/^Field "\w+" is not defined by type "\w+"\.$/.test(reason)) return reason.slice(0, -1);
   if (/^Field "\w+" of required type "[\w![\]]+" was not provided\.$/.test(reason))
     return reason.slice(0, -1);
+  // The StringMap scalar's own refusal quotes nothing the caller sent.
+  if (reason.includes('StringMap must be an object whose values are strings'))
+    return 'expected a StringMap, an object whose values are strings such as {"team": "a"}';
+  if (reason.includes('StringMap value of "')) return 'each value of a StringMap must be a string';
   const cannot = /^(\w+ cannot represent [a-z -]+)/.exec(reason);
   if (cannot) return cannot[1].trim();
   const expected = /^Expected type "([\w![\]]+)"/.exec(reason);
