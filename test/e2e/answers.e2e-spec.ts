@@ -138,6 +138,45 @@ describe('answers a person can use', () => {
       );
       expect(list.body.data.exec.exitCode).toBe(0);
     });
+
+    it('is refused over graphql-ws too', async () => {
+      const answer = await new Promise<{ type: string; payload: GqlError[] }>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+        ws.on('open', () =>
+          ws.send(
+            JSON.stringify({
+              type: 'connection_init',
+              payload: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+            }),
+          ),
+        );
+        ws.on('message', (data: Buffer) => {
+          const message = JSON.parse(data.toString()) as { type: string; payload: GqlError[] };
+          if (message.type === 'connection_ack') {
+            ws.send(
+              JSON.stringify({
+                id: '1',
+                type: 'subscribe',
+                payload: {
+                  query:
+                    'mutation($c: [String!]!, $r: String!) { exec(ref: $r, input: {command: $c}) { exitCode } }',
+                  variables: { c: 'cat /etc/hostname', r: `${p}a` },
+                },
+              }),
+            );
+          } else if (message.type === 'error' || message.type === 'next') {
+            ws.close();
+            resolve(message);
+          }
+        });
+        ws.on('error', reject);
+      });
+      expect(answer.type).toBe('error');
+      expect(answer.payload[0].extensions.code).toBe('VALIDATION_FAILED');
+      expect(answer.payload[0].extensions.errors).toEqual([
+        { field: 'input.command', message: expect.stringContaining(EXEC_SPLIT) },
+      ]);
+    });
   });
 
   describe('one message per field', () => {
