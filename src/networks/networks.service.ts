@@ -158,11 +158,13 @@ export class NetworksService {
 
   // Without `all`, only the unused networks this instance created (its instance label): never
   // those of another Switchyard on the same engine, nor those made outside Switchyard. `all`
-  // removes every unused network on the engine except Docker's own, so it needs an unscoped admin key.
+  // removes every unused network on the engine (the engine keeps its own), so it needs an unscoped
+  // admin key.
   async prune(input: PruneNetworksInput, actor: Actor): Promise<string[]> {
     const scoped = Object.keys(actor.scope).length > 0;
     if (input.all && (actor.role !== 'admin' || scoped)) {
-      const key = scoped ? `a ${actor.role} key scoped to labels` : `a ${actor.role} key`;
+      const article = /^[aeiou]/.test(actor.role) ? 'an' : 'a';
+      const key = `${article} ${actor.role} key${scoped ? ' scoped to labels' : ''}`;
       throw new DomainError(
         'FORBIDDEN',
         `Pruning every unused network on the engine (all: true), including those of other Switchyard instances ` +

@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { startApp, type TestApp } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker } from '../support/engine';
@@ -159,6 +160,49 @@ describe('prune: only what this instance created', () => {
         expect(await engineNetworks()).toContain(`${p}foreign`);
       },
     );
+
+    it('is refused for an operator key over graphql-ws too', async () => {
+      await a.app.listen({ port: 0, host: '127.0.0.1' });
+      const port = (a.app.getHttpServer().address() as { port: number }).port;
+      const answer = await new Promise<{ type: string; payload?: unknown }>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+        const timer = setTimeout(() => {
+          ws.close();
+          reject(new Error('no answer over graphql-ws within 20 s'));
+        }, 20_000);
+        ws.on('open', () =>
+          ws.send(
+            JSON.stringify({
+              type: 'connection_init',
+              payload: { authorization: `Bearer ${keys.operator}` },
+            }),
+          ),
+        );
+        ws.on('message', (data: Buffer) => {
+          const message = JSON.parse(data.toString()) as { type: string; payload?: unknown };
+          if (message.type === 'connection_ack') {
+            ws.send(
+              JSON.stringify({
+                id: '1',
+                type: 'subscribe',
+                payload: {
+                  query: `mutation { pruneNetworks(input: { all: true, labels: ["pall=${p}"] }) { removed } }`,
+                },
+              }),
+            );
+          } else if (message.type === 'next' || message.type === 'error') {
+            clearTimeout(timer);
+            ws.close();
+            resolve(message);
+          }
+        });
+        ws.on('error', reject);
+      });
+      const errors =
+        (answer.payload as { errors?: { extensions?: { code?: string } }[] }).errors ?? answer.payload;
+      expect(JSON.stringify(errors)).toContain('FORBIDDEN');
+      expect(await engineNetworks()).toContain(`${p}foreign`);
+    });
 
     it('an unscoped admin key removes unused networks it did not create (here only within a label filter)', async () => {
       const res = await a.http
