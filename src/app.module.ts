@@ -23,6 +23,7 @@ import { DatabaseModule } from './database/database.module';
 import { EngineModule } from './engine/engine.module';
 import type { ContainerEngine } from './engine/engine.port';
 import { HealthModule } from './health/health.module';
+import { InstanceModule } from './instance/instance.module';
 import { NetworksModule } from './networks/networks.module';
 
 function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverConfig {
@@ -88,6 +89,7 @@ export class AppModule {
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
         DatabaseModule,
+        InstanceModule,
         EngineModule.forRoot(engine),
         AuditModule,
         AuthModule,

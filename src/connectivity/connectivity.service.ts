@@ -12,6 +12,7 @@ import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import type { ContainerEndpoint, ContainerInfo, ContainerSummary, ExecResult } from '../engine/engine.types';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { MANAGED_LABEL, PROBE_LABEL } from '../common/labels';
+import { InstanceIdentity } from '../instance/instance-identity';
 import type { MatrixInput, PingInput } from './dto/ping.input';
 import type {
   ConnectivityMatrixModel,
@@ -63,6 +64,7 @@ export class ConnectivityService {
     private readonly config: AppConfig,
     private readonly access: AccessPolicy,
     private readonly containers: ContainersService,
+    private readonly instance: InstanceIdentity,
   ) {}
 
   async ping(input: PingInput, actor: Actor, transport: Transport = 'rest'): Promise<PingResultModel> {
@@ -274,7 +276,7 @@ export class ConnectivityService {
         image,
         command,
         targetContainerId: source.id,
-        labels: { [PROBE_LABEL]: 'true', [MANAGED_LABEL]: 'true' },
+        labels: this.instance.stamp({ [PROBE_LABEL]: 'true', [MANAGED_LABEL]: 'true' }),
       },
       timeoutMs,
       keyId,

@@ -11,6 +11,7 @@ import { endpointOn, isBuiltIn, refuseBuiltInJoin } from '../lookup/network-fact
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { checkAddressesFree, checkMacFree, endpointProblems } from '../networks/endpoint-rules';
 import { MANAGED_LABEL } from '../common/labels';
+import { InstanceIdentity } from '../instance/instance-identity';
 import { containerFailure, startFailure } from './container-errors';
 import { presentContainer } from './container-presenter';
 import type { ContainerNetworkInput, RunContainerInput } from './dto/run-container.input';
@@ -34,6 +35,7 @@ export class ContainerRunner {
     private readonly access: AccessPolicy,
     private readonly config: AppConfig,
     private readonly keys: ApiKeysService,
+    private readonly instance: InstanceIdentity,
   ) {
     this.allowlist = compileImageAllowlist(config.IMAGE_ALLOWLIST);
   }
@@ -209,7 +211,7 @@ export class ContainerRunner {
       image: input.image,
       command: input.command,
       env: input.env ?? {},
-      labels: { ...(input.labels ?? {}), [MANAGED_LABEL]: 'true' },
+      labels: this.instance.stamp({ ...(input.labels ?? {}), [MANAGED_LABEL]: 'true' }),
       hostname: input.hostname,
       restartPolicy: {
         name: input.restartPolicy?.name ?? 'no',

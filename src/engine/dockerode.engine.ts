@@ -252,7 +252,7 @@ export class DockerodeEngine implements ContainerEngine {
   }
 
   async connectNetwork(networkId: string, containerId: string, endpoint: EndpointSpec): Promise<void> {
-    const body = { Container: containerId, EndpointConfig: endpointConfig(endpoint) };
+    const body = { Container: containerId, EndpointConfig: endpointConfig(endpoint, networkId) };
     await this.client.mutate('network.connect', (signal) =>
       this.client.docker.getNetwork(networkId).connect({ ...body, abortSignal: signal }),
     );
@@ -322,7 +322,9 @@ export class DockerodeEngine implements ContainerEngine {
         },
       },
       NetworkingConfig: {
-        EndpointsConfig: Object.fromEntries(spec.endpoints.map((e) => [e.networkId, endpointConfig(e)])),
+        EndpointsConfig: Object.fromEntries(
+          spec.endpoints.map((e) => [e.networkId, endpointConfig(e, e.networkId)]),
+        ),
       },
     };
     const container = await this.client.mutate('container.create', (signal) =>
@@ -600,11 +602,15 @@ export class DockerodeEngine implements ContainerEngine {
   }
 }
 
-function endpointConfig(endpoint: EndpointSpec): Record<string, unknown> {
+// The endpoint names its network by id: an engine that keys endpoints by network name would
+// otherwise look the name up again when the container starts, and a name that is another
+// network's full id finds that other network (Docker looks up ids before names).
+function endpointConfig(endpoint: EndpointSpec, networkId: string): Record<string, unknown> {
   const ipam: Record<string, string> = {};
   if (endpoint.ipv4Address) ipam.IPv4Address = endpoint.ipv4Address;
   if (endpoint.ipv6Address) ipam.IPv6Address = endpoint.ipv6Address;
   return {
+    NetworkID: networkId,
     ...(Object.keys(ipam).length ? { IPAMConfig: ipam } : {}),
     ...(endpoint.aliases?.length ? { Aliases: endpoint.aliases } : {}),
     ...(endpoint.macAddress ? { MacAddress: endpoint.macAddress } : {}),

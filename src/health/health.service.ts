@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
+import { InstanceIdentity } from '../instance/instance-identity';
 
 export interface CheckResult {
   status: 'up' | 'down';
@@ -39,6 +40,7 @@ export class HealthService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
+    private readonly instance: InstanceIdentity,
   ) {}
 
   async readiness(): Promise<Readiness> {
@@ -53,7 +55,8 @@ export class HealthService {
     const started = performance.now();
     try {
       await this.dataSource.query('SELECT 1');
-      return { status: 'up', latencyMs: elapsed(started) };
+      // The database is the instance: its id is on what this instance creates (io.switchyard.instance).
+      return { status: 'up', latencyMs: elapsed(started), instanceId: this.instance.id };
     } catch (error) {
       return {
         status: 'down',

@@ -52,9 +52,9 @@ export class NetworksController {
 
   @Post('prune')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Remove unused networks (by default only those Switchyard created)' })
+  @ApiOperation({ summary: 'Remove unused networks (by default only those this instance created)' })
   @ApiResponse({ status: 200, type: NetworkPruneResultModel })
-  @ApiProblems(400, 503, 504)
+  @ApiProblems(400, 403, 503, 504)
   @Allow('operator')
   @Audited({ action: 'network.prune' })
   async prune(

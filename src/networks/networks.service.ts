@@ -24,6 +24,7 @@ import { ApiKeysService } from '../auth/api-keys.service';
 import { parseCidr, type Cidr } from '../common/net/ip';
 import { describePools, parseNetworkPools, poolProblems, type PoolRange } from '../common/net/pools';
 import { Operations } from '../common/operation-context';
+import { InstanceIdentity } from '../instance/instance-identity';
 
 const PRUNE_ATTEMPTS = 8;
 
@@ -45,6 +46,7 @@ export class NetworksService {
     private readonly access: AccessPolicy,
     private readonly config: AppConfig,
     private readonly keys: ApiKeysService,
+    private readonly instance: InstanceIdentity,
   ) {
     this.pools = parseNetworkPools(config.NETWORK_POOLS).pools;
   }
@@ -95,6 +97,7 @@ export class NetworksService {
       ...input,
       labels: this.access.labelsFor(actor, input.labels, scopeLabelKeys),
     });
+    spec.labels = this.instance.stamp(spec.labels);
     this.checkPools(spec, actor);
     if (BUILTIN_NETWORK_NAMES.has(spec.name)) {
       throw new DomainError(
@@ -153,15 +156,25 @@ export class NetworksService {
     }
   }
 
+  // Without `all`, only the unused networks this instance created (its instance label): never
+  // those of another Switchyard on the same engine, nor those made outside Switchyard. `all`
+  // removes every unused network on the engine (the engine keeps its own), so it needs an unscoped
+  // admin key.
   async prune(input: PruneNetworksInput, actor: Actor): Promise<string[]> {
-    if (input.all && actor.role !== 'admin') {
+    const scoped = Object.keys(actor.scope).length > 0;
+    if (input.all && (actor.role !== 'admin' || scoped)) {
+      const article = /^[aeiou]/.test(actor.role) ? 'an' : 'a';
+      const key = `${article} ${actor.role} key${scoped ? ' scoped to labels' : ''}`;
       throw new DomainError(
         'FORBIDDEN',
-        'Pruning networks that Switchyard did not create (all: true) needs an admin key.',
+        `Pruning every unused network on the engine (all: true), including those of other Switchyard instances ` +
+          `and those made outside Switchyard, needs an unscoped admin key; the key "${actor.name}" is ${key}. ` +
+          'Leave out all to prune only the unused networks this instance created.',
+        { context: { requiredRole: 'admin', role: actor.role, scoped } },
       );
     }
     const labels = [...(input.labels ?? []), ...this.access.labelFilters(actor)];
-    if (!input.all) labels.push(`${MANAGED_LABEL}=true`);
+    if (!input.all) labels.push(`${MANAGED_LABEL}=true`, this.instance.label);
     // The engine runs one prune at a time and refuses a second one meanwhile: ours queue, and
     // one started elsewhere is waited for a moment.
     return this.pruneLock.run(async () => {

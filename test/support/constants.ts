@@ -15,6 +15,8 @@ export const MACVLAN_PARENTS = {
   trustPower: 'sy-mv7',
   // The peer end of sy-mv7's veth pair: an interface of its own, free for one more file.
   trustPower2: 'sy-mvp7',
+  // The peer end of sy-mv4's veth pair.
+  seedMac: 'sy-mvp4',
 } as const;
 // The address on sy-veth1 in each engine's namespace, to test the host-interface overlap rule.
 export const HOST_TEST_SUBNET = '10.213.250.0/24';

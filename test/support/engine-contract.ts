@@ -226,15 +226,15 @@ export function describeEnginePort(
         expect(listed.map((c) => c.id).sort()).toEqual([a1, a2].sort());
       });
 
-      it('filters containers by network id only where they have been attached, by name always', async () => {
+      it('filters containers by network id and by name, also before they first start', async () => {
         const idle = await engine.createContainer(container('never-started', netB, [{ networkId: netB }]));
         const byId = await engine.listContainers({ all: true, network: [netB] });
         const byName = await engine.listContainers({ all: true, network: [name('b')] });
-        expect(byId.some((c) => c.id === idle)).toBe(false);
+        expect(byId.some((c) => c.id === idle)).toBe(true);
         expect(byName.some((c) => c.id === idle)).toBe(true);
-        // A created container names its network but reports no network id yet.
+        // The endpoint names its network by id from the create (NetworkID), before any address.
         expect((await engine.inspectContainer(idle)).endpoints).toEqual([
-          expect.objectContaining({ networkName: name('b'), networkId: '', ipv4Address: null }),
+          expect.objectContaining({ networkName: name('b'), networkId: netB, ipv4Address: null }),
         ]);
         await engine.removeContainer(idle, false);
       });

@@ -6,7 +6,9 @@ import { ApiField } from '../../common/api/api-field';
 export class PruneNetworksInput {
   @ApiField('boolean', {
     optional: true,
-    description: 'Also prune unused networks that Switchyard did not create (default: only its own)',
+    description:
+      'Prune every unused network on the engine, also those of other Switchyard instances and those made outside Switchyard ' +
+      '(unscoped admin keys only; default: only the unused networks this instance created)',
   })
   @IsOptional()
   @IsBoolean()

@@ -57,7 +57,7 @@ export interface EndpointRecord {
   userAliases: string[];
   // Set while the container runs on the network.
   active: { endpointId: string; ipv4: string | null; ipv6: string | null; mac: string | null } | null;
-  // The engine keeps the network id once the endpoint was active; before that it reports none.
+  // Once the endpoint was active (the engine's own short-id alias before API 1.45).
   everActive: boolean;
 }
 
@@ -177,7 +177,9 @@ export function containerEndpoints(
     return [
       {
         networkName: network.name,
-        networkId: e.everActive ? e.networkId : '',
+        // The adapter names each endpoint's network by id (NetworkID), so the engine reports it
+        // even before the container first starts.
+        networkId: e.networkId,
         endpointId: e.active?.endpointId ?? '',
         ipv4Address: e.active?.ipv4 ?? null,
         ipv6Address: e.active?.ipv6 ?? null,

@@ -278,9 +278,14 @@ export function describeContainerRunner(): void {
         expect(res.status).toBe(201);
         expect(res.calls).not.toContain('startContainer');
         expect(engine.container('idle')).toMatchObject({ state: 'created' });
-        // The address it asked for is reported (the engine assigns it on start).
+        // The address it asked for is reported (the engine assigns it on start), with its
+        // network's id (the endpoint names it from the create).
         expect(res.body.networks).toEqual([
-          expect.objectContaining({ network: 'front', ipv4Address: '10.90.1.77', networkId: null }),
+          expect.objectContaining({
+            network: 'front',
+            ipv4Address: '10.90.1.77',
+            networkId: (await engine.inspectNetwork('front')).id,
+          }),
         ]);
       });
     });

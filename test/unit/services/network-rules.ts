@@ -2,6 +2,7 @@ import { AccessPolicy } from '../../../src/auth/access-policy';
 import type { ApiKeysService } from '../../../src/auth/api-keys.service';
 import type { Actor } from '../../../src/auth/roles';
 import { loadConfig } from '../../../src/config/app-config';
+import { InstanceIdentity } from '../../../src/instance/instance-identity';
 import type { DomainError } from '../../../src/common/errors/domain-error';
 import { ResourceLookup } from '../../../src/lookup/resource-lookup';
 import type { CreateNetworkInput } from '../../../src/networks/dto/create-network.input';
@@ -25,6 +26,7 @@ function serviceOn(engine: MemoryEngine): NetworksService {
     new AccessPolicy(),
     loadConfig({}),
     keys,
+    new InstanceIdentity('another-instance'),
   );
 }
 

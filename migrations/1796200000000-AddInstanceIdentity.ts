@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+// Each database is one Switchyard instance, with an id generated here, once. The service labels
+// what it creates with it (io.switchyard.instance), so that its prune never touches what another
+// instance on the same engine created.
+export class AddInstanceIdentity1796200000000 implements MigrationInterface {
+  name = 'AddInstanceIdentity1796200000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE "instance" ("id" integer PRIMARY KEY NOT NULL, "instance_id" text NOT NULL, "created_at" text NOT NULL)`,
+    );
+    await queryRunner.query(`INSERT INTO "instance" ("id", "instance_id", "created_at") VALUES (1, ?, ?)`, [
+      randomUUID(),
+      new Date().toISOString(),
+    ]);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "instance"`);
+  }
+}
