@@ -35,12 +35,16 @@ const DOC_NETWORKS = ['demo', 'backend', 'backend2', 'lan', 'mesh'];
 const DOC_MACVLAN_PARENT = 'sy-mv0';
 const ADMIN_KEY = `sy_doctest_${'k'.repeat(40)}`;
 
-// The only rewriting of the examples: the service's address, the real key and the lab NIC.
+// The only rewriting of the examples (with the preamble below): the service's address, the real
+// key and the lab NIC.
+const SUBSTITUTIONS = (port: number): Array<[string, string]> => [
+  ['localhost:8080', `127.0.0.1:${port}`],
+  ['sy_...your key...', ADMIN_KEY],
+  ['"parent": "eth1"', `"parent": "${DOC_MACVLAN_PARENT}"`],
+];
+
 function substitute(text: string, port: number): string {
-  return text
-    .replaceAll('localhost:8080', `127.0.0.1:${port}`)
-    .replaceAll('sy_...your key...', ADMIN_KEY)
-    .replaceAll('"parent": "eth1"', `"parent": "${DOC_MACVLAN_PARENT}"`);
+  return SUBSTITUTIONS(port).reduce((out, [from, to]) => out.replaceAll(from, to), text);
 }
 
 // The session's preamble: curl also writes the answer's status to stderr (`-w`), where the test
@@ -65,7 +69,7 @@ interface Ran {
   command: DocCommand;
   stdout: string;
   stderr: string;
-  status: number | null;
+  statuses: number[]; // of each curl the command ran
   exitCode: number;
 }
 
@@ -94,27 +98,27 @@ async function runDocument(doc: string, commands: DocCommand[], port: number): P
   return toRun.map((command, i) => {
     const read = (ext: string) =>
       existsSync(join(dir, `${i}.${ext}`)) ? readFileSync(join(dir, `${i}.${ext}`), 'utf8') : '';
-    const statuses = [...read('err').matchAll(/__doc_status=(\d{3})/g)];
-    const last = statuses[statuses.length - 1];
+    const statuses = [...read('err').matchAll(/__doc_status=(\d{3})/g)].map((m) => Number(m[1]));
     return {
       command,
       stdout: read('out'),
       stderr: read('err').replace(/\n?__doc_status=\d{3}\n/g, ''),
-      status: last ? Number(last[1]) : null,
+      statuses,
       exitCode: Number(read('rc').trim() || '-1'),
     };
   });
 }
 
 // What is wrong with one command's answer (empty: it shows what the text shows).
-function check({ command, stdout, stderr, status, exitCode }: Ran): string[] {
+function check({ command, stdout, stderr, statuses, exitCode }: Ran): string[] {
   const problems: string[] = [];
   if (exitCode !== 0) problems.push(`exit code ${exitCode} (stderr: ${stderr.trim()})`);
   const expected = command.expect.status;
+  const status = statuses[statuses.length - 1] ?? null;
   if (expected !== undefined && status !== expected)
     problems.push(`status ${status}, the text shows ${expected}`);
-  if (expected === undefined && status !== null && status >= 400)
-    problems.push(`status ${status} where the text shows no error`);
+  if (expected === undefined && statuses.some((s) => s >= 400))
+    problems.push(`status ${statuses.join(', ')} where the text shows no error`);
   let answer: unknown;
   const parse = () => {
     try {
