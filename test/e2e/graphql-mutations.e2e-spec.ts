@@ -1,6 +1,8 @@
 import { startApp, type TestApp } from '../support/app';
 import { TEST_LABEL } from '../support/constants';
 import { cleanupEngine, findNetworks } from '../support/engine';
+import { wsOperation } from '../support/graphql-ws';
+import { listenOnLoopback } from '../support/loopback';
 import { runPrefix } from '../support/names';
 
 // Every mutation field is nullable: when one mutation of a document fails, the others that ran
@@ -78,5 +80,32 @@ describe('GraphQL: one failing mutation does not hide the others', () => {
     expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual([[['b'], 'NETWORK_NAME_TAKEN']]);
     expect(await findNetworks(name)).toEqual([]);
     expect(await findNetworks(other)).toEqual([]);
+  });
+  it('does the same over graphql-ws', async () => {
+    const port = await listenOnLoopback(t);
+    const answer = await wsOperation(
+      port,
+      t.config.ADMIN_API_KEY!,
+      `mutation($a: CreateNetworkInput!, $missing: String!, $c: CreateNetworkInput!) {
+        first: createNetwork(input: $a) { name }
+        second: removeNetwork(ref: $missing)
+        third: createNetwork(input: $c) { name }
+      }`,
+      {
+        a: { name: `${p}ws-first`, labels },
+        missing: `${p}ws-never-made`,
+        c: { name: `${p}ws-third`, labels },
+      },
+    );
+    expect(answer.type).toBe('next');
+    expect(answer.payload.data).toEqual({
+      first: { name: `${p}ws-first` },
+      second: null,
+      third: { name: `${p}ws-third` },
+    });
+    const errors = answer.payload.errors as GqlError[];
+    expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual([[['second'], 'NETWORK_NOT_FOUND']]);
+    expect(await findNetworks(`${p}ws-first`)).toHaveLength(1);
+    expect(await findNetworks(`${p}ws-third`)).toHaveLength(1);
   });
 });

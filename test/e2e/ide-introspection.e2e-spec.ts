@@ -1,9 +1,8 @@
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
-import WebSocket from 'ws';
 import { startApp, type TestApp } from '../support/app';
 import { listenOnLoopback } from '../support/loopback';
 import { runPrefix } from '../support/names';
-import { waitFor } from '../support/wait';
+import { wsOperation } from '../support/graphql-ws';
 
 // The GraphQL IDE's schema: the introspection query GraphiQL 4.1.2 really sends (graphql-js's
 // getIntrospectionQuery with its inputValueDeprecation and schemaDescription props, both false
@@ -26,33 +25,6 @@ type Json = ReturnType<typeof JSON.parse>;
 
 const codesOf = (body: Json): string[] =>
   ((body?.errors ?? []) as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code ?? '');
-
-// One operation over graphql-transport-ws: its `next` or `error` payload.
-async function overSocket(
-  port: number,
-  key: string,
-  query: string,
-): Promise<{ type: string; payload: Json }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
-  const messages: { type: string; id?: string; payload?: Json }[] = [];
-  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as (typeof messages)[0]));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } }));
-    await waitFor(() => messages.some((m) => m.type === 'connection_ack'), { what: 'connection_ack' });
-    ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
-    const answer = await waitFor(
-      () => messages.find((m) => m.id === '1' && (m.type === 'next' || m.type === 'error')),
-      { what: 'the answer to the operation' },
-    );
-    return { type: answer.type, payload: answer.payload };
-  } finally {
-    ws.close();
-  }
-}
 
 describe('IDE introspection', () => {
   const p = runPrefix('ide-intro');
@@ -114,7 +86,7 @@ describe('IDE introspection', () => {
       expectFullSchema(res.body);
     }
     const port = await listenOnLoopback(tight);
-    const answer = await overSocket(port, tight.config.ADMIN_API_KEY!, GRAPHIQL_QUERY);
+    const answer = await wsOperation(port, tight.config.ADMIN_API_KEY!, GRAPHIQL_QUERY);
     expect(answer.type).toBe('next');
     expectFullSchema(answer.payload);
   });
