@@ -57,8 +57,9 @@ const INTROSPECTION_LISTS = new Set([
 // An operation that only asks for the schema (GraphiQL's, a code generator's) is measured by
 // rules of its own, fixed because the schema is: the standard introspection query of graphql-js
 // nests 15 levels (a chain of `ofType` follows one type reference), selects about 230 fields and
-// nests lists 3 deep (types > fields > args). A field's type asked for its fields again is what
-// makes an introspection answer explode, and what `lists` refuses. Aliases count as for data.
+// nests lists 3 deep (types > fields > args). Lists nested deeper (the fields of a field's type,
+// whose types are asked for their fields again...) are what make an introspection answer explode,
+// and what `maxLists` refuses. Aliases count as for data.
 export const INTROSPECTION_LIMITS = { maxDepth: 20, maxFields: 500, maxLists: 3 };
 
 // Measures the selection sets of one document. Each fragment is measured once per kind of place
