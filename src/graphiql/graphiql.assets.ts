@@ -29,8 +29,9 @@ const ASSETS: Record<string, Asset> = {
 
 // Starts GraphiQL against this service; a file of its own so that the page's CSP allows no inline
 // script. The page holds no key: the Headers pane starts with a template to fill in, and headers
-// are not kept in the browser's storage. When the headers change (and are JSON), a new fetcher
-// makes GraphiQL load the schema again with them, so pasting a key is all it takes.
+// are not kept in the browser's storage (neither with the tabs nor in the query history). When the
+// headers change (and are JSON), a new fetcher makes GraphiQL load the schema again with them, so
+// pasting a key is all it takes.
 const INIT_JS = `(function () {
   var url = window.location.origin + '/graphql';
   var TEMPLATE = ${JSON.stringify(HEADERS_TEMPLATE)};
@@ -46,6 +47,43 @@ const INIT_JS = `(function () {
       return false;
     }
   }
+  // GraphiQL keeps its tabs, history and settings in localStorage; its query history would keep
+  // the headers (the key) too: they are left out there, and stay in the page only.
+  var HISTORY = /^graphiql:(queries|favorites)$/;
+  function withoutHeaders(key, value) {
+    if (!HISTORY.test(key)) return value;
+    var stored = JSON.parse(value);
+    Object.keys(stored).forEach(function (name) {
+      (stored[name] || []).forEach(function (item) {
+        delete item.headers;
+      });
+    });
+    return JSON.stringify(stored);
+  }
+  function ownKeys() {
+    return Object.keys(window.localStorage).filter(function (key) {
+      return key.indexOf('graphiql:') === 0;
+    });
+  }
+  var storage = {
+    getItem: function (key) {
+      return window.localStorage.getItem(key);
+    },
+    setItem: function (key, value) {
+      window.localStorage.setItem(key, withoutHeaders(key, value));
+    },
+    removeItem: function (key) {
+      window.localStorage.removeItem(key);
+    },
+    clear: function () {
+      ownKeys().forEach(function (key) {
+        window.localStorage.removeItem(key);
+      });
+    },
+    get length() {
+      return ownKeys().length;
+    },
+  };
   function Ide() {
     var fetcherState = React.useState(newFetcher);
     var loadedWith = React.useRef(TEMPLATE);
@@ -64,6 +102,7 @@ const INIT_JS = `(function () {
       fetcher: fetcherState[0],
       defaultHeaders: TEMPLATE,
       shouldPersistHeaders: false,
+      storage: storage,
       defaultEditorToolsVisibility: 'headers',
       onEditHeaders: onEditHeaders,
       defaultQuery: QUERY,

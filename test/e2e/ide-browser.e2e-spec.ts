@@ -112,6 +112,12 @@ describeOnce('GraphiQL in a browser', () => {
     expect(answer).toContain('"driver": "bridge"');
     expect(answer).not.toContain('errors');
     expect((await findNetworks(network)).map((n) => n.Name)).toEqual([network]);
+    // The key stays in the page: not in the browser's storage (tabs, query history).
+    const stored = await page.evaluate<string>(
+      'JSON.stringify([Object.assign({}, localStorage), Object.assign({}, sessionStorage)])',
+    );
+    expect(stored).toContain('graphiql:queries');
+    expect(stored).not.toContain(viewer);
     await page.screenshot({ path: join(browser!.dir, 'graphiql.png'), fullPage: true });
   });
 });
