@@ -17,7 +17,7 @@ export class ApiKeysResolver {
     return this.keys.list(actor);
   }
 
-  @Mutation(() => CreatedApiKeyModel, { description: 'The key is shown only in this answer' })
+  @Mutation(() => CreatedApiKeyModel, { nullable: true, description: 'The key is shown only in this answer' })
   @Allow('admin')
   @Audited({ action: 'apikey.create', target: { kind: 'apiKey', refs: ['input.name'] }, snapshots: false })
   createApiKey(
@@ -27,7 +27,7 @@ export class ApiKeysResolver {
     return this.keys.create(input, actor);
   }
 
-  @Mutation(() => Boolean, { description: 'Revokes the key; true when done' })
+  @Mutation(() => Boolean, { nullable: true, description: 'Revokes the key; true when done' })
   @Allow('admin')
   @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })
   async revokeApiKey(

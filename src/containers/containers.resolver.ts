@@ -50,7 +50,7 @@ export class ContainersResolver {
     return this.service.logs(ref, args, actor);
   }
 
-  @Mutation(() => ContainerModel)
+  @Mutation(() => ContainerModel, { nullable: true })
   @Allow('operator')
   @Audited({ action: 'container.run', target: NEW_CONTAINER })
   runContainer(
@@ -60,14 +60,14 @@ export class ContainersResolver {
     return this.runner.run(input, actor);
   }
 
-  @Mutation(() => ContainerModel)
+  @Mutation(() => ContainerModel, { nullable: true })
   @Allow('operator')
   @Audited({ action: 'container.start', target: CONTAINER_REF })
   startContainer(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
     return this.service.start(ref, actor);
   }
 
-  @Mutation(() => ContainerModel)
+  @Mutation(() => ContainerModel, { nullable: true })
   @Allow('operator')
   @Audited({ action: 'container.stop', target: CONTAINER_REF })
   stopContainer(
@@ -77,7 +77,7 @@ export class ContainersResolver {
     return this.service.stop(ref, timeout, actor);
   }
 
-  @Mutation(() => ContainerModel)
+  @Mutation(() => ContainerModel, { nullable: true })
   @Allow('operator')
   @Audited({ action: 'container.restart', target: CONTAINER_REF })
   restartContainer(
@@ -87,7 +87,7 @@ export class ContainersResolver {
     return this.service.restart(ref, timeout, actor);
   }
 
-  @Mutation(() => Boolean, { description: 'Removes the container; true when done' })
+  @Mutation(() => Boolean, { nullable: true, description: 'Removes the container; true when done' })
   @Allow('operator')
   @Audited({ action: 'container.remove', target: CONTAINER_REF })
   async removeContainer(
@@ -98,7 +98,10 @@ export class ContainersResolver {
     return true;
   }
 
-  @Mutation(() => ExecResultModel, { description: 'Runs a command (argv, no shell) in a running container' })
+  @Mutation(() => ExecResultModel, {
+    nullable: true,
+    description: 'Runs a command (argv, no shell) in a running container',
+  })
   @Allow('operator')
   @Audited({ action: 'container.exec', target: CONTAINER_REF, snapshots: false })
   exec(

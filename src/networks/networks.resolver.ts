@@ -32,7 +32,7 @@ export class NetworksResolver {
     return this.service.get(ref, actor);
   }
 
-  @Mutation(() => NetworkModel)
+  @Mutation(() => NetworkModel, { nullable: true })
   @Allow('operator')
   @Audited({ action: 'network.create', target: NEW_NETWORK })
   createNetwork(
@@ -42,7 +42,7 @@ export class NetworksResolver {
     return this.service.create(input, actor);
   }
 
-  @Mutation(() => Boolean, { description: 'Removes the network; true when done' })
+  @Mutation(() => Boolean, { nullable: true, description: 'Removes the network; true when done' })
   @Allow('operator')
   @Audited({ action: 'network.remove', target: NETWORK_REF })
   async removeNetwork(@Args('ref') ref: string, @CurrentActor() actor: Actor): Promise<boolean> {
@@ -50,7 +50,7 @@ export class NetworksResolver {
     return true;
   }
 
-  @Mutation(() => NetworkPruneResultModel)
+  @Mutation(() => NetworkPruneResultModel, { nullable: true })
   @Allow('operator')
   @Audited({ action: 'network.prune' })
   async pruneNetworks(
@@ -60,7 +60,7 @@ export class NetworksResolver {
     return { removed: await this.service.prune(input ?? {}, actor) };
   }
 
-  @Mutation(() => NetworkConnectionModel)
+  @Mutation(() => NetworkConnectionModel, { nullable: true })
   @Allow('operator')
   @Audited({ action: 'network.connect', target: NETWORK_REF })
   connectContainer(
@@ -71,7 +71,7 @@ export class NetworksResolver {
     return this.connections.connect(network, input, actor);
   }
 
-  @Mutation(() => Boolean, { description: 'Disconnects the container; true when done' })
+  @Mutation(() => Boolean, { nullable: true, description: 'Disconnects the container; true when done' })
   @Allow('operator')
   @Audited({ action: 'network.disconnect', target: NETWORK_REF })
   async disconnectContainer(

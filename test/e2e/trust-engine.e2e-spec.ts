@@ -336,7 +336,7 @@ describe('trust: engine calls through a proxy (deadlines, broken streams)', () =
       const res = await answer;
       expect(res.code).toBe('ENGINE_ERROR');
       if (transport === 'rest') expect(res.status).toBe(502);
-      else expect(res.body.data).toBeNull();
+      else expect(res.body.data).toEqual({ exec: null });
       // The command the client no longer hears from is ended.
       await waitFor(async () => !(await psOutput(box)).includes(`sleep ${n}`), {
         what: `sleep ${n} to be gone`,

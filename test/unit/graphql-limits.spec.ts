@@ -75,14 +75,66 @@ describe('GraphQL query limits', () => {
     ]);
   });
 
-  it('does not count the type-reference chain of introspection as depth', () => {
-    const errors = validate(schema, parse(getIntrospectionQuery()), [
-      ...specifiedRules,
-      queryLimitsRule(limits),
-    ]);
-    expect(errors).toEqual([]);
-    // Fields that fan out still count.
-    const wide = `{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { name } } } } } } } } } } } }`;
-    expect(check(wide)).toEqual([expect.stringContaining('levels deep')]);
+  describe('introspection', () => {
+    // Data limits as tight as the settings allow: introspection is not measured by them.
+    const tight = { maxDepth: 2, maxAliases: 0, maxCost: 10 };
+    const checkWith = (document: string, l = limits) =>
+      validate(schema, parse(document), [...specifiedRules, queryLimitsRule(l)]).map((e) => e.message);
+    const chain = (n: number) => `${'ofType { '.repeat(n)}name${' }'.repeat(n)}`;
+
+    it('lets the standard introspection query through, with the options GraphiQL uses and with all of them, whatever the data limits', () => {
+      const graphiql = getIntrospectionQuery({ inputValueDeprecation: false, schemaDescription: false });
+      const all = getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      });
+      for (const document of [graphiql, all]) {
+        expect(checkWith(document)).toEqual([]);
+        expect(checkWith(document, tight)).toEqual([]);
+      }
+      // Spread at the root through a fragment, it is still introspection only.
+      expect(checkWith(`{ ...Q } fragment Q on Query { __schema { queryType { name } } }`, tight)).toEqual(
+        [],
+      );
+    });
+
+    it('bounds an introspection-only query by its own depth, list nesting and size', () => {
+      expect(checkWith(`{ __type(name: "Network") { ${chain(17)} } }`, tight)).toEqual([]);
+      expect(checkWith(`{ __type(name: "Network") { ${chain(20)} } }`, tight)).toEqual([
+        expect.stringContaining('The introspection query nests 22 levels deep; at most 20'),
+      ]);
+      // A field's type asked for its fields again, and again: the answer would explode.
+      const wide = `{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }`;
+      expect(check(wide)).toEqual([expect.stringContaining('nests 5 lists')]);
+      const size = `{ __type(name: "Network") { ${Array.from({ length: 3 }, () => 'fields { name description }').join(' ')} } }`;
+      expect(checkWith(size)).toEqual([]);
+      const big = `{ __type(name: "Network") { ...F } } fragment F on __Type { ${Array.from({ length: 499 }, () => 'name').join(' ')} }`;
+      expect(checkWith(big)).toEqual([]);
+      const bigger = `{ __type(name: "Network") { ...F ...F } } fragment F on __Type { ${Array.from({ length: 250 }, () => 'name').join(' ')} }`;
+      expect(checkWith(bigger)).toEqual([expect.stringContaining('selects 501 fields; at most 500')]);
+      // Aliases count as for data.
+      expect(checkWith('{ a: __schema { queryType { name } } }', tight)).toEqual([
+        expect.stringContaining('uses 1 aliases'),
+      ]);
+    });
+
+    it('measures a document mixing data and introspection by the data limits, every ofType counted', () => {
+      const mixed = `{ networks { name } __type(name: "Network") { ${chain(9)} } }`;
+      expect(checkWith(mixed)).toEqual([
+        expect.stringContaining('The query nests 11 levels deep; at most 10'),
+      ]);
+      // The standard introspection query with one data field beside it.
+      const withData = getIntrospectionQuery().replace('__schema {', 'networks { name } __schema {');
+      expect(check(withData)).toEqual([
+        expect.stringContaining('The query nests 15 levels deep; at most 10'),
+      ]);
+      expect(checkWith(`{ __typename networks { name } }`, { ...limits, maxCost: 19 })).toEqual([
+        expect.stringContaining('costs 21'),
+      ]);
+    });
   });
 });
