@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { TEST_ADMIN_KEY } from '../support/app';
 import { runPrefix } from '../support/names';
 import { freePort, type ServiceProcess, ServiceProcesses } from '../support/service-process';
@@ -23,7 +24,10 @@ describe('service logs', () => {
   const services = new ServiceProcesses();
   const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}` };
 
-  async function start(env: Record<string, string>): Promise<{ service: ServiceProcess; base: string }> {
+  async function start(
+    env: Record<string, string>,
+    readyPath = '/health/ready',
+  ): Promise<{ service: ServiceProcess; base: string }> {
     const port = await freePort();
     const service = services.start({
       PORT: String(port),
@@ -33,7 +37,7 @@ describe('service logs', () => {
       ...env,
     });
     const base = `http://127.0.0.1:${port}`;
-    await service.waitFor200(`${base}/health/ready`);
+    await service.waitFor200(`${base}${readyPath}`);
     return { service, base };
   }
 
@@ -147,6 +151,16 @@ describe('service logs', () => {
       headers: { ...auth, 'x-request-id': `${p}debug` },
     });
     await requestLine(service, `${p}debug`);
+    // A request with a body: its handler's lines carry its id too.
+    await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-request-id': `${p}debugql` },
+      body: JSON.stringify({ query: '{ networks { id } }' }),
+    });
+    await requestLine(service, `${p}debugql`);
+    expect(jsonLines(service).some((l) => l.reqId === `${p}debugql` && l.engineCall === 'network.list')).toBe(
+      true,
+    );
     const calls = jsonLines(service).filter((l) => l.reqId === `${p}debug` && l.engineCall !== undefined);
     expect(calls.length).toBeGreaterThan(0);
     for (const call of calls) {
@@ -166,5 +180,78 @@ describe('service logs', () => {
         outcome: 'ok',
       }),
     );
+  });
+
+  it('a 5xx line is at error with its code and cause; a start without the engine says so', async () => {
+    const { service, base } = await start(
+      { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` },
+      '/health/live',
+    );
+    const started = await waitFor(
+      () => jsonLines(service).find((l) => String(l.msg).startsWith('engine not reachable yet')),
+      { what: 'the start-up line about the missing engine' },
+    );
+    expect(started.level).toBe(40);
+    const res = await fetch(`${base}/api/v1/networks`, { headers: { ...auth, 'x-request-id': `${p}r503` } });
+    expect(res.status).toBe(503);
+    const line = await requestLine(service, `${p}r503`);
+    expect(line).toMatchObject({
+      level: 50,
+      code: 'ENGINE_UNAVAILABLE',
+      res: { statusCode: 503 },
+      err: expect.objectContaining({ message: expect.stringContaining('unreachable') }),
+    });
+  });
+
+  it('graphql-ws: an operation answered with errors, or refused, is logged with its codes and request id', async () => {
+    const { service, base } = await start({});
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    ws.on('message', (data: Buffer) =>
+      messages.push(JSON.parse(data.toString()) as (typeof messages)[number]),
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: auth.authorization } }));
+      await waitFor(() => messages.some((m) => m.type === 'connection_ack'), { what: 'connection_ack' });
+      const answer = async (id: string, query: string, operationName?: string) => {
+        ws.send(JSON.stringify({ id, type: 'subscribe', payload: { query, operationName } }));
+        const found = await waitFor(
+          () => messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error')),
+          { what: `the answer to operation ${id}` },
+        );
+        const errors = (
+          found.type === 'error' ? found.payload : (found.payload as { errors: unknown }).errors
+        ) as {
+          extensions: { code: string; requestId: string };
+        }[];
+        return errors[0].extensions;
+      };
+      const ran = await answer('1', `query WsFind { container(ref: "${p}missing") { id } }`, 'WsFind');
+      expect(ran.code).toBe('CONTAINER_NOT_FOUND');
+      const ranLine = await waitFor(
+        () => jsonLines(service).find((l) => l.reqId === ran.requestId && l.graphqlErrors !== undefined),
+        { what: 'the graphql-ws line of the operation' },
+      );
+      expect(ranLine).toMatchObject({
+        level: 30,
+        transport: 'graphql-ws',
+        operationType: 'query',
+        operationName: 'WsFind',
+        graphqlErrors: ['CONTAINER_NOT_FOUND'],
+      });
+      const refused = await answer('2', '{ container(ref: ');
+      const refusedLine = await waitFor(
+        () => jsonLines(service).find((l) => l.reqId === refused.requestId && l.graphqlErrors !== undefined),
+        { what: 'the graphql-ws line of the refused operation' },
+      );
+      expect(refusedLine).toMatchObject({ transport: 'graphql-ws', graphqlErrors: [refused.code] });
+    } finally {
+      ws.close();
+    }
+    expect(service.output()).not.toContain(TEST_ADMIN_KEY);
   });
 });

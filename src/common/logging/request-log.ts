@@ -54,7 +54,7 @@ function startOf(response: ServerResponse): number {
 }
 
 // A code of ours with a 5xx status, or Apollo's own for an unexpected failure.
-function isServerSide(code: string): boolean {
+export function isServerSide(code: string): boolean {
   const status = (ERROR_CATALOG as Record<string, { status: number } | undefined>)[code]?.status;
   return status !== undefined ? status >= 500 : code === 'INTERNAL_SERVER_ERROR';
 }
