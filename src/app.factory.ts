@@ -59,7 +59,6 @@ export async function createApp(
   );
 
   const fastify = app.getHttpAdapter().getInstance();
-  registerRequestLogging(fastify, loggers.http);
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     // Apollo's own refusals of a request (before its pipeline) in the shape of every other answer.
@@ -67,6 +66,8 @@ export async function createApp(
       return graphqlPayloadInShape(payload, String(request.id), reply.statusCode);
     return payload;
   });
+  // After the hook above (the request line reads the codes of the shaped answer), before the gate.
+  registerRequestLogging(fastify, loggers.http);
   // JSON only: Fastify's own text/plain parser would hand strings to the validation.
   fastify.removeAllContentTypeParsers();
   // Body-less actions (start, stop, prune) accept an empty body even with a JSON content type.
