@@ -35,6 +35,7 @@ const common = {
   transformIgnorePatterns,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/nest-log-levels.ts'],
 };
 
 module.exports = {

@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { DomainError } from './common/errors/domain-error';
 import { isGraphqlPath, sendProblem, toDomainError } from './common/http/problem.filter';
@@ -17,6 +16,8 @@ import { registerGraphiql } from './graphiql/graphiql.hook';
 import { setupOpenApi } from './openapi';
 import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeepError } from './common/http/json-depth';
 import { trustedProxyList } from './common/net/trusted-proxies';
+import { createLoggers, PinoLoggerService } from './common/logging/app-logger';
+import { registerRequestLogging } from './common/logging/request-log';
 
 // A client's request id is kept only as a short, safe token: it lands in logs, answers and the audit log.
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -25,7 +26,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export async function createApp(
   config: AppConfig,
   options: {
-    bufferLogs?: boolean;
+    // Where the log lines go instead of stdout (tests read them).
     logStream?: NodeJS.WritableStream;
     // Another implementation of the engine port instead of the dockerode adapter (tests).
     engine?: ContainerEngine;
@@ -50,14 +51,12 @@ export async function createApp(
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   });
+  const loggers = createLoggers(config, options.logStream);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.logStream, options.engine),
+    AppModule.forRoot(config, options.engine),
     adapter,
-    {
-      bufferLogs: options.bufferLogs ?? true,
-    },
+    { logger: new PinoLoggerService(loggers.app) },
   );
-  app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply, payload) => {
@@ -67,6 +66,8 @@ export async function createApp(
       return graphqlPayloadInShape(payload, String(request.id), reply.statusCode);
     return payload;
   });
+  // After the hook above (the request line reads the codes of the shaped answer), before the gate.
+  registerRequestLogging(fastify, loggers.http);
   // JSON only: Fastify's own text/plain parser would hand strings to the validation.
   fastify.removeAllContentTypeParsers();
   // Body-less actions (start, stop, prune) accept an empty body even with a JSON content type.

@@ -1,15 +1,13 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql/format-error';
 import { documentRulesOf, introspectionNeedsKeyPlugin } from './common/graphql/document-rules';
 import { GraphqlWsServer } from './common/graphql/graphql-ws.server';
 import { argvStringsPlugin } from './common/graphql/argv-strings';
 import { safelistPlugin } from './common/graphql/safelist';
+import { graphqlLogPlugin } from './common/logging/graphql-log.plugin';
 import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AuditService } from './audit/audit.service';
@@ -31,6 +29,7 @@ function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverCon
   const plugins = [requestIdPlugin(), audit.graphqlRefusalPlugin()];
   plugins.push(introspectionNeedsKeyPlugin());
   plugins.push(argvStringsPlugin());
+  plugins.push(graphqlLogPlugin());
   if (rules.safelist) plugins.push(safelistPlugin(rules.safelist));
   return {
     path: '/graphql',
@@ -54,40 +53,15 @@ function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverCon
   };
 }
 
-function httpLogOptions(config: AppConfig): PinoHttpOptions {
-  return {
-    level: config.LOG_LEVEL,
-    // Fastify has already chosen the id (from X-Request-Id or a new UUID); log the same one.
-    genReqId: (req) => (req as { id?: string }).id ?? '',
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
-      censor: '[redacted]',
-    },
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/live') },
-    quietReqLogger: true,
-  };
-}
-
 @Module({})
 export class AppModule {
-  // `logStream` lets tests read the log lines; the service logs to stdout. `engine` replaces the
-  // dockerode adapter (tests run on an in-memory engine); the service always uses the adapter.
-  static forRoot(
-    config: AppConfig,
-    logStream?: NodeJS.WritableStream,
-    engine?: ContainerEngine,
-  ): DynamicModule {
+  // `engine` replaces the dockerode adapter (tests run on an in-memory engine); the service always
+  // uses the adapter.
+  static forRoot(config: AppConfig, engine?: ContainerEngine): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: logStream
-            ? [httpLogOptions(config), logStream as DestinationStream]
-            : httpLogOptions(config),
-          // The default route pattern does not match under platform-fastify's middie: log everything.
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        }),
         DatabaseModule,
         InstanceModule,
         EngineModule.forRoot(engine),

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/app-config';
+import { CONTAINER_ENGINE, type ContainerEngine } from './engine/engine.port';
 
 // Exit code for a configuration error (sysexits EX_CONFIG).
 const EXIT_CONFIG = 78;
@@ -12,7 +14,8 @@ const STOP_DEADLINE_MS = 10_000;
 // process with code 0; a stop that hangs, or a second signal, ends it with code 1.
 function stopOnSignals(app: INestApplication, logger: Logger): void {
   const stop = (signal: NodeJS.Signals) => {
-    logger.log(`${signal}: stopping`);
+    const started = performance.now();
+    logger.log(`${signal}: stopping (shutdown started: in-flight requests, then the database)`);
     process.once(signal, () => process.exit(1));
     setTimeout(() => {
       process.stderr.write(`switchyard: not stopped after ${STOP_DEADLINE_MS} ms, exiting\n`);
@@ -20,7 +23,8 @@ function stopOnSignals(app: INestApplication, logger: Logger): void {
     }, STOP_DEADLINE_MS).unref();
     app.close().then(
       () => {
-        logger.log('stopped');
+        const durationMs = Math.round(performance.now() - started);
+        logger.log({ durationMs }, `stopped: shutdown finished in ${durationMs} ms`);
         process.exit(0);
       },
       (error: unknown) => {
@@ -47,10 +51,23 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const logger = new Logger('Switchyard');
   stopOnSignals(app, logger);
+  logger.log(`database ${config.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(config.DATABASE_PATH)}`);
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.log(
     `listening on http://${config.HOST}:${config.PORT} (REST /api/v1, GraphQL /graphql, docs /api/docs)`,
   );
+  await reportEngine(app, logger);
+}
+
+// One start-up line about the engine: the adapter logs its version and API when it first talks
+// to it; an engine that is not there yet is said plainly (the service runs and answers 503 until it is).
+async function reportEngine(app: INestApplication, logger: Logger): Promise<void> {
+  try {
+    await app.get<ContainerEngine>(CONTAINER_ENGINE).version();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.warn(`engine not reachable yet: ${reason} Requests that need it answer 503 until it is.`);
+  }
 }
 
 main().catch((error: unknown) => {

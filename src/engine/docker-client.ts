@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Duplex, Readable } from 'node:stream';
@@ -67,6 +68,9 @@ export function isNotModified(error: unknown): boolean {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// The requests (method and path) the engine call in progress has sent.
+const engineRequests = new AsyncLocalStorage<string[]>();
+
 // The plumbing under every engine call: the connection, API version negotiation, deadlines,
 // error translation, and single-flight reads.
 export class DockerClient {
@@ -101,6 +105,15 @@ export class DockerClient {
       // and its sockets included, which costs milliseconds per call. Node's global agents keep
       // connections alive already.
     }) as unknown as LooseDocker;
+    // Each request the client sends is noted (method and path: no query, no body) for the debug
+    // line of the engine call it belongs to.
+    const modem = this.docker.modem;
+    const dial = modem.dial.bind(modem);
+    modem.dial = (options, callback) => {
+      const path = typeof options.path === 'string' ? options.path.split('?')[0] : '';
+      engineRequests.getStore()?.push(`${options.method ?? 'GET'} ${path}`);
+      dial(options, callback);
+    };
   }
 
   // Runs one engine call under a deadline and translates whatever goes wrong. Past the deadline
@@ -122,13 +135,33 @@ export class DockerClient {
         controller.abort();
       }, timeoutMs);
     });
+    const started = performance.now();
+    const requests: string[] = [];
     try {
-      return await Promise.race([fn(controller.signal), deadline]);
+      const result = await Promise.race([
+        engineRequests.run(requests, () => fn(controller.signal)),
+        deadline,
+      ]);
+      this.logCall(op, requests, started, 'ok');
+      return result;
     } catch (error) {
-      throw this.translate(op, error);
+      const translated = this.translate(op, error);
+      this.logCall(op, requests, started, translated instanceof DomainError ? translated.code : 'failed');
+      throw translated;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // One debug line per engine call: the operation, what it touched (method and path of its
+  // requests: ids and names, never bodies, env values or commands), how long it took, the outcome.
+  private logCall(op: string, requests: string[], started: number, outcome: string): void {
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    const target = requests.length ? requests.join(', ') : undefined;
+    this.logger.debug(
+      { engineCall: op, target, durationMs, outcome },
+      `engine ${op}${target ? ` (${target})` : ''}: ${outcome} in ${durationMs} ms`,
+    );
   }
 
   private translate(op: string, error: unknown): Error {

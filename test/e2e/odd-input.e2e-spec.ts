@@ -15,7 +15,7 @@ import { runPrefix } from '../support/names';
 // its items in arrays, or made odd); then routes at random. A prune is always pinned to this run's
 // label, and a string that could be an id prefix of another test's object is never sent.
 // Subnets of this file: 10.227.0.0/16. Only bridge networks (or invalid drivers), never host
-// networking. A file of its own: nestjs-pino keeps process-wide state (see request-logs).
+// networking. A file of its own: Nest's logger is process-wide (see request-logs).
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed2026);
 const REST_REQUESTS = 420;

@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { waitFor } from '../support/wait';
 
-// A file of its own: nestjs-pino keeps process-wide state, so the app under test must be the
-// first one this file's module registry builds.
+// A file of its own: Nest's logger is process-wide (the last app built logs for all), so the app
+// under test must be the only one this file's module registry builds.
 describe('request logs', () => {
   const lines: string[] = [];
   const sink = new Writable({

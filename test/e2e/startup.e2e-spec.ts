@@ -48,7 +48,7 @@ describe('the built service', () => {
     // A clean stop, not a death by signal: the application closed and the process chose code 0.
     expect(await first.exit).toEqual({ code: 0, signal: null });
     expect(first.output()).toContain('SIGTERM: stopping');
-    expect(first.output()).toContain('"msg":"stopped"');
+    expect(first.output()).toContain('"msg":"stopped: shutdown finished in ');
     expect(first.output()).not.toMatch(/"level":(50|60)/);
     // The database was closed: SQLite folds the write-ahead log back and removes it.
     expect(existsSync(`${databasePath}-wal`)).toBe(false);

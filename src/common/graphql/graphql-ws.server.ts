@@ -34,6 +34,8 @@ import { describeGraphqlError, formatGraphqlError } from './format-error';
 import { hashOfDocument } from './safelist';
 import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeepError } from '../http/json-depth';
 import { clientAddressOf, trustedProxyList } from '../net/trusted-proxies';
+import { logGraphqlWsErrors, operationTypeOf } from '../logging/graphql-log.plugin';
+import { requestContext } from '../logging/request-context';
 
 const PATH = '/graphql';
 
@@ -104,6 +106,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
         onSubscribe: (ctx, _id, payload) => this.onSubscribe(ctx, payload),
         execute: (args) => this.execute(args),
         onNext: (_ctx, _id, _payload, args, result) => this.format(args, result),
+        onError: (_ctx, _id, payload, errors) => this.logRefusal(payload, errors),
         onClose: (ctx) => {
           this.connections.delete(ctx.extra);
         },
@@ -352,7 +355,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     }
     inFlight.set(caller, running + 1);
     try {
-      const result = await execute(args);
+      // Lines logged while it runs carry its request id, as over HTTP.
+      const result = await requestContext.run({ reqId: req.id }, () => execute(args));
       // Refused root fields and variables, recorded before the answer leaves, as over HTTP
       // (where Apollo labels the errors before execution, variables that do not fit, as the
       // caller's).
@@ -378,15 +382,28 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     // Errors before execution (variables that do not fit their types) are the caller's, as
     // Apollo labels them over HTTP.
     const requestError = !('data' in result);
-    return {
-      ...rest,
-      errors: errors.map((error) => {
-        const json = error.toJSON();
-        const code = json.extensions?.code ?? (requestError ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
-        const formatted = formatGraphqlError({ ...json, extensions: { ...json.extensions, code } }, error);
-        return { ...formatted, extensions: { ...formatted.extensions, requestId: req.id } };
-      }),
-    };
+    const formattedErrors = errors.map((error) => {
+      const json = error.toJSON();
+      const code = json.extensions?.code ?? (requestError ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR');
+      const formatted = formatGraphqlError({ ...json, extensions: { ...json.extensions, code } }, error);
+      return { ...formatted, extensions: { ...formatted.extensions, requestId: req.id } };
+    });
+    logGraphqlWsErrors(
+      this.logger,
+      req.id,
+      {
+        operationName: args.operationName,
+        operationType: operationTypeOf(args.document, args.operationName),
+      },
+      formattedErrors,
+    );
+    return { ...rest, errors: formattedErrors };
+  }
+
+  // An operation refused before it ran (key, rate, document rules): its errors carry the request id.
+  private logRefusal(payload: { operationName?: string | null }, errors: readonly GraphQLError[]): void {
+    const reqId = errors.map((e) => e.extensions?.requestId).find((id) => typeof id === 'string');
+    logGraphqlWsErrors(this.logger, reqId, { operationName: payload.operationName }, errors);
   }
 }
 

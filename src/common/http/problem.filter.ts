@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
+import { noteRequestCause } from '../logging/request-log';
 import { domainErrorFromFramework, graphqlErrorsOf, problemOf, PROBLEM_CONTENT_TYPE } from './problem';
 
 // REST's one exception mapping: every error leaves as application/problem+json with a stable code.
@@ -34,6 +35,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (error.code === 'INTERNAL_ERROR') {
       this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
     }
+    // A 5xx's request line is logged at error with its cause.
+    if (error.status >= 500) noteRequestCause(reply.raw, exception);
     if (!this.refusals) return sendProblem(reply, request, error);
     // The refusal is stored before the answer leaves, like every other outcome.
     return this.refusals

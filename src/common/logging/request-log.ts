@@ -1,0 +1,155 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import pinoHttp from 'pino-http';
+import { ERROR_CATALOG } from '../errors/error-codes';
+import { requestContext } from './request-context';
+
+// What the request line says beyond method, url, status and duration: the error code of a
+// refused request, and for GraphQL (often 200 with errors) the operation and its errors' codes.
+export interface RequestLogNotes {
+  code?: string;
+  graphqlErrors?: string[];
+  operationName?: string;
+  operationType?: string;
+}
+
+const NOTES = Symbol('requestLogNotes');
+type Noted = IncomingMessage & { [NOTES]?: RequestLogNotes };
+
+export function noteForRequestLog(request: IncomingMessage, notes: RequestLogNotes): void {
+  const noted = request as Noted;
+  noted[NOTES] = { ...noted[NOTES], ...notes };
+}
+
+function notesOf(request: IncomingMessage): RequestLogNotes {
+  return (request as Noted)[NOTES] ?? {};
+}
+
+// The cause of a 5xx, for its request line (pino-http logs `res.err`).
+export function noteRequestCause(response: ServerResponse, cause: unknown): void {
+  (response as unknown as { err?: unknown }).err = cause;
+}
+
+// Query parameters that may carry what is not for logs (GraphQL over GET puts its variables there).
+const SECRET_QUERY = new Set(['variables', 'extensions']);
+const MAX_URL_CHARS = 2048;
+
+export function loggableUrl(url: string | undefined): string {
+  const raw = url ?? '';
+  const at = raw.indexOf('?');
+  if (at < 0) return raw.slice(0, MAX_URL_CHARS);
+  const params = new URLSearchParams(raw.slice(at + 1));
+  for (const name of [...params.keys()]) if (SECRET_QUERY.has(name)) params.set(name, '[redacted]');
+  const query = params.toString();
+  return `${raw.slice(0, at)}${query ? `?${query.replace(/%5Bredacted%5D/g, '[redacted]')}` : ''}`.slice(
+    0,
+    MAX_URL_CHARS,
+  );
+}
+
+const STARTED = Symbol('requestLogStarted');
+function startOf(response: ServerResponse): number {
+  return (response as ServerResponse & { [STARTED]?: number })[STARTED] ?? Date.now();
+}
+
+// A code of ours with a 5xx status, or Apollo's own for an unexpected failure.
+export function isServerSide(code: string): boolean {
+  const status = (ERROR_CATALOG as Record<string, { status: number } | undefined>)[code]?.status;
+  return status !== undefined ? status >= 500 : code === 'INTERNAL_SERVER_ERROR';
+}
+
+// 5xx (or a GraphQL answer with a server-side error) at error: something an operator must look
+// at. 4xx at info: the caller's mistake, answered as designed, and no sign of trouble in the service.
+function levelOf(request: IncomingMessage, response: ServerResponse, error?: Error): 'info' | 'error' {
+  if (error || response.statusCode >= 500) return 'error';
+  const codes = notesOf(request).graphqlErrors ?? [];
+  return codes.some(isServerSide) ? 'error' : 'info';
+}
+
+function messageOf(request: IncomingMessage, response: ServerResponse, ms: number): string {
+  const notes = notesOf(request);
+  const operation = notes.operationType
+    ? ` ${notes.operationType}${notes.operationName ? ` ${notes.operationName}` : ''}`
+    : '';
+  const codes = notes.graphqlErrors?.length ? notes.graphqlErrors.join(',') : notes.code;
+  const url = loggableUrl(request.url).split('?')[0];
+  return `${request.method} ${url}${operation} ${response.statusCode}${codes ? ` ${codes}` : ''} in ${ms} ms`;
+}
+
+// The error codes an answer carries: `code` of a problem+json answer, `extensions.code` of each
+// GraphQL error.
+function codesOfPayload(payload: string): RequestLogNotes {
+  let body: unknown;
+  try {
+    body = JSON.parse(payload);
+  } catch {
+    return {};
+  }
+  if (body === null || typeof body !== 'object') return {};
+  const { code, errors } = body as { code?: unknown; errors?: unknown };
+  const notes: RequestLogNotes = {};
+  if (typeof code === 'string') notes.code = code;
+  if (Array.isArray(errors)) {
+    notes.graphqlErrors = errors
+      .map((e: unknown) => (e as { extensions?: { code?: unknown } } | null)?.extensions?.code)
+      .map((c) => (typeof c === 'string' ? c : 'UNKNOWN'));
+  }
+  return notes;
+}
+
+// Answers larger than this are not parsed for their codes (a large GraphQL answer with errors).
+const MAX_PARSED_PAYLOAD = 1024 * 1024;
+
+// One line per request (method, url without secrets, status, duration in responseTime, error
+// code), and the request's id on every line written while it is handled. Registered before any
+// other hook, so that the request gate's lines carry the id too.
+export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+  const httpLogger = pinoHttp({
+    logger,
+    // Fastify has already chosen the id (from X-Request-Id or a new UUID); log the same one.
+    genReqId: (req) => (req as { id?: string }).id ?? '',
+    quietReqLogger: true,
+    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/live') },
+    customLogLevel: levelOf,
+    customSuccessMessage: (req, res, ms) => messageOf(req, res, ms),
+    customErrorMessage: (req, res) => messageOf(req, res, Date.now() - startOf(res)),
+    customSuccessObject: (req, _res, fields: object) => ({ ...fields, ...notesOf(req) }),
+    customErrorObject: (req, _res, _error, fields: object) => ({ ...fields, ...notesOf(req) }),
+    serializers: {
+      req: (req: { method?: string; url?: string; headers?: unknown; remoteAddress?: string }) => ({
+        method: req.method,
+        url: loggableUrl(req.url),
+        headers: req.headers,
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    (reply.raw as ServerResponse & { [STARTED]?: number })[STARTED] = Date.now();
+    httpLogger(request.raw, reply.raw);
+    requestContext.run({ reqId: String(request.id) }, done);
+  });
+  // The body arrives on the socket's events, outside the context entered above: enter it again
+  // for the handler.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    requestContext.run({ reqId: String(request.id) }, done);
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode >= 400 || request.url.startsWith('/graphql')) {
+      const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload : null;
+      if (text !== null && text.length <= MAX_PARSED_PAYLOAD) {
+        const body = text.toString();
+        if (reply.statusCode >= 400 || body.includes('"errors"')) {
+          const notes = codesOfPayload(body);
+          if (!notes.code && reply.statusCode >= 400 && notes.graphqlErrors?.length)
+            notes.code = notes.graphqlErrors[0];
+          noteForRequestLog(request.raw, notes);
+        }
+      }
+    }
+    done(null, payload);
+  });
+}
