@@ -103,6 +103,8 @@ export function finishDocument(document: OpenAPIObject, controllers: Class[]): O
   for (const [, item] of Object.entries(document.paths)) {
     for (const [method, value] of Object.entries(item as Record<string, Operation>)) {
       const operation = value;
+      // A query or path parameter is present or absent, never null.
+      for (const parameter of operation.parameters ?? []) delete parameter.schema?.nullable;
       for (const status of commonStatuses(method, operation))
         operation.responses[status] ??= problem(COMMON_PROBLEMS[status]);
       // The rules of the classes the route validates.
