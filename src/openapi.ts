@@ -1,7 +1,19 @@
+import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_DESCRIPTION, finishDocument } from './common/api/openapi-document';
 
-// OpenAPI 3 at /api/openapi.json and Swagger UI at /api/docs, both served locally.
+// The application's controller classes, for the rules the finishing pass reads from them.
+function controllersOf(app: NestFastifyApplication): Array<new (...args: never[]) => unknown> {
+  const out = new Set<new (...args: never[]) => unknown>();
+  for (const module of app.get(ModulesContainer).values())
+    for (const wrapper of module.controllers.values())
+      if (typeof wrapper.metatype === 'function')
+        out.add(wrapper.metatype as new (...args: never[]) => unknown);
+  return [...out];
+}
+
+// OpenAPI 3.1 at /api/openapi.json and Swagger UI at /api/docs, both served locally.
 export function setupOpenApi(app: NestFastifyApplication): void {
   const config = new DocumentBuilder()
     .setTitle('Switchyard')
@@ -10,7 +22,13 @@ export function setupOpenApi(app: NestFastifyApplication): void {
         'the same operations exist in GraphQL at /graphql.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
+    .addServer('/', 'This service')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'API key',
+      description: BEARER_DESCRIPTION,
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components ??= {};
@@ -32,6 +50,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
       requestId: { type: 'string' },
     },
   };
+  finishDocument(document, controllersOf(app));
   SwaggerModule.setup('api/docs', app, document, {
     jsonDocumentUrl: 'api/openapi.json',
     yamlDocumentUrl: 'api/openapi.yaml',

@@ -1,5 +1,12 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Readable } from 'node:stream';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
@@ -11,6 +18,7 @@ import { AuditQuery, HistoryQuery } from './dto/audit-filter.input';
 import { AuditLogPageModel, AuditVerificationModel } from './models/audit-entry.model';
 
 @ApiTags('audit')
+@ApiExtraModels(AuditLogPageModel)
 @ApiBearerAuth()
 @Controller(API_PREFIX)
 export class AuditController {
@@ -24,9 +32,19 @@ export class AuditController {
   @ApiOperation({
     summary:
       'The audit log, newest first, filtered and a page at a time; or, with format, the whole range as NDJSON or CSV',
+    description:
+      'Without `format`: a JSON page (`items`, `nextCursor`). With `format=csv` or `format=ndjson`: every entry ' +
+      'of the filtered range as a download (text/csv with a header row, or one JSON entry a line).',
   })
-  @ApiProduces('application/json', 'application/x-ndjson', 'text/csv')
-  @ApiResponse({ status: 200, type: AuditLogPageModel })
+  @ApiResponse({
+    status: 200,
+    description: 'A page of entries, or the export',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(AuditLogPageModel) } },
+      'text/csv': { schema: { type: 'string', description: 'A header row, then one entry a row' } },
+      'application/x-ndjson': { schema: { type: 'string', description: 'One audit entry (JSON) a line' } },
+    },
+  })
   @ApiProblems(400, 401, 403)
   async list(
     @Query() query: AuditQuery,
@@ -48,6 +66,8 @@ export class AuditController {
   @Allow('admin')
   @ApiOperation({
     summary: 'Check the whole hash chain; names the first entry altered, removed or out of order',
+    description:
+      'Reads every entry and recomputes its hash; `valid` is false with the first bad entry named.',
   })
   @ApiResponse({ status: 200, type: AuditVerificationModel })
   @ApiProblems(401, 403)
@@ -57,7 +77,11 @@ export class AuditController {
 
   @Get('networks/:ref/history')
   @Allow('viewer')
-  @ApiOperation({ summary: 'What happened to a network, newest first' })
+  @ApiOperation({
+    summary: 'What happened to a network, newest first',
+    description:
+      'The audit entries about one network (by name or id, also after it was removed), a page at a time.',
+  })
   @ApiResponse({ status: 200, type: AuditLogPageModel })
   @ApiProblems(400, 401, 403, 404)
   async networkHistory(
@@ -71,7 +95,11 @@ export class AuditController {
 
   @Get('containers/:ref/history')
   @Allow('viewer')
-  @ApiOperation({ summary: 'What happened to a container, newest first' })
+  @ApiOperation({
+    summary: 'What happened to a container, newest first',
+    description:
+      'The audit entries about one container (by name or id, also after it was removed), a page at a time.',
+  })
   @ApiResponse({ status: 200, type: AuditLogPageModel })
   @ApiProblems(400, 401, 403, 404)
   async containerHistory(

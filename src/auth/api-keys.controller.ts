@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { Audited } from '../audit/audited.decorator';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
 import { Allow, CurrentActor } from './access.decorators';
@@ -18,7 +18,11 @@ export class ApiKeysController {
 
   @Post()
   @Allow('admin')
-  @ApiOperation({ summary: 'Create an API key (the key is shown only in this answer)' })
+  @ApiOperation({
+    summary: 'Create an API key (the key is shown only in this answer)',
+    description:
+      'A role (viewer, operator, admin), an optional label scope and expiry. Only a hash is stored.',
+  })
   @ApiResponse({ status: 201, type: CreatedApiKeyModel })
   @ApiProblems(400, 401, 403, 409)
   @Audited({ action: 'apikey.create', target: { kind: 'apiKey', refs: ['input.name'] }, snapshots: false })
@@ -28,7 +32,10 @@ export class ApiKeysController {
 
   @Get()
   @Allow('admin')
-  @ApiOperation({ summary: 'List API keys (never the keys themselves)' })
+  @ApiOperation({
+    summary: 'List API keys (never the keys themselves)',
+    description: 'Every key with its role, scope, prefix, last use and revocation time.',
+  })
   @ApiResponse({ status: 200, type: ApiKeyListModel })
   @ApiProblems(401, 403)
   async list(@CurrentActor() actor: Actor): Promise<ApiKeyListModel> {
@@ -38,7 +45,15 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @Allow('admin')
-  @ApiOperation({ summary: 'Revoke an API key: it stops working at once' })
+  @ApiOperation({
+    summary: 'Revoke an API key: it stops working at once',
+    description: 'By the key id (a UUID, as listed); a malformed id is a 400.',
+  })
+  @ApiParam({
+    name: 'id',
+    description: 'The id of the key (not the key itself)',
+    schema: { type: 'string', format: 'uuid' },
+  })
   @ApiResponse({ status: 204, description: 'Revoked' })
   @ApiProblems(400, 401, 403, 404)
   @Audited({ action: 'apikey.revoke', target: { kind: 'apiKey', refs: ['id'] }, snapshots: false })

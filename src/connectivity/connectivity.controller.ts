@@ -31,7 +31,10 @@ export class ConnectivityController {
 
   @Post('matrix')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reachability between every ordered pair of running containers on a network' })
+  @ApiOperation({
+    summary: 'Reachability between every ordered pair of running containers on a network',
+    description: 'One ping per ordered pair of running containers; `reachable` and the round trip for each.',
+  })
   @ApiResponse({ status: 200, type: ConnectivityMatrixModel })
   @ApiProblems(400, 404, 409, 429, 503, 504)
   @Allow('operator')

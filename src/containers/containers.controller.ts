@@ -30,7 +30,10 @@ export class ContainersController {
 
   @Get()
   @Allow('viewer')
-  @ApiOperation({ summary: 'List containers (running ones unless all=true), a page at a time, by name' })
+  @ApiOperation({
+    summary: 'List containers (running ones unless all=true), a page at a time, by name',
+    description: 'Filter by network, labels and state; `nextCursor` continues the same listing.',
+  })
   @ApiResponse({ status: 200, type: ContainerPageModel })
   @ApiProblems(400, 401, 403, 404, 503, 504)
   list(@Query() query: ContainerListQuery, @CurrentActor() actor: Actor): Promise<ContainerPageModel> {
@@ -54,7 +57,10 @@ export class ContainersController {
 
   @Get(':ref')
   @Allow('viewer')
-  @ApiOperation({ summary: 'Inspect a container by exact name, full id or id prefix' })
+  @ApiOperation({
+    summary: 'Inspect a container by exact name, full id or id prefix',
+    description: 'A prefix that matches two containers is a 409 AMBIGUOUS_REFERENCE.',
+  })
   @ApiResponse({ status: 200, type: ContainerModel })
   @ApiProblems(401, 403, 404, 409, 503, 504)
   get(@Param('ref') ref: string, @CurrentActor() actor: Actor): Promise<ContainerModel> {
@@ -64,7 +70,10 @@ export class ContainersController {
   @Post(':ref/start')
   @HttpCode(200)
   @Allow('operator')
-  @ApiOperation({ summary: 'Start (a running container stays as it is)' })
+  @ApiOperation({
+    summary: 'Start (a running container stays as it is)',
+    description: 'Answers the container as inspected after start; a start that fails is a 422.',
+  })
   @ApiResponse({ status: 200, type: ContainerModel })
   @ApiProblems(401, 403, 404, 409, 422, 503, 504)
   @Audited({ action: 'container.start', target: CONTAINER_REF })
@@ -75,7 +84,10 @@ export class ContainersController {
   @Post(':ref/stop')
   @HttpCode(200)
   @Allow('operator')
-  @ApiOperation({ summary: 'Stop (a stopped container stays as it is)' })
+  @ApiOperation({
+    summary: 'Stop (a stopped container stays as it is)',
+    description: 'SIGTERM, then SIGKILL after `timeout` seconds; answers the container as inspected after.',
+  })
   @ApiResponse({ status: 200, type: ContainerModel })
   @ApiProblems(400, 401, 403, 404, 409, 503, 504)
   @Audited({ action: 'container.stop', target: CONTAINER_REF })
@@ -90,7 +102,11 @@ export class ContainersController {
   @Post(':ref/restart')
   @HttpCode(200)
   @Allow('operator')
-  @ApiOperation({ summary: 'Restart' })
+  @ApiOperation({
+    summary: 'Restart',
+    description:
+      'Stop (waiting up to `timeout` seconds) and start again; answers the container as inspected after.',
+  })
   @ApiResponse({ status: 200, type: ContainerModel })
   @ApiProblems(400, 401, 403, 404, 409, 422, 503, 504)
   @Audited({ action: 'container.restart', target: CONTAINER_REF })
@@ -105,7 +121,10 @@ export class ContainersController {
   @Delete(':ref')
   @HttpCode(204)
   @Allow('operator')
-  @ApiOperation({ summary: 'Remove (a running one only with force=true)' })
+  @ApiOperation({
+    summary: 'Remove (a running one only with force=true)',
+    description: 'A running container is a 409 CONTAINER_RUNNING unless force=true (then it is killed).',
+  })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiProblems(400, 401, 403, 404, 409, 503, 504)
   @Audited({ action: 'container.remove', target: CONTAINER_REF })
@@ -119,7 +138,10 @@ export class ContainersController {
 
   @Get(':ref/logs')
   @Allow('viewer')
-  @ApiOperation({ summary: 'The last lines of output, stdout and stderr told apart' })
+  @ApiOperation({
+    summary: 'The last lines of output, stdout and stderr told apart',
+    description: 'At most `tail` lines, optionally only since a time; bounded by LOGS_LIMIT_BYTES.',
+  })
   @ApiResponse({ status: 200, type: ContainerLogsModel })
   @ApiProblems(400, 401, 403, 404, 503, 504)
   logs(

@@ -29,7 +29,10 @@ export class NetworksController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List networks' })
+  @ApiOperation({
+    summary: 'List networks',
+    description: 'Every network within reach of the key, filtered by driver, name, labels or scope.',
+  })
   @ApiResponse({ status: 200, type: NetworkListModel })
   @ApiProblems(400, 503, 504)
   @Allow('viewer')
@@ -52,7 +55,11 @@ export class NetworksController {
 
   @Post('prune')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Remove unused networks (by default only those this instance created)' })
+  @ApiOperation({
+    summary: 'Remove unused networks (by default only those this instance created)',
+    description:
+      'Networks with no container that this Switchyard instance created (label `io.switchyard.instance`); `labels` narrows it further. `all: true` removes every unused network on the engine and needs an unscoped admin key. Answers the names removed.',
+  })
   @ApiResponse({ status: 200, type: NetworkPruneResultModel })
   @ApiProblems(400, 403, 503, 504)
   @Allow('operator')
@@ -65,7 +72,10 @@ export class NetworksController {
   }
 
   @Get(':ref')
-  @ApiOperation({ summary: 'Inspect a network by exact name, full id or id prefix' })
+  @ApiOperation({
+    summary: 'Inspect a network by exact name, full id or id prefix',
+    description: 'With the containers attached to it; a prefix that matches two networks is a 409.',
+  })
   @ApiResponse({ status: 200, type: NetworkModel })
   @ApiProblems(404, 409, 503, 504)
   @Allow('viewer')
@@ -75,7 +85,11 @@ export class NetworksController {
 
   @Delete(':ref')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a network' })
+  @ApiOperation({
+    summary: 'Remove a network',
+    description:
+      'A network with containers is a 409 NETWORK_IN_USE; built-in networks are refused (BUILTIN_NETWORK).',
+  })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiProblems(404, 409, 503, 504)
   @Allow('operator')
@@ -105,7 +119,10 @@ export class NetworksController {
   @Delete(':ref/connections/:container')
   @Allow('operator')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Disconnect a container from the network' })
+  @ApiOperation({
+    summary: 'Disconnect a container from the network',
+    description: 'A container that is not connected is a 404 CONNECTION_NOT_FOUND.',
+  })
   @ApiResponse({ status: 204, description: 'Disconnected' })
   @ApiProblems(404, 409, 503, 504)
   @Audited({ action: 'network.disconnect', target: NETWORK_REF })

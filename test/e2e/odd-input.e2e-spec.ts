@@ -191,7 +191,8 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
     if (lower === 'macaddress') return '02:42:0a:e3:01:4d';
     if (lower === 'expiresat' || lower === 'since') return '2030-01-01T00:00:00Z';
     if (lower === 'labels' || lower === 'scope' || lower === 'env') return { team: `${p}t` };
-    switch (s.type) {
+    // OpenAPI 3.1: a nullable value's type is a list with "null".
+    switch (Array.isArray(s.type) ? (s.type as string[]).find((type) => type !== 'null') : s.type) {
       case 'object': {
         const out: Record<string, Json> = {};
         const props = (s.properties ?? {}) as Record<string, Schema>;
@@ -427,6 +428,9 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
       const ref = s.$ref as string | undefined;
       if (ref) return resolve(doc.components?.schemas?.[ref.split('/').pop() ?? ''] ?? {});
       if (Array.isArray(s.allOf) && s.allOf.length === 1) return resolve(s.allOf[0] as Schema);
+      // OpenAPI 3.1: a nullable object is `anyOf: [{ $ref }, { type: 'null' }]`.
+      const [some] = ((s.anyOf ?? []) as Schema[]).filter((alternative) => alternative.type !== 'null');
+      if (some) return resolve(some);
       return s;
     };
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>

@@ -27,7 +27,7 @@ export class AuditFilterInput {
   @MaxLength(255)
   actor?: string;
 
-  @ApiField('string', { optional: true, example: 'network.create' })
+  @ApiField('string', { optional: true })
   @IsOptional()
   @IsString()
   @MaxLength(255)

@@ -12,7 +12,6 @@ export function LabelFilterField(): PropertyDecorator {
       array: true,
       optional: true,
       description: 'Label `key` or `key=value`; several must all match',
-      example: ['team=a'],
     }),
     IsOptional(),
     Transform(toArray),

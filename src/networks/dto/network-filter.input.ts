@@ -6,7 +6,7 @@ import { DRIVER_PATTERN } from './create-network.input';
 
 @InputType('NetworkFilterInput')
 export class NetworkFilterInput {
-  @ApiField('string', { optional: true, example: 'bridge' })
+  @ApiField('string', { optional: true })
   @IsOptional()
   @IsString()
   @Matches(DRIVER_PATTERN, { message: 'driver must be a driver name such as bridge' })

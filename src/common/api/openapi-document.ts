@@ -1,0 +1,138 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { applyRules, nestedClasses, validatedArguments, type Schema } from './openapi-rules';
+
+type Class = new (...args: never[]) => unknown;
+type Operation = {
+  operationId?: string;
+  tags?: string[];
+  description?: string;
+  summary?: string;
+  parameters?: Array<{ name: string; in: string; schema?: Schema }>;
+  requestBody?: unknown;
+  security?: unknown[];
+  responses: Record<string, unknown>;
+};
+
+export const TAGS: Array<{ name: string; description: string }> = [
+  { name: 'networks', description: 'Docker networks: create, inspect, connect containers, prune' },
+  { name: 'containers', description: 'Containers: run, inspect, start and stop, logs, exec' },
+  { name: 'connectivity', description: 'Ping between containers and the reachability matrix of a network' },
+  { name: 'audit', description: 'The hash-chained audit log and the history of each network and container' },
+  { name: 'api-keys', description: 'API keys and their roles (admin only)' },
+  { name: 'health', description: 'Liveness and readiness (no key needed)' },
+];
+
+export const BEARER_DESCRIPTION =
+  'A Switchyard API key, sent as `Authorization: Bearer <key>` (keys start with `sy_`). The first start ' +
+  'prints an admin key (or uses ADMIN_API_KEY); an admin makes more with POST /api/v1/api-keys, each with a ' +
+  'role (viewer, operator, admin) and an optional label scope. See docs/security.md.';
+
+// The answers any route can give before or around its own work (the request gate, the body parser,
+// the router), with the codes they carry.
+const COMMON_PROBLEMS: Record<string, string> = {
+  '400': 'Invalid input: VALIDATION_FAILED, with one entry in `errors` for each field',
+  '401': 'UNAUTHENTICATED: no key, or a key that is unknown, revoked or expired',
+  '403':
+    "FORBIDDEN: the key's role or label scope does not reach this (POLICY_VIOLATION for the container policy)",
+  '413': 'PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT_BYTES',
+  '414': 'URI_TOO_LONG: a path segment is too long',
+  '415': 'UNSUPPORTED_MEDIA_TYPE: send the body as JSON (Content-Type: application/json)',
+  '429': 'RATE_LIMITED: too many requests for this key (see Retry-After)',
+};
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
+// Which common answers a route can give: the gate's on every route that needs a key, the body
+// parser's where Fastify reads a body (POST and DELETE), 414 where a path has parameters, 400
+// wherever input is validated.
+export function commonStatuses(method: string, operation: Operation): string[] {
+  const statuses: string[] = [];
+  const secured = (operation.security?.length ?? 0) > 0;
+  const parameters = operation.parameters ?? [];
+  const readsBody = method === 'post' || method === 'delete';
+  if (secured && (readsBody || parameters.length > 0)) statuses.push('400');
+  if (secured) statuses.push('401', '403');
+  if (secured && readsBody) statuses.push('413', '415');
+  if (parameters.some((p) => p.in === 'path')) statuses.push('414');
+  if (secured) statuses.push('429');
+  return statuses;
+}
+
+// OpenAPI 3.1 (JSON Schema): a nullable value is one whose type includes "null". Under 3.0,
+// `nullable` next to a $ref (or an enum) does not let null validate in strict validators.
+function toJsonSchemaNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(toJsonSchemaNullable);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const schema = node as Schema;
+  for (const value of Object.values(schema)) toJsonSchemaNullable(value);
+  if (schema.nullable !== true) {
+    delete schema.nullable;
+    return;
+  }
+  delete schema.nullable;
+  const ref = (schema.allOf as Schema[] | undefined)?.[0] ?? (schema.$ref ? { $ref: schema.$ref } : null);
+  if (ref) {
+    delete schema.allOf;
+    delete schema.$ref;
+    delete schema.type;
+    schema.anyOf = [ref, { type: 'null' }];
+    return;
+  }
+  if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
+  const values = schema.enum as unknown[] | undefined;
+  if (Array.isArray(values) && !values.includes(null)) schema.enum = [...values, null];
+}
+
+// The finishing pass over what @nestjs/swagger generates: what decorators cannot say.
+export function finishDocument(document: OpenAPIObject, controllers: Class[]): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Schema>;
+  const byName = new Map(controllers.map((c) => [c.name, c]));
+  const inputs = new Map<string, Class>();
+  const addInput = (target: Class) => {
+    if (inputs.has(target.name)) return;
+    inputs.set(target.name, target);
+    nestedClasses(target).forEach(addInput);
+  };
+
+  for (const [, item] of Object.entries(document.paths)) {
+    for (const [method, value] of Object.entries(item as Record<string, Operation>)) {
+      const operation = value;
+      // A query or path parameter is present or absent, never null.
+      for (const parameter of operation.parameters ?? []) delete parameter.schema?.nullable;
+      for (const status of commonStatuses(method, operation))
+        operation.responses[status] ??= problem(COMMON_PROBLEMS[status]);
+      // The rules of the classes the route validates.
+      const [controllerName, handler] = (operation.operationId ?? '').split('_');
+      const controller = byName.get(controllerName);
+      if (!controller || !handler) continue;
+      const { body, query } = validatedArguments(controller, handler);
+      if (body) addInput(body);
+      if (query) {
+        const parameters = operation.parameters ?? [];
+        applyRules(query, (name) => parameters.find((p) => p.in === 'query' && p.name === name)?.schema);
+        nestedClasses(query).forEach(addInput);
+      }
+    }
+  }
+
+  for (const [name, target] of inputs) {
+    const schema = schemas[name];
+    if (!schema) continue;
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    applyRules(target, (property) => properties[property]);
+    // Unknown fields are refused (VALIDATION_FAILED), not ignored.
+    schema.additionalProperties = false;
+  }
+
+  document.openapi = '3.1.0';
+  toJsonSchemaNullable(document.paths);
+  toJsonSchemaNullable(document.components);
+  document.tags = TAGS;
+  return document;
+}
