@@ -188,6 +188,37 @@ describe('the admin key across restarts', () => {
     expect((again as { stdout: string }).stdout).not.toContain('sy_');
   });
 
+  it('after every key was revoked, the next start makes and prints a new first key', async () => {
+    const port = await freePort();
+    const databasePath = join(dir, 'revoked.sqlite');
+    const env = { PORT: String(port), DATABASE_PATH: databasePath };
+    const base = `http://127.0.0.1:${port}`;
+
+    const first = services.start(env);
+    await first.waitFor200(`${base}/health/ready`);
+    const [oldKey] = [...first.output().matchAll(KEY)].map((m) => m[1]);
+    const auth = { authorization: `Bearer ${oldKey}` };
+    const listed = (await (await fetch(`${base}/api/v1/api-keys`, { headers: auth })).json()) as {
+      items: Array<{ id: string }>;
+    };
+    const revoked = await fetch(`${base}/api/v1/api-keys/${listed.items[0].id}`, {
+      method: 'DELETE',
+      headers: auth,
+    });
+    expect(revoked.status).toBeLessThan(300);
+    first.child.kill('SIGTERM');
+    await first.exit;
+
+    const second = services.start(env);
+    await second.waitFor200(`${base}/health/ready`);
+    const [newKey] = [...second.output().matchAll(KEY)].map((m) => m[1]);
+    expect(newKey).toBeDefined();
+    const status = (key: string) =>
+      fetch(`${base}/api/v1/networks`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await status(newKey)).toBe(200);
+    expect(await status(oldKey)).toBe(401);
+  });
+
   it('refuses to run without a valid --name, and says how to call it', async () => {
     const databasePath = join(dir, 'usage.sqlite');
     for (const args of [[], ['--name'], ['--name', 'bad name!']]) {
