@@ -75,6 +75,12 @@ export class AuditWriter {
     });
   }
 
+  // Appends inside a transaction the caller holds (the host's key:admin command writes a key and
+  // its entry at once). The caller serialises it with other writers.
+  appendWithin(manager: EntityManager, entries: NewAuditEntry[]): Promise<AuditEntryEntity[]> {
+    return this.insert(manager, entries);
+  }
+
   // The seal of the chain's end: who cuts entries off the end must also forge this.
   headSeal(lastId: number, lastHash: string): string {
     return this.hash(sealFields(lastId, lastHash));

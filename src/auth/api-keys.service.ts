@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { Operations } from '../common/operation-context';
 import { AppConfig } from '../config/app-config';
@@ -14,6 +14,8 @@ import { roleAtLeast, type Actor, type Role } from './roles';
 
 // The key that ADMIN_API_KEY seeds, or the one created at first start.
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
+// Mints an admin key from the host (src/cli/admin-key.ts), for a lost one.
+export const ADMIN_KEY_COMMAND = 'npm run key:admin -- --name <name>';
 const TOUCH_INTERVAL_MS = 60_000;
 const AUTH_CACHE_MS = 5_000;
 const AUTH_CACHE_ENTRIES = 10_000;
@@ -49,24 +51,51 @@ export class ApiKeysService implements OnApplicationBootstrap {
       await this.writes.transaction(async (manager) => {
         const repo = manager.getRepository(ApiKeyEntity);
         const existing = await repo.findOne({ where: { name: BOOTSTRAP_KEY_NAME } });
-        if (existing?.keyHash === keyHash && existing.revokedAt === null && existing.role === 'admin') return;
+        if (existing?.keyHash === keyHash && existing.revokedAt === null && existing.role === 'admin') {
+          this.logger.log(`the admin key ${BOOTSTRAP_KEY_NAME} is the one ADMIN_API_KEY sets`);
+          return;
+        }
         await repo.delete({ name: BOOTSTRAP_KEY_NAME });
-        await repo.insert(this.entity(BOOTSTRAP_KEY_NAME, 'admin', configured, null, {}, 'ADMIN_API_KEY'));
+        await repo.insert(
+          newApiKeyEntity(BOOTSTRAP_KEY_NAME, 'admin', configured, null, {}, 'ADMIN_API_KEY'),
+        );
+        this.logger.log(
+          `the admin key ${BOOTSTRAP_KEY_NAME} is the one ADMIN_API_KEY sets` +
+            (existing ? ` (replaced now: the ${BOOTSTRAP_KEY_NAME} key before no longer works)` : ''),
+        );
       });
       return;
     }
     const active = await this.keys.count({ where: { revokedAt: IsNull() } });
-    if (active > 0) return;
+    if (active > 0) {
+      await this.sayWhereAdminKeysAre();
+      return;
+    }
     const key = generateApiKey();
-    await this.writes.transaction((manager) =>
-      manager
-        .getRepository(ApiKeyEntity)
-        .insert(this.entity(BOOTSTRAP_KEY_NAME, 'admin', key, null, {}, 'first start')),
-    );
+    await this.writes.transaction(async (manager) => {
+      const repo = manager.getRepository(ApiKeyEntity);
+      // Every key was revoked: a revoked first key would hold the name.
+      await repo.delete({ name: BOOTSTRAP_KEY_NAME, revokedAt: Not(IsNull()) });
+      await repo.insert(newApiKeyEntity(BOOTSTRAP_KEY_NAME, 'admin', key, null, {}, 'first start'));
+    });
     // Straight to the terminal, not through the log pipeline: shown once, never stored in clear.
     process.stderr.write(
       `\nswitchyard: created the first admin API key (name "${BOOTSTRAP_KEY_NAME}"). It is shown only now:\n\n  ${key}\n\n` +
-        'Send it as "Authorization: Bearer <key>". Set ADMIN_API_KEY to choose the admin key yourself.\n\n',
+        'Send it as "Authorization: Bearer <key>". Set ADMIN_API_KEY to choose the admin key yourself.\n' +
+        `If it is lost, make another on this host: ${ADMIN_KEY_COMMAND}\n\n`,
+    );
+  }
+
+  // A restart: the key printed at the first start is not shown again. Say that one exists, and the
+  // way to a new one that needs only host access (keys are stored hashed: none can be shown again).
+  private async sayWhereAdminKeysAre(): Promise<void> {
+    const admins = (await this.keys.find({ where: { revokedAt: IsNull(), role: 'admin' } })).filter(
+      (key) => !expired(key.expiresAt),
+    ).length;
+    this.logger.log(
+      admins > 0
+        ? `an admin key exists (${admins} active); if it was lost, make a new one on this host: ${ADMIN_KEY_COMMAND}`
+        : `no admin key is active (only keys of other roles are); make one on this host: ${ADMIN_KEY_COMMAND}`,
     );
   }
 
@@ -77,7 +106,14 @@ export class ApiKeysService implements OnApplicationBootstrap {
       throw DomainError.validation([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
     }
     const key = generateApiKey();
-    const entity = this.entity(input.name, input.role as Role, key, expiresAt, input.scope ?? {}, actor.name);
+    const entity = newApiKeyEntity(
+      input.name,
+      input.role as Role,
+      key,
+      expiresAt,
+      input.scope ?? {},
+      actor.name,
+    );
     await Operations.current()?.beforeChange('apikey.create');
     await this.writes.transaction(async (manager) => {
       const repo = manager.getRepository(ApiKeyEntity);
@@ -183,29 +219,30 @@ export class ApiKeysService implements OnApplicationBootstrap {
         this.logger.warn({ err: error }, 'could not record the last use of an API key'),
       );
   }
+}
 
-  private entity(
-    name: string,
-    role: Role,
-    key: string,
-    expiresAt: Date | null,
-    scope: Record<string, string>,
-    createdBy: string | null,
-  ): ApiKeyEntity {
-    return Object.assign(new ApiKeyEntity(), {
-      id: randomUUID(),
-      name,
-      role,
-      keyHash: hashApiKey(key),
-      keyPrefix: displayPrefix(key),
-      scopeJson: JSON.stringify(scope),
-      createdAt: new Date().toISOString(),
-      expiresAt: expiresAt ? expiresAt.toISOString() : null,
-      lastUsedAt: null,
-      revokedAt: null,
-      createdBy,
-    });
-  }
+// A key's row: its hash and a display prefix, never the key itself.
+export function newApiKeyEntity(
+  name: string,
+  role: Role,
+  key: string,
+  expiresAt: Date | null,
+  scope: Record<string, string>,
+  createdBy: string | null,
+): ApiKeyEntity {
+  return Object.assign(new ApiKeyEntity(), {
+    id: randomUUID(),
+    name,
+    role,
+    keyHash: hashApiKey(key),
+    keyPrefix: displayPrefix(key),
+    scopeJson: JSON.stringify(scope),
+    createdAt: new Date().toISOString(),
+    expiresAt: expiresAt ? expiresAt.toISOString() : null,
+    lastUsedAt: null,
+    revokedAt: null,
+    createdBy,
+  });
 }
 
 const describeScope = (scope: Record<string, string>) =>
