@@ -24,7 +24,7 @@ function oneMessagePerField(errors: FieldError[]): void {
   expect(new Set(fields).size).toBe(fields.length);
 }
 
-// Subnets of this file: 10.231.0.0/16.
+// Subnets of this file: 10.233.0.0/16.
 describe('answers a person can use', () => {
   const p = runPrefix('ans');
   let t: TestApp;
@@ -45,8 +45,8 @@ describe('answers a person can use', () => {
         .expect(201)
     ).body.key as string;
     for (const [name, subnet] of [
-      ['left', '10.231.1.0/24'],
-      ['right', '10.231.2.0/24'],
+      ['left', '10.233.1.0/24'],
+      ['right', '10.233.2.0/24'],
     ])
       await t.http
         .post('/api/v1/networks')

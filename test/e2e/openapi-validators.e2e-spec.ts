@@ -125,7 +125,7 @@ function run(
   });
 }
 
-// Subnets of this file: 10.231.0.0/16.
+// Subnets of this file: 10.234.0.0/16.
 describe('the OpenAPI document, checked by third-party validators against the live service', () => {
   const p = runPrefix('oav');
   const dir = runTempDir('openapi-');
@@ -297,10 +297,10 @@ describe('the OpenAPI document, checked by third-party validators against the li
     expect(json(await call('GET', '/health/ready', 200)).status).toBe('ready');
 
     await call('POST', '/api/v1/networks', 201, {
-      body: { name: `${p}net`, labels, ipam: { config: [{ subnet: '10.231.1.0/24' }] } },
+      body: { name: `${p}net`, labels, ipam: { config: [{ subnet: '10.234.1.0/24' }] } },
     });
     await call('POST', '/api/v1/networks', 201, {
-      body: { name: `${p}spare`, labels, ipam: { config: [{ subnet: '10.231.2.0/24' }] } },
+      body: { name: `${p}spare`, labels, ipam: { config: [{ subnet: '10.234.2.0/24' }] } },
     });
     await call('POST', '/api/v1/networks', 201, { body: { name: `${p}unused`, labels } });
     const run = (name: string, extra: Record<string, unknown> = {}) =>
@@ -315,7 +315,7 @@ describe('the OpenAPI document, checked by third-party validators against the li
         },
       });
     await run(`${p}a`);
-    await run(`${p}b`, { networks: [{ network: `${p}net`, ipv4Address: '10.231.1.20' }] });
+    await run(`${p}b`, { networks: [{ network: `${p}net`, ipv4Address: '10.234.1.20' }] });
     await run(`${p}off`, { start: false });
 
     expect(json(await call('GET', '/api/v1/networks', 200)).items.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dependencyState } from '../../scripts/lib/serve-state.mjs';
@@ -34,6 +34,12 @@ describe('npm run serve', () => {
     ])
       cpSync(join(ROOT, input), join(copy, input), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    // The local package the OpenAPI client check installs (package-lock.json lists it and its
+    // own node_modules), shared like the root's.
+    const tool = join('test', 'tools', 'openapi-client');
+    mkdirSync(join(copy, tool), { recursive: true });
+    cpSync(join(ROOT, tool, 'package.json'), join(copy, tool, 'package.json'));
+    symlinkSync(join(ROOT, tool, 'node_modules'), join(copy, tool, 'node_modules'));
   });
 
   // The whole process group: npm, the script and the service it execs.
