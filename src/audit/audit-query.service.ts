@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { type CursorQuery, pageCursors } from '../common/paging/page-cursor';
+import { type CursorQuery, PageCursors } from '../common/paging/page-cursor';
 import { ANCHOR_ROW, AuditWriter, HEAD_ROW } from './audit-writer';
 import { GENESIS_HASH, type HashedFields } from './audit-hash';
 import type { AuditFilterInput } from './dto/audit-filter.input';
@@ -173,6 +173,7 @@ export class AuditQueryService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly writer: AuditWriter,
+    private readonly cursors: PageCursors,
   ) {}
 
   async list(
@@ -185,7 +186,7 @@ export class AuditQueryService {
     let given = page.limit ?? undefined;
     let after: number | null = null;
     if (page.cursor) {
-      const cursor = pageCursors.decode(
+      const cursor = this.cursors.decode(
         list,
         page.cursor,
         cursorQueryOf(filter),
@@ -208,7 +209,7 @@ export class AuditQueryService {
     );
     const items = rows.slice(0, limit).map(present);
     const query = cursorQueryOf(filter);
-    const cursorOf = (id: number) => pageCursors.encode(list, query, given, id);
+    const cursorOf = (id: number) => this.cursors.encode(list, query, given, id);
     return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1].id) : null, cursorOf };
   }
 

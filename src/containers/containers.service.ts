@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
-import { type CursorQuery, pageCursors } from '../common/paging/page-cursor';
+import { type CursorQuery, PageCursors } from '../common/paging/page-cursor';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
 import type { ContainerInfo, ContainerSummary } from '../engine/engine.types';
@@ -58,6 +58,7 @@ export class ContainersService {
     private readonly execs: ExecService,
     private readonly access: AccessPolicy,
     private readonly config: AppConfig,
+    private readonly cursors: PageCursors,
   ) {}
 
   async list(
@@ -75,7 +76,7 @@ export class ContainersService {
     let after: Cursor | null = null;
     let limit = page.limit ?? undefined;
     if (page.cursor) {
-      const cursor = pageCursors.decode(LIST, page.cursor, queryOf(filter), isPosition);
+      const cursor = this.cursors.decode(LIST, page.cursor, queryOf(filter), isPosition);
       filter = cursor.query;
       limit ??= cursor.limit;
       after = { name: cursor.position[0], id: cursor.position[1] };
@@ -113,7 +114,7 @@ export class ContainersService {
     return {
       items,
       nextCursor:
-        more && last ? pageCursors.encode(LIST, queryOf(filter), limit, [last.name, last.id]) : null,
+        more && last ? this.cursors.encode(LIST, queryOf(filter), limit, [last.name, last.id]) : null,
     };
   }
 

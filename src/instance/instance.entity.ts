@@ -10,6 +10,10 @@ export class InstanceEntity {
   @Column({ type: 'text', name: 'instance_id' })
   instanceId!: string;
 
+  // Signs page cursors (hex, 32 bytes): a next cursor survives a restart of this instance.
+  @Column({ type: 'text', name: 'cursor_key' })
+  cursorKey!: string;
+
   @Column({ type: 'text', name: 'created_at' })
   createdAt!: string;
 }

@@ -37,9 +37,10 @@ function describe(query: CursorQuery): string {
 }
 
 // A page cursor carries the query it continues (the list, its filters, the page size) and where
-// the page ended, signed with a key of this process: an edited cursor is refused, and one made
-// for other filters is never applied to these. It grants nothing: every page is still listed
-// with the scope of the key that asks. Cursors end when the service restarts.
+// the page ended, signed with this instance's cursor key (kept in its database, so a cursor
+// survives a restart): an edited cursor is refused, and one made for other filters is never
+// applied to these. It grants nothing: every page is still listed with the scope of the key that
+// asks. Provided by InstanceModule.
 export class PageCursors {
   constructor(private readonly key: Buffer = randomBytes(32)) {}
 
@@ -64,7 +65,7 @@ export class PageCursors {
       throw DomainError.validation([
         {
           field,
-          message: `${field} must be the unchanged next cursor of a previous page of this list (cursors end when the service restarts; start again without one)`,
+          message: `${field} must be the unchanged next cursor of a previous page of this list (a cursor of another list, filters or Switchyard instance is refused; start again without one)`,
         },
       ]);
     }
@@ -105,6 +106,3 @@ export class PageCursors {
     return createHmac('sha256', this.key).update(body).digest().subarray(0, MAC_BYTES);
   }
 }
-
-// One key for the whole process, shared by every list.
-export const pageCursors = new PageCursors();
