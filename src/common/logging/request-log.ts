@@ -61,7 +61,14 @@ export function isServerSide(code: string): boolean {
 
 // 5xx (or a GraphQL answer with a server-side error) at error: something an operator must look
 // at. 4xx at info: the caller's mistake, answered as designed, and no sign of trouble in the service.
-function levelOf(request: IncomingMessage, response: ServerResponse, error?: Error): 'info' | 'error' {
+// A readiness probe's 503 at warn: probes repeat every few seconds while the engine is away, and
+// the service says once, at error, what failed when a request needed it.
+function levelOf(
+  request: IncomingMessage,
+  response: ServerResponse,
+  error?: Error,
+): 'info' | 'warn' | 'error' {
+  if (!error && response.statusCode === 503 && (request.url ?? '').startsWith('/health/')) return 'warn';
   if (error || response.statusCode >= 500) return 'error';
   const codes = notesOf(request).graphqlErrors ?? [];
   return codes.some(isServerSide) ? 'error' : 'info';
