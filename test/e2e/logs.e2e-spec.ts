@@ -201,6 +201,10 @@ describe('service logs', () => {
       res: { statusCode: 503 },
       err: expect.objectContaining({ message: expect.stringContaining('unreachable') }),
     });
+    // A readiness probe's 503 is at warn: probes repeat while the engine is away.
+    const probe = await fetch(`${base}/health/ready`, { headers: { 'x-request-id': `${p}ready503` } });
+    expect(probe.status).toBe(503);
+    expect(await requestLine(service, `${p}ready503`)).toMatchObject({ level: 40, res: { statusCode: 503 } });
   });
 
   it('graphql-ws: an operation answered with errors, or refused, is logged with its codes and request id', async () => {
