@@ -162,6 +162,11 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   return described;
 }
 
+// Apollo answers an automatic persisted query it does not hold (or does not support) with HTTP
+// 200; the answer says 400, as its error's `extensions.status` does (Apollo Client's
+// persisted-query link reads the errors of a 400 and sends the full query again).
+const PERSISTED_QUERY_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+
 // Adds the request id to every error, so a GraphQL user can quote it like a REST user.
 export function requestIdPlugin(): ApolloServerPlugin<{ req?: { id?: unknown } }> {
   return {
@@ -169,6 +174,12 @@ export function requestIdPlugin(): ApolloServerPlugin<{ req?: { id?: unknown } }
       Promise.resolve({
         willSendResponse: ({ response, contextValue }) => {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return Promise.resolve();
+          if (
+            response.body.singleResult.errors.some((e) =>
+              PERSISTED_QUERY_CODES.has(String(e.extensions?.code)),
+            )
+          )
+            response.http.status = 400;
           const id = contextValue.req?.id;
           const requestId = typeof id === 'string' ? id : '';
           response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
