@@ -263,7 +263,7 @@ describe('logs hardening', () => {
     expect((await rawGet(port, '/api/v1/networks', auth)).status).toBe(200);
   });
 
-  it('L5: a persisted query the service does not hold is a 400 PERSISTED_QUERY_NOT_FOUND', async () => {
+  it('L5: a persisted query the service does not hold is PERSISTED_QUERY_NOT_FOUND, HTTP 200 and status 200 alike', async () => {
     const { service, base } = await start({});
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
@@ -273,10 +273,11 @@ describe('logs hardening', () => {
     const body = (await res.json()) as Json;
     expect(body.errors[0].extensions).toMatchObject({
       code: 'PERSISTED_QUERY_NOT_FOUND',
-      status: 400,
+      status: 200,
       requestId: `${p}apq`,
     });
-    expect(res.status).toBe(400);
+    // Apollo's protocol: the client's cue to send the query again, not a failed request.
+    expect(res.status).toBe(200);
     const line = await requestLine(service, `${p}apq`);
     expect(line).toMatchObject({ graphqlErrors: ['PERSISTED_QUERY_NOT_FOUND'], level: 30 });
   });

@@ -20,6 +20,8 @@ const DOCUMENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+const PERSISTED_QUERY_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+
 // Apollo's answers to a bad `extensions.persistedQuery` (automatic persisted queries).
 function persistedQueryProblem(message: string): FieldError | null {
   if (message === 'provided sha does not match query')
@@ -108,6 +110,11 @@ export function describeGraphqlError(
   // Apollo's refusals of a request carry their HTTP status (405 for a method it does not
   // serve): the extensions say the same.
   const status = httpStatusOf(error);
+  // An automatic persisted query the service does not hold (or persisted queries off) is answered
+  // with HTTP 200, as Apollo's protocol has it: the client's cue to send the query again (Apollo
+  // iOS and Kotlin read no GraphQL errors from a 4xx). Its `status` says the same 200.
+  if (typeof code === 'string' && PERSISTED_QUERY_CODES.has(code))
+    return { ...base, extensions: { code, status: 200 } };
   if (typeof code === 'string' && DOCUMENT_CODES.has(code))
     return {
       ...base,
@@ -162,11 +169,6 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   return described;
 }
 
-// Apollo answers an automatic persisted query it does not hold (or does not support) with HTTP
-// 200; the answer says 400, as its error's `extensions.status` does (Apollo Client's
-// persisted-query link reads the errors of a 400 and sends the full query again).
-const PERSISTED_QUERY_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
-
 // Adds the request id to every error, so a GraphQL user can quote it like a REST user.
 export function requestIdPlugin(): ApolloServerPlugin<{ req?: { id?: unknown } }> {
   return {
@@ -174,12 +176,6 @@ export function requestIdPlugin(): ApolloServerPlugin<{ req?: { id?: unknown } }
       Promise.resolve({
         willSendResponse: ({ response, contextValue }) => {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return Promise.resolve();
-          if (
-            response.body.singleResult.errors.some((e) =>
-              PERSISTED_QUERY_CODES.has(String(e.extensions?.code)),
-            )
-          )
-            response.http.status = 400;
           const id = contextValue.req?.id;
           const requestId = typeof id === 'string' ? id : '';
           response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
