@@ -18,6 +18,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeepError } from './common/http/jso
 import { trustedProxyList } from './common/net/trusted-proxies';
 import { createLoggers, PinoLoggerService } from './common/logging/app-logger';
 import { registerRequestLogging } from './common/logging/request-log';
+import { clientErrorHandler } from './common/http/client-error';
 
 // A client's request id is kept only as a short, safe token: it lands in logs, answers and the audit log.
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -32,7 +33,10 @@ export async function createApp(
     engine?: ContainerEngine;
   } = {},
 ): Promise<NestFastifyApplication> {
+  const loggers = createLoggers(config, options.logStream);
   const adapter = new FastifyAdapter({
+    // An oversized URL or headers (Node's 431) in the shape of every other answer.
+    clientErrorHandler: clientErrorHandler(loggers.http),
     bodyLimit: config.BODY_LIMIT_BYTES,
     // The client address (rate-limit bucket, audit actor) comes from X-Forwarded-For only when the
     // peer is a configured proxy, and then is the rightmost hop that is not one.
@@ -51,7 +55,6 @@ export async function createApp(
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
   });
-  const loggers = createLoggers(config, options.logStream);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.engine),
     adapter,
@@ -67,7 +70,7 @@ export async function createApp(
     return payload;
   });
   // After the hook above (the request line reads the codes of the shaped answer), before the gate.
-  registerRequestLogging(fastify, loggers.http);
+  registerRequestLogging(fastify, loggers.http, config.AUDIT_REDACT_PATTERN);
   // JSON only: Fastify's own text/plain parser would hand strings to the validation.
   fastify.removeAllContentTypeParsers();
   // Body-less actions (start, stop, prune) accept an empty body even with a JSON content type.

@@ -4,6 +4,7 @@ import type { AuditService } from '../audit/audit.service';
 import { callOfRequest, routeOf } from '../audit/describe-call';
 import { DomainError } from '../common/errors/domain-error';
 import { isGraphqlPath, sendProblem } from '../common/http/problem.filter';
+import { logSafe } from '../common/logging/log-text';
 import type { AppConfig } from '../config/app-config';
 import { bearerToken, noKeyMessage } from './api-key-secret';
 import type { ApiKeysService } from './api-keys.service';
@@ -97,7 +98,10 @@ export function registerRequestGate(
       const suppressed = limitedAddresses.get(address);
       if (suppressed === undefined) {
         if (limitedAddresses.size >= MAX_LIMITED_REMEMBERED) limitedAddresses.clear();
-        logger.warn(`Requests without a valid key from ${address} are rate-limited (429, not audited).`);
+        // The address may come from X-Forwarded-For (a trusted proxy's), as the client wrote it.
+        logger.warn(
+          `Requests without a valid key from ${logSafe(address, 64)} are rate-limited (429, not audited).`,
+        );
       }
       limitedAddresses.set(address, (suppressed ?? 0) + 1);
       return refuseAtGate(

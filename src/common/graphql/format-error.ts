@@ -20,6 +20,8 @@ const DOCUMENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+const PERSISTED_QUERY_CODES = new Set(['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+
 // Apollo's answers to a bad `extensions.persistedQuery` (automatic persisted queries).
 function persistedQueryProblem(message: string): FieldError | null {
   if (message === 'provided sha does not match query')
@@ -108,6 +110,11 @@ export function describeGraphqlError(
   // Apollo's refusals of a request carry their HTTP status (405 for a method it does not
   // serve): the extensions say the same.
   const status = httpStatusOf(error);
+  // An automatic persisted query the service does not hold (or persisted queries off) is answered
+  // with HTTP 200, as Apollo's protocol has it: the client's cue to send the query again (Apollo
+  // iOS and Kotlin read no GraphQL errors from a 4xx). Its `status` says the same 200.
+  if (typeof code === 'string' && PERSISTED_QUERY_CODES.has(code))
+    return { ...base, extensions: { code, status: 200 } };
   if (typeof code === 'string' && DOCUMENT_CODES.has(code))
     return {
       ...base,

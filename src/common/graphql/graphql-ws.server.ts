@@ -6,7 +6,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   execute,
+  getOperationAST,
   GraphQLError,
+  Kind,
   parse,
   specifiedRules,
   validate,
@@ -300,6 +302,12 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       const refused = await Promise.all(errors.map((e) => refuse(e, 'GRAPHQL_VALIDATION_FAILED')));
       return refused.flat();
     }
+    // Which operation to run, refused as over HTTP (graphql-ws would answer without a code).
+    if (!getOperationAST(document, payload.operationName ?? undefined))
+      return refuse(
+        new GraphQLError(operationResolutionMessage(document, payload.operationName)),
+        'OPERATION_RESOLUTION_FAILURE',
+      );
     if (this.rules.safelist && !this.rules.safelist.has(hashOfDocument(document))) {
       const error = new DomainError(
         'QUERY_NOT_ALLOWED',
@@ -414,6 +422,14 @@ function asBadUserInput(error: GraphQLError): GraphQLError {
     originalError: error.originalError,
     extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
   });
+}
+
+// graphql-js's words for a document whose operation cannot be chosen (Apollo answers them over HTTP).
+function operationResolutionMessage(document: DocumentNode, operationName?: string | null): string {
+  const count = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+  if (count === 0) return 'Must provide an operation.';
+  if (operationName) return `Unknown operation named "${operationName}".`;
+  return 'Must provide operation name if query contains multiple operations.';
 }
 
 // A refusal of ours as a GraphQL error in the shape HTTP answers carry.

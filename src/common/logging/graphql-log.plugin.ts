@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server' with { 'resolution-mode': 'import' };
 import type { Logger as NestLogger } from '@nestjs/common';
 import { type DocumentNode, Kind, type OperationDefinitionNode } from 'graphql';
+import { logSafe } from './log-text';
 import { isServerSide, noteForRequestLog } from './request-log';
 
 // The operation a GraphQL request ran (name and type), for its request line.
@@ -15,7 +16,7 @@ export function graphqlLogPlugin(): ApolloServerPlugin<{ req?: { raw?: IncomingM
           if (raw) {
             noteForRequestLog(raw, {
               ...(operation ? { operationType: operation.operation } : {}),
-              ...(name ? { operationName: name.slice(0, 128) } : {}),
+              ...(name ? { operationName: logSafe(name) } : {}),
             });
           }
           return Promise.resolve();
@@ -35,7 +36,7 @@ export function logGraphqlWsErrors(
   const graphqlErrors = errors.map((e) =>
     typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN',
   );
-  const name = operation.operationName?.slice(0, 128);
+  const name = operation.operationName ? logSafe(operation.operationName) : undefined;
   const fields = {
     reqId,
     transport: 'graphql-ws',

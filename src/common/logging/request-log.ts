@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 import { ERROR_CATALOG } from '../errors/error-codes';
+import { logSafe, redactedHeaders, secretNameMatcher } from './log-text';
 import { requestContext } from './request-context';
 
 // What the request line says beyond method, url, status and duration: the error code of a
@@ -31,16 +32,19 @@ export function noteRequestCause(response: ServerResponse, cause: unknown): void
   (response as unknown as { err?: unknown }).err = cause;
 }
 
-// Query parameters that may carry what is not for logs (GraphQL over GET puts its variables there).
+// Query parameters that may carry what is not for logs (GraphQL over GET puts its variables there),
+// besides those whose names say secret (AUDIT_REDACT_PATTERN, authorization, cookie).
 const SECRET_QUERY = new Set(['variables', 'extensions']);
 const MAX_URL_CHARS = 2048;
+const DEFAULT_SECRET_NAME = secretNameMatcher('pass|secret|token|key');
 
-export function loggableUrl(url: string | undefined): string {
+export function loggableUrl(url: string | undefined, isSecret = DEFAULT_SECRET_NAME): string {
   const raw = url ?? '';
   const at = raw.indexOf('?');
   if (at < 0) return raw.slice(0, MAX_URL_CHARS);
-  const params = new URLSearchParams(raw.slice(at + 1));
-  for (const name of [...params.keys()]) if (SECRET_QUERY.has(name)) params.set(name, '[redacted]');
+  const params = new URLSearchParams();
+  for (const [name, value] of new URLSearchParams(raw.slice(at + 1)))
+    params.append(name, SECRET_QUERY.has(name) || isSecret(name) ? '[redacted]' : value);
   const query = params.toString();
   return `${raw.slice(0, at)}${query ? `?${query.replace(/%5Bredacted%5D/g, '[redacted]')}` : ''}`.slice(
     0,
@@ -77,16 +81,17 @@ function levelOf(
 function messageOf(request: IncomingMessage, response: ServerResponse, ms: number): string {
   const notes = notesOf(request);
   const operation = notes.operationType
-    ? ` ${notes.operationType}${notes.operationName ? ` ${notes.operationName}` : ''}`
+    ? ` ${notes.operationType}${notes.operationName ? ` ${logSafe(notes.operationName)}` : ''}`
     : '';
   const codes = notes.graphqlErrors?.length ? notes.graphqlErrors.join(',') : notes.code;
-  const url = loggableUrl(request.url).split('?')[0];
+  const url = logSafe((request.url ?? '').split('?')[0], 256);
   return `${request.method} ${url}${operation} ${response.statusCode}${codes ? ` ${codes}` : ''} in ${ms} ms`;
 }
 
 // The error codes an answer carries: `code` of a problem+json answer, `extensions.code` of each
-// GraphQL error.
-function codesOfPayload(payload: string): RequestLogNotes {
+// error of a GraphQL answer (only /graphql answers in GraphQL's shape: a problem's `errors` are
+// its field errors).
+export function codesOfPayload(payload: string, graphql: boolean): RequestLogNotes {
   let body: unknown;
   try {
     body = JSON.parse(payload);
@@ -97,7 +102,7 @@ function codesOfPayload(payload: string): RequestLogNotes {
   const { code, errors } = body as { code?: unknown; errors?: unknown };
   const notes: RequestLogNotes = {};
   if (typeof code === 'string') notes.code = code;
-  if (Array.isArray(errors)) {
+  if (graphql && Array.isArray(errors)) {
     notes.graphqlErrors = errors
       .map((e: unknown) => (e as { extensions?: { code?: unknown } } | null)?.extensions?.code)
       .map((c) => (typeof c === 'string' ? c : 'UNKNOWN'));
@@ -111,7 +116,12 @@ const MAX_PARSED_PAYLOAD = 1024 * 1024;
 // One line per request (method, url without secrets, status, duration in responseTime, error
 // code), and the request's id on every line written while it is handled. Registered before any
 // other hook, so that the request gate's lines carry the id too.
-export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+export function registerRequestLogging(
+  fastify: FastifyInstance,
+  logger: Logger,
+  redactPattern = 'pass|secret|token|key',
+): void {
+  const isSecret = secretNameMatcher(redactPattern);
   const httpLogger = pinoHttp({
     logger,
     // Fastify has already chosen the id (from X-Request-Id or a new UUID); log the same one.
@@ -124,10 +134,15 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
     customSuccessObject: (req, _res, fields: object) => ({ ...fields, ...notesOf(req) }),
     customErrorObject: (req, _res, _error, fields: object) => ({ ...fields, ...notesOf(req) }),
     serializers: {
-      req: (req: { method?: string; url?: string; headers?: unknown; remoteAddress?: string }) => ({
+      req: (req: {
+        method?: string;
+        url?: string;
+        headers?: Record<string, unknown>;
+        remoteAddress?: string;
+      }) => ({
         method: req.method,
-        url: loggableUrl(req.url),
-        headers: req.headers,
+        url: loggableUrl(req.url, isSecret),
+        headers: redactedHeaders(req.headers, isSecret),
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
@@ -145,12 +160,13 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
     requestContext.run({ reqId: String(request.id) }, done);
   });
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode >= 400 || request.url.startsWith('/graphql')) {
+    const graphql = isGraphqlUrl(request.url);
+    if (reply.statusCode >= 400 || graphql) {
       const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload : null;
       if (text !== null && text.length <= MAX_PARSED_PAYLOAD) {
         const body = text.toString();
         if (reply.statusCode >= 400 || body.includes('"errors"')) {
-          const notes = codesOfPayload(body);
+          const notes = codesOfPayload(body, graphql);
           if (!notes.code && reply.statusCode >= 400 && notes.graphqlErrors?.length)
             notes.code = notes.graphqlErrors[0];
           noteForRequestLog(request.raw, notes);
@@ -159,4 +175,9 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
     }
     done(null, payload);
   });
+}
+
+function isGraphqlUrl(url: string): boolean {
+  const path = url.split('?')[0];
+  return path === '/graphql' || path === '/graphql/';
 }
