@@ -38,8 +38,8 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
     properties: {
       type: { type: 'string', example: 'urn:switchyard:problem:NETWORK_NAME_TAKEN' },
-      title: { type: 'string' },
-      status: { type: 'integer' },
+      title: { type: 'string', example: 'Network name taken' },
+      status: { type: 'integer', example: 409 },
       detail: { type: 'string', description: 'What went wrong and what to do about it' },
       code: { type: 'string', description: 'Stable UPPER_SNAKE code', example: 'NETWORK_NAME_TAKEN' },
       errors: {

@@ -1,3 +1,6 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { ERROR_CATALOG, type ErrorCode } from '../../src/common/errors/error-codes';
 import { MemoryEngine } from '../support/memory-engine';
 import { BOOT_TIMEOUT_MS, startAppOn, type TestApp } from '../support/test-app';
 
@@ -11,10 +14,22 @@ interface Operation {
   tags?: string[];
   description?: string;
   parameters?: Array<{ name: string; in: string; schema: Schema; example?: unknown }>;
-  requestBody?: { content: Record<string, { schema: Schema }> };
+  requestBody?: {
+    content: Record<
+      string,
+      { schema: Schema; example?: unknown; examples?: Record<string, { value: unknown }> }
+    >;
+  };
   security?: Array<Record<string, string[]>>;
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+  responses: Record<
+    string,
+    { description?: string; content?: Record<string, { schema: Schema; example?: Schema }> }
+  >;
 }
+
+// The Problem responses of an operation: [status, response].
+const problemsOf = (op: Operation) =>
+  Object.entries(op.responses).filter(([, r]) => r.content?.['application/problem+json'] !== undefined);
 
 describe('the OpenAPI document', () => {
   let t: TestApp;
@@ -155,5 +170,133 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(prefilled).toEqual([]);
+  });
+
+  // A validator for the document's own schemas (JSON Schema 2020-12, as OpenAPI 3.1 says).
+  const validatorFor = (ref: Schema) => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema({ ...doc, $id: 'openapi.json' }, 'openapi.json');
+    return ajv.compile(ref.$ref ? { $ref: `openapi.json${ref.$ref}` } : ref);
+  };
+
+  it('pre-fills every request body with whole examples that validate against its schema', () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const [method, path, op] of operations) {
+      const media = op.requestBody?.content['application/json'];
+      if (!media) continue;
+      const where = `${method.toUpperCase()} ${path}`;
+      const examples = media.examples ? Object.values(media.examples).map((e) => e.value) : [];
+      if (media.example !== undefined) examples.push(media.example);
+      if (examples.length === 0) problems.push(`${where}: no request example`);
+      const validate = validatorFor(media.schema);
+      for (const example of examples) {
+        checked++;
+        if (!validate(example))
+          problems.push(`${where}: ${JSON.stringify(example)} ${JSON.stringify(validate.errors)}`);
+        if (JSON.stringify(example).includes('additionalProp')) problems.push(`${where}: generated sample`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(8);
+    const body = (path: string) =>
+      Object.values(
+        (doc.paths[path].post.requestBody.content['application/json'].examples ?? {}) as Record<
+          string,
+          { value: Schema }
+        >,
+      ).map((e) => e.value);
+    const [network] = body('/api/v1/networks');
+    expect(network).toEqual({
+      name: 'demo',
+      ipam: { config: [{ subnet: '10.50.0.0/24' }] },
+      labels: { team: 'a' },
+    });
+    const containers = body('/api/v1/containers');
+    expect(containers[0]).toMatchObject({ name: 'containerA', image: 'switchyard/busybox:latest' });
+    for (const container of containers) expect(container.networkMode).toBeUndefined();
+    expect(body('/api/v1/connectivity/ping')[0]).toEqual({ from: 'containerA', to: 'containerB' });
+    expect(body('/api/v1/containers/{ref}/exec')[0]).toEqual({ command: ['cat', '/etc/hostname'] });
+  });
+
+  it('shows the image the service is run with in every example (not busybox:latest, which is not on the engine)', () => {
+    expect(JSON.stringify(doc)).not.toMatch(/[^/]busybox:latest/);
+    expect(schema('RunContainerInput').properties.image.example).toBe('switchyard/busybox:latest');
+  });
+
+  it('gives each error status an example problem with that status and a catalogued code of that status', () => {
+    const problems: string[] = [];
+    const validate = validatorFor({ $ref: '#/components/schemas/Problem' });
+    for (const [method, path, op] of operations) {
+      const where = `${method.toUpperCase()} ${path}`;
+      for (const [status, response] of problemsOf(op)) {
+        const example = response.content?.['application/problem+json'].example;
+        if (!example) {
+          problems.push(`${where} ${status}: no example`);
+          continue;
+        }
+        const catalogued = ERROR_CATALOG[example.code as ErrorCode];
+        if (example.status !== Number(status)) problems.push(`${where} ${status}: status ${example.status}`);
+        if (catalogued?.status !== Number(status)) problems.push(`${where} ${status}: code ${example.code}`);
+        if (catalogued && example.title !== catalogued.title) problems.push(`${where} ${status}: title`);
+        if (example.type !== `urn:switchyard:problem:${example.code}`)
+          problems.push(`${where} ${status}: type`);
+        if (status === '400' && !(example.errors?.length > 0)) problems.push(`${where} 400: no errors`);
+        if (!validate(example)) problems.push(`${where} ${status}: ${JSON.stringify(validate.errors)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const codeOf = (path: string, method: string, status: string) =>
+      doc.paths[path][method].responses[status].content['application/problem+json'].example.code;
+    expect(codeOf('/api/v1/networks/{ref}', 'get', '404')).toBe('NETWORK_NOT_FOUND');
+    expect(codeOf('/api/v1/containers/{ref}', 'get', '404')).toBe('CONTAINER_NOT_FOUND');
+    expect(codeOf('/api/v1/api-keys/{id}', 'delete', '404')).toBe('API_KEY_NOT_FOUND');
+    expect(codeOf('/api/v1/networks/{ref}/connections/{container}', 'delete', '404')).toBe(
+      'CONNECTION_NOT_FOUND',
+    );
+    expect(codeOf('/api/v1/networks', 'post', '409')).toBe('NETWORK_NAME_TAKEN');
+    expect(codeOf('/api/v1/containers', 'post', '409')).toBe('CONTAINER_NAME_TAKEN');
+    expect(codeOf('/api/v1/networks', 'get', '401')).toBe('UNAUTHENTICATED');
+    expect(codeOf('/api/v1/networks', 'get', '503')).toBe('ENGINE_UNAVAILABLE');
+    expect(codeOf('/api/v1/networks', 'get', '504')).toBe('ENGINE_TIMEOUT');
+    expect(codeOf('/api/v1/networks', 'get', '429')).toBe('RATE_LIMITED');
+    const problem = schema('Problem').properties;
+    expect(problem.status.example ?? 409).toBe(ERROR_CATALOG[problem.code.example as ErrorCode].status);
+  });
+
+  it('says the same about a status wherever it is given', () => {
+    const descriptions = new Map<string, Set<string>>();
+    for (const [, , op] of operations)
+      for (const [status, response] of problemsOf(op)) {
+        const seen = descriptions.get(status) ?? new Set<string>();
+        seen.add(response.description ?? '');
+        descriptions.set(status, seen);
+      }
+    const many = [...descriptions].filter(([, seen]) => seen.size !== 1).map(([s, seen]) => [s, [...seen]]);
+    expect(many).toEqual([]);
+    for (const [status, [description]] of descriptions) {
+      expect([status, description]).not.toEqual([status, 'Error']);
+      expect(description.length).toBeGreaterThan(10);
+    }
+    expect([...descriptions.get('401')!][0]).toMatch(/^UNAUTHENTICATED/);
+  });
+
+  it('lists 414 where the service gives it: a path segment too long, not a long query string', async () => {
+    for (const [method, path, op] of operations)
+      expect([method, path, '414' in op.responses]).toEqual([method, path, path.includes('{')]);
+    const segment = await t.http.get(`/api/v1/networks/${'n'.repeat(5000)}`);
+    expect([segment.status, segment.body.code]).toEqual([414, 'URI_TOO_LONG']);
+    // A long query string (below the engine of HTTP's own header limit) is read and validated.
+    const query = await t.http.get(`/api/v1/networks?name=${'n'.repeat(5000)}`);
+    expect(query.status).not.toBe(414);
+    const containers = await t.http.get(`/api/v1/containers?cursor=${'c'.repeat(5000)}`);
+    expect([containers.status, containers.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
+  it('tells the Authorize dialog to take the key alone (Swagger UI adds Bearer), and names the security docs', () => {
+    const bearer = doc.components.securitySchemes.bearer.description as string;
+    expect(bearer).toMatch(/without `Bearer `/);
+    expect(bearer).toMatch(/Swagger UI adds it/);
   });
 });

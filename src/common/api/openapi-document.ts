@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { PROBLEM_DESCRIPTIONS, problemExample, REQUEST_EXAMPLES } from './openapi-examples';
 import { applyRules, nestedClasses, validatedArguments, type Schema } from './openapi-rules';
 
 type Class = new (...args: never[]) => unknown;
@@ -8,7 +9,7 @@ type Operation = {
   description?: string;
   summary?: string;
   parameters?: Array<{ name: string; in: string; schema?: Schema }>;
-  requestBody?: unknown;
+  requestBody?: { content?: Record<string, { schema?: Schema; examples?: unknown }> };
   security?: unknown[];
   responses: Record<string, unknown>;
 };
@@ -22,32 +23,48 @@ export const TAGS: Array<{ name: string; description: string }> = [
   { name: 'health', description: 'Liveness and readiness (no key needed)' },
 ];
 
+// Swagger UI renders it as Markdown in the Authorize dialog.
 export const BEARER_DESCRIPTION =
-  'A Switchyard API key, sent as `Authorization: Bearer <key>` (keys start with `sy_`). The first start ' +
-  'prints an admin key (or uses ADMIN_API_KEY); an admin makes more with POST /api/v1/api-keys, each with a ' +
-  'role (viewer, operator, admin) and an optional label scope. See docs/security.md.';
+  '**Paste the key alone** (it starts with `sy_`), without `Bearer `: Swagger UI adds it and sends ' +
+  '`Authorization: Bearer <key>`. The first start prints an admin key (or uses ADMIN_API_KEY); an admin ' +
+  'makes more with POST /api/v1/api-keys, each with a role (viewer, operator, admin) and an optional label ' +
+  'scope. Roles, scopes and key handling: `docs/security.md` in the Switchyard repository.';
 
-// The answers any route can give before or around its own work (the request gate, the body parser,
-// the router), with the codes they carry.
-const COMMON_PROBLEMS: Record<string, string> = {
-  '400': 'Invalid input: VALIDATION_FAILED, with one entry in `errors` for each field',
-  '401': 'UNAUTHENTICATED: no key, or a key that is unknown, revoked or expired',
-  '403':
-    "FORBIDDEN: the key's role or label scope does not reach this (POLICY_VIOLATION for the container policy)",
-  '413': 'PAYLOAD_TOO_LARGE: the body is over BODY_LIMIT_BYTES',
-  '414': 'URI_TOO_LONG: a path segment is too long',
-  '415': 'UNSUPPORTED_MEDIA_TYPE: send the body as JSON (Content-Type: application/json)',
-  '429': 'RATE_LIMITED: too many requests for this key (see Retry-After)',
-};
+const PROBLEM_MEDIA = 'application/problem+json';
 
 const problem = (description: string) => ({
   description,
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  content: { [PROBLEM_MEDIA]: { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
+// The field a 400 example names: the body's first required field, else the first parameter.
+function firstField(operation: Operation, schemas: Record<string, Schema>): string | undefined {
+  const ref = operation.requestBody?.content?.['application/json']?.schema?.$ref;
+  const body = typeof ref === 'string' ? schemas[ref.split('/').pop() ?? ''] : undefined;
+  const required = body?.required as string[] | undefined;
+  return required?.[0] ?? operation.parameters?.[0]?.name;
+}
+
+// Swagger UI shows (and "Try it out" sends) these: whole request bodies, and for every problem
+// answer one description per status and an example with a code of that status.
+function addExamples(operation: Operation, schemas: Record<string, Schema>): void {
+  const operationId = operation.operationId ?? '';
+  const media = operation.requestBody?.content?.['application/json'];
+  const examples = REQUEST_EXAMPLES[operationId];
+  if (media && examples) media.examples = examples;
+  for (const [status, value] of Object.entries(operation.responses)) {
+    const response = value as { description?: string; content?: Record<string, { example?: unknown }> };
+    const content = response.content?.[PROBLEM_MEDIA];
+    if (!content) continue;
+    response.description = PROBLEM_DESCRIPTIONS[status] ?? response.description;
+    content.example = problemExample(operationId, status, firstField(operation, schemas));
+  }
+}
+
 // Which common answers a route can give: the gate's on every route that needs a key, the body
-// parser's where Fastify reads a body (POST and DELETE), 414 where a path has parameters, 400
-// wherever input is validated.
+// parser's where Fastify reads a body (POST and DELETE), 414 where a path has parameters (Fastify's
+// maxParamLength; a long query string is read and validated: its 400 is listed), 400 wherever input
+// is validated.
 export function commonStatuses(method: string, operation: Operation): string[] {
   const statuses: string[] = [];
   const secured = (operation.security?.length ?? 0) > 0;
@@ -106,7 +123,8 @@ export function finishDocument(document: OpenAPIObject, controllers: Class[]): O
       // A query or path parameter is present or absent, never null.
       for (const parameter of operation.parameters ?? []) delete parameter.schema?.nullable;
       for (const status of commonStatuses(method, operation))
-        operation.responses[status] ??= problem(COMMON_PROBLEMS[status]);
+        operation.responses[status] ??= problem(PROBLEM_DESCRIPTIONS[status]);
+      addExamples(operation, schemas);
       // The rules of the classes the route validates.
       const [controllerName, handler] = (operation.operationId ?? '').split('_');
       const controller = byName.get(controllerName);

@@ -102,7 +102,7 @@ export class RunContainerInput {
   name?: string;
 
   @ApiField('string', {
-    example: 'busybox:latest',
+    example: 'switchyard/busybox:latest',
     description: 'An image already on the engine: nothing is pulled',
   })
   @IsString()

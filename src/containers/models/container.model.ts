@@ -39,7 +39,7 @@ export class ContainerModel {
   @ApiField('string', { example: 'web' })
   name!: string;
 
-  @ApiField('string', { example: 'busybox:latest' })
+  @ApiField('string', { example: 'switchyard/busybox:latest' })
   image!: string;
 
   @ApiField('string', { array: true, example: ['sleep', '3600'], description: 'argv' })
