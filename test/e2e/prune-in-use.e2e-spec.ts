@@ -1,5 +1,5 @@
 import { startApp, type TestApp } from '../support/app';
-import { TEST_LABEL } from '../support/constants';
+import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker, runContainer } from '../support/engine';
 import { runPrefix } from '../support/names';
 
@@ -199,5 +199,23 @@ describe('prune and remove: networks that containers in any state use', () => {
       expect(res.body.errors[0].message).toContain('reserved');
     }
     expect(await engineNetworks()).toEqual([]);
+  });
+  it('a container whose network was removed outside Switchyard shows it as removed, not as outside the scope', async () => {
+    const net = await docker.createNetwork({ Name: `${p}gone`, Labels: { [TEST_LABEL]: p } });
+    await docker.createContainer({
+      name: `${p}orphan`,
+      Image: TEST_IMAGE,
+      Cmd: ['sleep', '3600'],
+      Labels: { [TEST_LABEL]: '1', team: `t-${p}` },
+      HostConfig: { NetworkMode: `${p}gone` },
+    });
+    // Straight on the engine, which counts only running endpoints.
+    await net.remove();
+    const seen = await t.as(keys.scoped).get(`/api/v1/containers/${p}orphan`).expect(200);
+    // The id prefix is told where the engine kept it in the container's settings.
+    expect([`(removed network ${net.id.slice(0, 12)})`, '(removed network)']).toContain(
+      seen.body.networkMode,
+    );
+    await removeContainer('orphan');
   });
 });
