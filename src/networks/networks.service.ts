@@ -187,6 +187,8 @@ export class NetworksService {
   // host interface below admin (admin only), and every network a container in any state refers
   // to. A network joined, referred to or removed meanwhile is skipped.
   private async pruneUnused(labels: string[], admin: boolean): Promise<string[]> {
+    // A prune is recorded even when it finds nothing to remove (a destructive call asked for).
+    await Operations.current()?.beforeChange('network.prune');
     const candidates = (await this.engine.listNetworks({ label: labels })).filter(
       (n) => !isBuiltIn(n) && (admin || !this.access.hostLevelNetwork(n)),
     );

@@ -56,8 +56,6 @@ export function describeAuditRecording(): void {
       ok(await h.delete(`/api/v1/networks/net${s}/connections/box${s}`));
       ok(await h.delete(`/api/v1/containers/box${s}?force=true`));
       ok(await h.delete(`/api/v1/networks/net${s}`));
-      // A prune is a change when it removes something (one that finds nothing touches nothing).
-      ok(await h.post('/api/v1/networks').send({ name: `spare${s}` }));
       ok(await h.post('/api/v1/networks/prune'));
       const created = ok(await h.post('/api/v1/api-keys').send({ name: `key${s}`, role: 'viewer' }));
       ok(await h.delete(`/api/v1/api-keys/${created.body.id}`));
@@ -81,7 +79,6 @@ export function describeAuditRecording(): void {
       await m(`mutation { disconnectContainer(network: "net${s}", container: "box${s}") }`);
       await m(`mutation { removeContainer(ref: "box${s}", force: true) }`);
       await m(`mutation { removeNetwork(ref: "net${s}") }`);
-      await m(`mutation { createNetwork(input: { name: "spare${s}" }) { id } }`);
       await m('mutation { pruneNetworks { removed } }');
       const created = await m(`mutation { createApiKey(input: { name: "key${s}", role: "viewer" }) { id } }`);
       await m(`mutation { revokeApiKey(id: "${created.body.data.createApiKey.id}") }`);
@@ -110,8 +107,7 @@ export function describeAuditRecording(): void {
       const operations = new Map<string, typeof rows>();
       for (const row of rows)
         operations.set(row.operation_id, [...(operations.get(row.operation_id) ?? []), row]);
-      // One operation per action and transport, and the spare network each transport creates to prune.
-      expect(operations.size).toBe(ACTIONS.length * 2 + 2);
+      expect(operations.size).toBe(ACTIONS.length * 2);
       for (const [, [intent, outcome, ...more]] of operations) {
         expect([intent.phase, outcome.phase, more.length]).toEqual(['intent', 'outcome', 0]);
         expect([outcome.action, outcome.outcome, outcome.actor]).toEqual([
