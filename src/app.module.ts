@@ -1,6 +1,6 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql/format-error';
 import { documentRulesOf, introspectionNeedsKeyPlugin } from './common/graphql/document-rules';
@@ -12,6 +12,7 @@ import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { AuditService } from './audit/audit.service';
 import { ProblemFilter, REFUSAL_RECORDER } from './common/http/problem.filter';
+import { QueryStringInterceptor } from './common/http/query-string.interceptor';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -81,6 +82,7 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: QueryStringInterceptor },
         { provide: REFUSAL_RECORDER, useExisting: AuditService },
         GraphqlWsServer,
       ],

@@ -1,5 +1,4 @@
-import type { ContainerEndpoint } from '../engine/engine.types';
-import type { ResolvedContainer } from '../lookup/resource-lookup';
+import type { EndpointVisibility, ResolvedContainer } from '../lookup/resource-lookup';
 import type { ContainerModel } from './models/container.model';
 
 const date = (value: string | null) => (value ? new Date(value) : null);
@@ -13,7 +12,7 @@ export const OUTSIDE_SCOPE = '(outside your scope)';
 // `visible` keeps the endpoints on networks the key may see (all of them when not given).
 export function presentContainer(
   { summary, info }: ResolvedContainer,
-  visible?: (endpoint: ContainerEndpoint) => boolean,
+  visible?: EndpointVisibility,
 ): ContainerModel {
   const endpoints = visible ? info.endpoints.filter(visible) : info.endpoints;
   // A container created on a network by id reports the id; show the network's name.
@@ -22,6 +21,14 @@ export function presentContainer(
     info.networkMode;
   const modeHidden =
     visible !== undefined && !PLAIN_MODES.has(mode) && !endpoints.some((e) => e.networkName === mode);
+  // A network that is gone is not outside the key's scope: say what is true.
+  const gone = modeHidden && !mode.startsWith('container:') && visible?.exists?.(info.networkMode) === false;
+  const goneId = info.endpoints.find((e) => e.networkName === mode)?.networkId || info.networkMode;
+  const shownMode = gone
+    ? `(removed network ${/^[0-9a-f]{12,}$/.test(goneId) ? goneId.slice(0, 12) : ''})`.replace(' )', ')')
+    : modeHidden
+      ? OUTSIDE_SCOPE
+      : mode;
   return {
     id: info.id,
     name: info.name,
@@ -35,7 +42,7 @@ export function presentContainer(
     exitCode: info.exitCode,
     labels: info.labels,
     hostname: info.hostname,
-    networkMode: modeHidden ? OUTSIDE_SCOPE : mode,
+    networkMode: shownMode,
     restartPolicy: info.restartPolicy,
     networks: endpoints
       .map((e) => ({

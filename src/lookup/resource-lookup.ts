@@ -17,6 +17,12 @@ export interface ResolvedContainer {
   info: ContainerInfo;
 }
 
+// Which endpoints a key may see; `exists`, where given, tells whether a network (name or id) is
+// still on the engine.
+export type EndpointVisibility = ((endpoint: ContainerEndpoint) => boolean) & {
+  exists?: (ref: string) => boolean;
+};
+
 // Finds networks and containers by reference: exact name, full id or id prefix. Given the
 // actor, only what its key may see is a candidate: something outside the scope is not found, and
 // an id prefix is ambiguous only among what the key sees. Without one (internal use, by id),
@@ -59,14 +65,20 @@ export class ResourceLookup {
 
   // Which endpoints of a container the key may see: those on networks in its scope (the
   // built-ins included). A stopped container's endpoint is known by the network's name only.
-  async endpointVisibility(actor: Actor): Promise<(endpoint: ContainerEndpoint) => boolean> {
+  async endpointVisibility(actor: Actor): Promise<EndpointVisibility> {
     if (this.access.unscoped(actor)) return () => true;
-    const visible = (await this.engine.listNetworks()).filter((n) =>
-      this.access.canSee(actor, this.access.network(n)),
-    );
+    const all = await this.engine.listNetworks();
+    const visible = all.filter((n) => this.access.canSee(actor, this.access.network(n)));
     const ids = new Set(visible.map((n) => n.id));
     const names = new Set(visible.map((n) => n.name));
-    return (e) => (e.networkId ? ids.has(e.networkId) : names.has(e.networkName));
+    const existing = new Set(all.flatMap((n) => [n.id, n.name]));
+    // `exists` tells a network that is gone from one outside the key's scope.
+    return Object.assign(
+      (e: ContainerEndpoint) => (e.networkId ? ids.has(e.networkId) : names.has(e.networkName)),
+      {
+        exists: (ref: string) => existing.has(ref),
+      },
+    );
   }
 
   // Which container ids the key may see (for lists that carry ids only, such as a network's

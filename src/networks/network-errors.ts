@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 import { EngineRejection } from '../engine/engine.errors';
-import type { ContainerInfo, NetworkInfo, NetworkSpec } from '../engine/engine.types';
+import type { ContainerInfo, ContainerSummary, NetworkInfo, NetworkSpec } from '../engine/engine.types';
+import { containerLabel } from './network-users';
 import type { ConnectContainerInput } from './dto/connect-container.input';
 
 // The engine's refusals, told in our words: one place maps each EngineRejection reason of a
@@ -39,6 +40,37 @@ export function inUse(
     `Network "${network.name}" has ${endpoints.length} attached container(s): ${parts.join('; ')}. ` +
       'Disconnect or remove them first.',
     { context: { network: network.name, containers, ...(hidden ? { outsideScope: hidden } : {}) } },
+  );
+}
+
+// A network that containers refer to even though none runs on it (stopped, created, ...): the
+// engine would remove it, and those containers could then never start. Those the caller may not
+// see are only counted.
+export function usedByContainers(
+  network: NetworkInfo,
+  users: readonly ContainerSummary[],
+  canSee: (containerId: string) => boolean = () => true,
+): DomainError {
+  const shown = users.filter((c) => canSee(c.id));
+  const hidden = users.length - shown.length;
+  const containers = shown.map((c) => containerLabel(c));
+  const parts = [
+    ...(shown.length ? [shown.map((c) => `${containerLabel(c)} (${c.state})`).join(', ')] : []),
+    ...(hidden ? [`${hidden} container${hidden === 1 ? '' : 's'} outside your scope`] : []),
+  ];
+  return new DomainError(
+    'NETWORK_IN_USE',
+    `Network "${network.name}" is used by ${users.length} container(s) that are not running on it now: ${parts.join('; ')}. ` +
+      'A stopped or created container keeps its networks and could not start without this one: ' +
+      `remove those containers, or disconnect them (DELETE /api/v1/networks/${network.name}/connections/<container>), first.`,
+    {
+      context: {
+        network: network.name,
+        containers,
+        states: shown.map((c) => c.state),
+        ...(hidden ? { outsideScope: hidden } : {}),
+      },
+    },
   );
 }
 

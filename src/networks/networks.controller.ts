@@ -58,7 +58,7 @@ export class NetworksController {
   @ApiOperation({
     summary: 'Remove unused networks (by default only those this instance created)',
     description:
-      'Networks with no container that this Switchyard instance created (label `io.switchyard.instance`); `labels` narrows it further. `all: true` removes every unused network on the engine and needs an unscoped admin key. Answers the names removed.',
+      'Networks that this Switchyard instance created (label `io.switchyard.instance`) and that no container in any state (running, stopped or created) refers to; `labels` narrows it further. `all: true` removes every unused network on the engine and needs an unscoped admin key. Filters go in the JSON body: a query string is refused. Answers the names removed.',
   })
   @ApiResponse({ status: 200, type: NetworkPruneResultModel })
   @ApiProblems(400, 403, 503, 504)
@@ -88,7 +88,7 @@ export class NetworksController {
   @ApiOperation({
     summary: 'Remove a network',
     description:
-      'A network with containers is a 409 NETWORK_IN_USE; built-in networks are refused (BUILTIN_NETWORK).',
+      'A network that containers refer to, running or not (a stopped container could not start without it), is a 409 NETWORK_IN_USE naming them; built-in networks are refused (BUILTIN_NETWORK).',
   })
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiProblems(404, 409, 503, 504)

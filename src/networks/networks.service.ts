@@ -11,7 +11,8 @@ import type { NetworkFilterInput } from './dto/network-filter.input';
 import type { PruneNetworksInput } from './dto/prune-networks.input';
 import type { NetworkModel } from './models/network.model';
 import { assertBridgeNameFree, assertNoSubnetOverlap, assertParentFree } from './network-conflicts';
-import { createFailure, engineRefused, inUse, nameTaken } from './network-errors';
+import { createFailure, engineRefused, inUse, nameTaken, usedByContainers } from './network-errors';
+import { networkUsers } from './network-users';
 import { isBuiltIn, refuseBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { CreateClaims } from './network-claims';
@@ -25,8 +26,6 @@ import { parseCidr, type Cidr } from '../common/net/ip';
 import { describePools, parseNetworkPools, poolProblems, type PoolRange } from '../common/net/pools';
 import { Operations } from '../common/operation-context';
 import { InstanceIdentity } from '../instance/instance-identity';
-
-const PRUNE_ATTEMPTS = 8;
 
 @Injectable()
 export class NetworksService {
@@ -141,6 +140,10 @@ export class NetworksService {
     this.access.assertMayAlterNetwork(actor, network, 'Removing');
     const inspected = await this.engine.inspectNetwork(network.id);
     if (inspected.endpoints?.length) throw inUse(inspected, await this.lookup.containerVisibility(actor));
+    // The engine counts only running endpoints: a stopped or created container that refers to the
+    // network could never start again once it is gone.
+    const users = networkUsers(inspected, await this.engine.listContainers({ all: true }));
+    if (users.length) throw usedByContainers(inspected, users, await this.lookup.containerVisibility(actor));
     try {
       await this.engine.removeNetwork(network.id);
     } catch (error) {
@@ -158,8 +161,8 @@ export class NetworksService {
 
   // Without `all`, only the unused networks this instance created (its instance label): never
   // those of another Switchyard on the same engine, nor those made outside Switchyard. `all`
-  // removes every unused network on the engine (the engine keeps its own), so it needs an unscoped
-  // admin key.
+  // removes every unused network on the engine (never Docker's own), so it needs an unscoped admin
+  // key. Unused: no container in any state refers to it (see networkUsers).
   async prune(input: PruneNetworksInput, actor: Actor): Promise<string[]> {
     const scoped = Object.keys(actor.scope).length > 0;
     if (input.all && (actor.role !== 'admin' || scoped)) {
@@ -175,40 +178,27 @@ export class NetworksService {
     }
     const labels = [...(input.labels ?? []), ...this.access.labelFilters(actor)];
     if (!input.all) labels.push(`${MANAGED_LABEL}=true`, this.instance.label);
-    // The engine runs one prune at a time and refuses a second one meanwhile: ours queue, and
-    // one started elsewhere is waited for a moment.
-    return this.pruneLock.run(async () => {
-      if (actor.role !== 'admin') return this.pruneBelowAdmin(labels);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return (await this.engine.pruneNetworks(labels)).sort();
-        } catch (error) {
-          const busy = error instanceof EngineRejection && error.reason === 'BUSY';
-          if (busy && attempt < PRUNE_ATTEMPTS) {
-            await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-            continue;
-          }
-          if (busy)
-            throw new DomainError(
-              'ENGINE_BUSY',
-              'Another prune is running on the engine; retry in a few seconds.',
-            );
-          throw engineRefused(error, 'prune networks');
-        }
-      }
-    });
+    // Prunes run one at a time in this process. The engine's own prune is not used: it counts
+    // only running endpoints and would remove networks that stopped or created containers use.
+    return this.pruneLock.run(() => this.pruneUnused(labels, actor.role === 'admin'));
   }
 
-  // The engine's prune cannot leave out networks by driver: below admin, the unused networks that
-  // match are removed one by one, leaving out those on a host interface (admin only) and Docker's own.
-  private async pruneBelowAdmin(labels: string[]): Promise<string[]> {
+  // The unused networks that match are removed one by one, leaving out Docker's own, those on a
+  // host interface below admin (admin only), and every network a container in any state refers
+  // to. A network joined, referred to or removed meanwhile is skipped.
+  private async pruneUnused(labels: string[], admin: boolean): Promise<string[]> {
+    // A prune is recorded even when it finds nothing to remove (a destructive call asked for).
+    await Operations.current()?.beforeChange('network.prune');
     const candidates = (await this.engine.listNetworks({ label: labels })).filter(
-      (n) => !isBuiltIn(n) && !this.access.hostLevelNetwork(n),
+      (n) => !isBuiltIn(n) && (admin || !this.access.hostLevelNetwork(n)),
     );
+    if (candidates.length === 0) return [];
     const removed: string[] = [];
     for (const network of candidates) {
       try {
         if ((await this.engine.inspectNetwork(network.id)).endpoints?.length) continue;
+        // Listed again for each network, so that a container created meanwhile is seen.
+        if (networkUsers(network, await this.engine.listContainers({ all: true })).length) continue;
         await this.engine.removeNetwork(network.id);
         removed.push(network.name);
       } catch (error) {

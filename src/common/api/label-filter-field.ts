@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsOptional, IsString, MaxLength } from 'class-validator';
 import { toArray } from '../validation/transforms';
+import { IsLabelFilter } from '../validation/validators';
 import { ApiField } from './api-field';
 
 // The `label` filter of every list: `key` or `key=value`, repeatable on REST (?label=a&label=b=c),
@@ -18,5 +19,6 @@ export function LabelFilterField(): PropertyDecorator {
     ArrayMaxSize(16),
     IsString({ each: true }),
     MaxLength(4096, { each: true }),
+    IsLabelFilter({ each: true }),
   );
 }

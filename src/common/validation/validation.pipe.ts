@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { DomainError, type FieldError } from '../errors/domain-error';
 
@@ -83,8 +83,34 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 // One pipe for both transports: unknown fields are refused (not silently dropped), and every
 // failure becomes VALIDATION_FAILED with a list of field errors. The validated object is kept on
 // each error (never sent) so that an unknown field's message can list the accepted ones.
+// A JSON body that is not an object (`null`, a list, a string) where the route expects one is
+// refused: the framework would read `null` as `{}`, which on a destructive call (prune) is a trap.
+// An absent body stays what the route's defaults make of it.
+const PLAIN_TYPES = new Set<unknown>([String, Number, Boolean, Array, Object]);
+
+class SwitchyardValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A REST body as a whole (GraphQL arguments come as named `body` parameters, and a nullable
+    // input argument may be null).
+    const wholeBody = metadata.type === 'body' && metadata.data === undefined;
+    const expectsObject =
+      wholeBody && typeof metadata.metatype === 'function' && !PLAIN_TYPES.has(metadata.metatype);
+    if (
+      expectsObject &&
+      value !== undefined &&
+      (value === null || typeof value !== 'object' || Array.isArray(value))
+    ) {
+      const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+      throw DomainError.validation([
+        { field: 'body', message: `body must be a JSON object, not ${kind} (send {} for no fields)` },
+      ]);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SwitchyardValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -115,7 +115,8 @@ export function stringMapProblem(value: unknown, rules: StringMapRules): string 
     if (key.length === 0 || key.length > rules.maxKeyLength || !rules.keyPattern.test(key)) {
       return `key "${key.slice(0, 80)}" is invalid: ${rules.keyHint}`;
     }
-    if (rules.reservedPrefix && key.startsWith(rules.reservedPrefix)) {
+    // Docker labels are case-sensitive, but no label may look like Switchyard's own.
+    if (rules.reservedPrefix && key.toLowerCase().startsWith(rules.reservedPrefix.toLowerCase())) {
       return `key "${key}" is reserved: "${rules.reservedPrefix}*" labels are set by Switchyard itself`;
     }
     if (typeof v !== 'string') return `value of "${key}" must be a string`;
@@ -149,3 +150,30 @@ export const LABEL_RULES: StringMapRules = {
   maxValueLength: 4096,
   reservedPrefix: 'io.switchyard.',
 };
+
+// A label filter: `key` or `key=value`, with a key that is not empty (the engine reads `=x` or ``
+// as nothing to filter by, or refuses it with a message of its own).
+export function labelFilterProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'must be a string';
+  const key = value.split('=')[0];
+  if (key.trim() === '') return `"${value.slice(0, 80)}" has no label key: write key or key=value`;
+  return null;
+}
+
+export function IsLabelFilter(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isLabelFilter',
+      validator: {
+        validate: (value: unknown) => labelFilterProblem(value) === null,
+        // With `each`, the value told is the whole list: tell its first bad item.
+        defaultMessage: buildMessage((each, args) => {
+          const values: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
+          const problem = values.map(labelFilterProblem).find((p) => p !== null);
+          return `${each}$property ${problem ?? 'must be key or key=value'}`;
+        }, options),
+      },
+    },
+    options,
+  );
+}

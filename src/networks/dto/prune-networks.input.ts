@@ -1,5 +1,6 @@
 import { InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsLabelFilter } from '../../common/validation/validators';
 import { ApiField } from '../../common/api/api-field';
 
 @InputType('PruneNetworksInput')
@@ -20,8 +21,10 @@ export class PruneNetworksInput {
     description: 'Only networks with these labels (`key` or `key=value`)',
   })
   @IsOptional()
+  @IsArray({ message: 'labels must be a list of label filters, e.g. ["team=a"]' })
   @ArrayMaxSize(16)
   @IsString({ each: true })
   @MaxLength(4096, { each: true })
+  @IsLabelFilter({ each: true })
   labels?: string[];
 }

@@ -286,6 +286,14 @@ export function describeNetworkRules(): void {
         });
         expect(engine.changes()).toEqual([]);
         await t.http.post('/api/v1/containers/busy-box/stop').expect(200);
+        // Stopped, it still refers to the network (it could not start without it).
+        const stopped = await t.http.delete('/api/v1/networks/busy').expect(409);
+        expect(stopped.body).toMatchObject({
+          code: 'NETWORK_IN_USE',
+          context: { network: 'busy', containers: ['busy-box'], states: ['exited'] },
+        });
+        expect(stopped.body.detail).toContain('busy-box (exited)');
+        await t.http.delete('/api/v1/containers/busy-box').expect(204);
         await t.http.delete('/api/v1/networks/busy').expect(204);
         expect(engine.network('busy')).toBeUndefined();
       });
