@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 plan=$(node scripts/serve-check.mjs plan)
 read -r deps build hash <<<"$plan"
-[ "$deps" = skip ] || npm ci
+if [ "$deps" != skip ]; then
+  echo "switchyard: installing dependencies with npm ci (about 2 minutes the first time)" >&2
+  npm ci
+fi
 bash scripts/local-engine.sh
 if [ "$build" != skip ]; then
   npm run build

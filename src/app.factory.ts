@@ -98,6 +98,11 @@ export async function createApp(
     ),
   );
   registerGraphiql(fastify);
+  // Browsers ask for /favicon.ico with every page (the IDE, the API docs): an empty answer on a
+  // public path, rather than a refusal logged and audited for a missing key.
+  fastify.get('/favicon.ico', (_request, reply) =>
+    reply.code(204).header('cache-control', 'public, max-age=86400').send(),
+  );
   registerRequestGate(fastify, app.get(ApiKeysService), config, app.get(AuditService));
   if (config.CORS_ORIGINS.trim()) {
     const cors = {

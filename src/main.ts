@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
@@ -7,6 +8,8 @@ import { CONTAINER_ENGINE, type ContainerEngine } from './engine/engine.port';
 
 // Exit code for a configuration error (sysexits EX_CONFIG).
 const EXIT_CONFIG = 78;
+// Exit code when the port is taken by another process (EX_UNAVAILABLE).
+const EXIT_ADDRESS_IN_USE = 69;
 // How long a stop may take before the process ends anyway.
 const STOP_DEADLINE_MS = 10_000;
 
@@ -37,6 +40,22 @@ function stopOnSignals(app: INestApplication, logger: Logger): void {
   process.once('SIGINT', stop);
 }
 
+// Whether another process listens on the address (any other failure is left to the real listen).
+function addressInUse(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE'));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(false)));
+  });
+}
+
+function exitPortTaken(port: number, host: string): never {
+  process.stderr.write(
+    `switchyard: port ${port} on ${host} is taken - is Switchyard already running? set PORT or HOST\n`,
+  );
+  process.exit(EXIT_ADDRESS_IN_USE);
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -48,11 +67,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Checked before anything is opened: another process (often a Switchyard started earlier) holds
+  // the address. One line, no stack trace.
+  if (config.PORT !== 0 && (await addressInUse(config.PORT, config.HOST)))
+    exitPortTaken(config.PORT, config.HOST);
   const app = await createApp(config);
   const logger = new Logger('Switchyard');
   stopOnSignals(app, logger);
   logger.log(`database ${config.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(config.DATABASE_PATH)}`);
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    // Taken between the check above and now.
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    exitPortTaken(config.PORT, config.HOST);
+  }
   logger.log(
     `listening on http://${config.HOST}:${config.PORT} (REST /api/v1, GraphQL /graphql, docs /api/docs)`,
   );

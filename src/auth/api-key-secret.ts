@@ -25,13 +25,18 @@ export function bearerToken(header: unknown): string | null {
 
 // Why a request carries no usable key, worded for where it was sent (`where` names the
 // header or parameter, `how` what to send instead). A key without "Bearer " in front (or with
-// another scheme) is a common slip: the answer says so, never repeating what was sent.
+// another scheme, or the scheme twice) is a common slip: the answer says so, never repeating what
+// was sent.
 export function noKeyMessage(
   presented: unknown,
   where = 'The Authorization header',
   how = 'send "Authorization: Bearer <key>"',
 ): string {
   if (typeof presented !== 'string' || presented.trim() === '') return `This needs an API key: ${how}.`;
+  // "Bearer Bearer <key>": a client (Swagger's Authorize dialog, a token field) that adds the
+  // scheme itself was given it too.
+  if (/^Bearer\s+Bearer(\s|$)/i.test(presented.trim()))
+    return `${where} has the scheme twice ("Bearer Bearer"): send the key once after "Bearer " (${how}); a client that adds "Bearer " itself, such as Swagger's Authorize dialog, wants the key alone.`;
   if (/^Bearer(\s|$)/i.test(presented.trim()))
     return `${where} holds no valid key after "Bearer ": ${how} (one key, no spaces in it).`;
   return `${where} is missing the "Bearer " scheme before the key: ${how} (the word Bearer, a space, then the key).`;

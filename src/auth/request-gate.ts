@@ -13,8 +13,8 @@ import { keyLimitsOf } from './rate-limiter';
 import type { Actor } from './roles';
 
 // Paths anyone may read: liveness for orchestrators, the API documents and the IDE page (the
-// calls they make still need a key).
-const PUBLIC = /^\/(health\/|api\/docs(\/|$)|api\/openapi\.(json|yaml)$|graphql\/ide\/)/;
+// calls they make still need a key), and the icon browsers ask for with every page.
+const PUBLIC = /^\/(health\/|api\/docs(\/|$)|api\/openapi\.(json|yaml)$|graphql\/ide\/|favicon\.ico$)/;
 
 // What passes the gate without a key: reading (GET or HEAD, whose bodies Fastify never reads) a
 // public path, and, only when CORS_ORIGINS is set, a CORS preflight (OPTIONS with Origin and

@@ -38,11 +38,23 @@ class Refusal extends Error {
   }
 }
 
-function nameFromArguments(args: string[]): string {
+// The name to give the key, or null when usage was asked for (--help, -h). `--name` given twice
+// is refused rather than one of them silently taken.
+function nameFromArguments(args: string[]): string | null {
   let name: string | undefined;
   try {
-    name = parseArgs({ args, options: { name: { type: 'string' } }, strict: true }).values.name;
+    const { values, tokens } = parseArgs({
+      args,
+      options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      tokens: true,
+    });
+    if (values.help) return null;
+    if (tokens.filter((token) => token.kind === 'option' && token.name === 'name').length > 1)
+      throw new Refusal(`--name is given more than once: give it once.\n${USAGE}`, EXIT_USAGE);
+    name = values.name;
   } catch (error) {
+    if (error instanceof Refusal) throw error;
     throw new Refusal(`${(error as Error).message}\n${USAGE}`, EXIT_USAGE);
   }
   if (!name) throw new Refusal(`--name is required.\n${USAGE}`, EXIT_USAGE);
@@ -130,6 +142,10 @@ async function mint(name: string): Promise<{ key: string; actor: string; path: s
 
 async function main(): Promise<void> {
   const name = nameFromArguments(process.argv.slice(2));
+  if (name === null) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const { key, actor, path } = await mint(name);
   process.stdout.write(
     `switchyard: created the admin API key "${name}" in ${path} (audit log: apikey.create by ${actor}). ` +

@@ -14,6 +14,10 @@ interface Asset {
 // What the Headers pane starts with: the place of the key, never a key.
 export const HEADERS_TEMPLATE = '{\n  "authorization": "Bearer <your key>"\n}';
 
+// The answer to running a query before the Headers pane holds a key (nothing is sent).
+export const NO_KEY_ANSWER =
+  'No API key yet: put it in the Headers pane below, as {"authorization": "Bearer <your key>"} with <your key> replaced. Nothing was sent.';
+
 const ASSETS: Record<string, Asset> = {
   'react.production.min.js': {
     path: () => join(packageDir('react'), 'umd', 'react.production.min.js'),
@@ -29,23 +33,61 @@ const ASSETS: Record<string, Asset> = {
 
 // Starts GraphiQL against this service; a file of its own so that the page's CSP allows no inline
 // script. The page holds no key: the Headers pane starts with a template to fill in, and headers
-// are not kept in the browser's storage (neither with the tabs nor in the query history). When the
-// headers change (and are JSON), a new fetcher makes GraphiQL load the schema again with them, so
-// pasting a key is all it takes.
+// are not kept in the browser's storage (neither with the tabs nor in the query history). Until the
+// Headers pane holds an authorization header (other than the template), nothing is sent: the
+// schema is not fetched (GraphiQL's schema prop is null), the docs pane and the note above say
+// where the key goes, and running a query answers that locally. When the headers change (and are
+// JSON), a new fetcher makes GraphiQL load the schema again with them, so pasting a key is all it
+// takes; once the schema loads, a refusal for a missing or wrong key left in the result pane is
+// cleared.
 const INIT_JS = `(function () {
   var url = window.location.origin + '/graphql';
   var TEMPLATE = ${JSON.stringify(HEADERS_TEMPLATE)};
+  var NO_KEY = ${JSON.stringify(NO_KEY_ANSWER)};
   var QUERY = '# Switchyard: Docker networks over GraphQL\\n{\\n  networks {\\n    name\\n    driver\\n    ipam { config { subnet gateway } }\\n    containers { name ipv4Address aliases }\\n  }\\n}\\n';
-  function newFetcher() {
-    return GraphiQL.createFetcher({ url: url });
-  }
-  function isJson(text) {
+  function parsed(text) {
     try {
-      JSON.parse(text);
-      return true;
+      return { ok: true, value: JSON.parse(text) };
     } catch (e) {
-      return false;
+      return { ok: false };
     }
+  }
+  // An authorization header other than the template's placeholder (a wrong one is for the
+  // service to answer).
+  function hasKey(headers) {
+    if (!headers || typeof headers !== 'object') return false;
+    return Object.keys(headers).some(function (name) {
+      var value = headers[name];
+      return (
+        name.toLowerCase() === 'authorization' &&
+        typeof value === 'string' &&
+        value.trim() !== '' &&
+        !/^bearer$/i.test(value.trim()) &&
+        value.indexOf('<your key>') === -1
+      );
+    });
+  }
+  function newFetcher() {
+    var inner = GraphiQL.createFetcher({ url: url });
+    return function (params, options) {
+      if (!hasKey(options && options.headers))
+        return Promise.resolve({ errors: [{ message: NO_KEY, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return inner(params, options);
+    };
+  }
+  function showKeyState(keyed) {
+    document.body.classList.toggle('no-key', !keyed);
+  }
+  // The result pane (CodeMirror 5 keeps its editor on its element).
+  function resultEditor() {
+    var element = document.querySelector('.graphiql-response .CodeMirror');
+    return element && element.CodeMirror;
+  }
+  function clearStaleRefusal() {
+    var editor = resultEditor();
+    if (!editor) return;
+    var text = editor.getValue();
+    if (text.indexOf('UNAUTHENTICATED') !== -1 || text.indexOf(NO_KEY) !== -1) editor.setValue('');
   }
   // GraphiQL keeps its tabs, history and settings in localStorage; its query history would keep
   // the headers (the key) too: they are left out there, and stay in the page only.
@@ -86,13 +128,19 @@ const INIT_JS = `(function () {
   };
   function Ide() {
     var fetcherState = React.useState(newFetcher);
+    var keyedState = React.useState(false);
     var loadedWith = React.useRef(TEMPLATE);
     var timer = React.useRef(null);
+    React.useEffect(function () {
+      showKeyState(keyedState[0]);
+    }, [keyedState[0]]);
     function onEditHeaders(text) {
       window.clearTimeout(timer.current);
       timer.current = window.setTimeout(function () {
-        if (text === loadedWith.current || !isJson(text)) return;
+        var headers = parsed(text);
+        if (text === loadedWith.current || !headers.ok) return;
         loadedWith.current = text;
+        keyedState[1](hasKey(headers.value));
         fetcherState[1](function () {
           return newFetcher();
         });
@@ -100,6 +148,9 @@ const INIT_JS = `(function () {
     }
     return React.createElement(GraphiQL, {
       fetcher: fetcherState[0],
+      // null: no schema and no introspection until there is a key to send.
+      schema: keyedState[0] ? undefined : null,
+      onSchemaChange: clearStaleRefusal,
       defaultHeaders: TEMPLATE,
       shouldPersistHeaders: false,
       storage: storage,
@@ -153,13 +204,16 @@ body { display: flex; flex-direction: column; }
 #key-hint { margin: 0; padding: 6px 12px; font: 14px/1.4 system-ui, sans-serif; background: #fff8d6; border-bottom: 1px solid #e6d88a; }
 #key-hint code { font-size: 13px; }
 #graphiql { flex: 1; min-height: 0; }
+body.no-key .graphiql-doc-explorer-error { font-size: 0; }
+body.no-key .graphiql-doc-explorer-error::after { font-size: 14px; content: "No schema yet: put your API key in the Headers pane below ({\\"authorization\\": \\"Bearer <your key>\\"}), and the schema loads here."; }
 </style>
 </head>
-<body>
+<body class="no-key">
 <p id="key-hint">Your API key goes in the <strong>Headers</strong> pane below: replace <code>&lt;your key&gt;</code> in
-<code>{"authorization": "Bearer &lt;your key&gt;"}</code>, and the schema loads (docs, autocompletion).
-The page never stores it. No key yet? The admin key is printed at the first start; an admin makes others with
-<code>POST /api/v1/api-keys</code>.</p>
+<code>{"authorization": "Bearer &lt;your key&gt;"}</code>, and the schema loads (docs, autocompletion); nothing is
+sent before that. The page never stores it. No key yet? The admin key is printed at the first start; an admin makes
+others with <code>POST /api/v1/api-keys</code>. Lost the admin key? On the service's host:
+<code>npm run key:admin -- --name &lt;name&gt;</code>.</p>
 <div id="graphiql">Loading the GraphQL IDE...</div>
 <script src="${IDE_ASSET_PREFIX}react.production.min.js"></script>
 <script src="${IDE_ASSET_PREFIX}react-dom.production.min.js"></script>

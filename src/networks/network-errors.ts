@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors/domain-error';
+import type { HostNetwork } from '../common/net/host-interfaces';
 import { EngineRejection } from '../engine/engine.errors';
 import type { ContainerInfo, ContainerSummary, NetworkInfo, NetworkSpec } from '../engine/engine.types';
 import { containerLabel } from './network-users';
@@ -74,7 +75,19 @@ export function usedByContainers(
   );
 }
 
-export function createFailure(error: unknown, spec: NetworkSpec): Error {
+// IPv6 was asked for, no IPv6 subnet given, and the engine found no IPv6 pool to take one from.
+function needsIpv6Subnet(spec: NetworkSpec, engineMessage: string): boolean {
+  return (
+    spec.enableIPv6 &&
+    /ipv6/i.test(engineMessage) &&
+    !spec.ipam.config.some((config) => (config.subnet ?? '').includes(':'))
+  );
+}
+
+const DOCKER_OWN_INTERFACE = /^(lo|docker\d+|br-[0-9a-f]{12}|veth[0-9a-f]{7}|vx-.*|ov-.*)$/;
+
+// `host` is the engine's host network where this machine sees it (null for a remote engine).
+export function createFailure(error: unknown, spec: NetworkSpec, host: HostNetwork | null = null): Error {
   if (!(error instanceof EngineRejection)) return error as Error;
   if (error.keepsItsMeaning) return error;
   const engineSaid = `(engine said: ${error.engineMessage})`;
@@ -90,17 +103,38 @@ export function createFailure(error: unknown, spec: NetworkSpec): Error {
         `The subnet overlaps a pool the engine already uses ${engineSaid}; choose a free subnet.`,
       );
     case 'POOLS_EXHAUSTED':
+      if (needsIpv6Subnet(spec, error.engineMessage)) {
+        // Engines before 27 have no default IPv6 pool at all (tested on 20.10 and 26.1): what is
+        // missing is the request's IPv6 subnet, not free room in the IPv4 pools.
+        return DomainError.validation([
+          {
+            field: 'ipam.config',
+            message:
+              'ipam.config needs an IPv6 subnet (such as {"subnet": "fd00:1::/64"}) next to the IPv4 one when enableIPv6 is true: ' +
+              `the engine has no default IPv6 address pool to take one from ${engineSaid}`,
+          },
+        ]);
+      }
       return new DomainError(
         'ADDRESS_POOLS_EXHAUSTED',
         `The engine has no free default address pool left ${engineSaid}. Give the network an explicit ipam.config subnet, or prune unused networks.`,
       );
-    case 'PARENT_INTERFACE_NOT_FOUND':
+    case 'PARENT_INTERFACE_NOT_FOUND': {
+      // The interfaces a parent can be: the host's own, without loopback, Docker's bridges and the
+      // veths Docker makes for containers (veth + 7 hex digits; a veth made by hand stays listed).
+      const existing = host?.interfaces.filter((name) => !DOCKER_OWN_INTERFACE.test(name)) ?? null;
+      const which = existing
+        ? existing.length
+          ? `Interfaces on that host: ${existing.join(', ')}`
+          : "That host has no interface other than loopback and Docker's own"
+        : 'See `ip link` on that host for its interfaces';
       return new DomainError(
         'PARENT_INTERFACE_NOT_FOUND',
         `The parent interface "${spec.options.parent ?? ''}" does not exist on the engine's host ${engineSaid}. ` +
-          'Use an existing interface (see `ip link` on that host); a VLAN parent is written eth1.10 and needs the 8021q module.',
-        { context: { parent: spec.options.parent ?? null } },
+          `Use an existing interface. ${which}. A VLAN parent is written eth1.10 and needs the 8021q module.`,
+        { context: { parent: spec.options.parent ?? null, ...(existing ? { interfaces: existing } : {}) } },
       );
+    }
     case 'PARENT_IN_USE':
       return new DomainError(
         'PARENT_INTERFACE_IN_USE',

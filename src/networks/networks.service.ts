@@ -120,7 +120,7 @@ export class NetworksService {
       try {
         createdId = await this.engine.createNetwork(spec);
       } catch (error) {
-        throw createFailure(error, spec);
+        throw createFailure(error, spec, host);
       }
       await this.keepOnlyOneWithName(spec.name, createdId, canSee);
       return createdId;

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { AuditEntryEntity } from '../../src/audit/audit-entry.entity';
 import { startApp, type TestApp } from '../support/app';
 import { launchBrowser, type HeadlessBrowser } from '../support/browser';
 import { TEST_LABEL } from '../support/constants';
@@ -7,6 +9,7 @@ import { cleanupEngine, findNetworks } from '../support/engine';
 import { TEST_ENGINE } from '../support/engines';
 import { listenOnLoopback } from '../support/loopback';
 import { runPrefix } from '../support/names';
+import { waitFor } from '../support/wait';
 
 // The GraphQL IDE in a real browser (Debian's chromium, headless, driven by playwright-core): a
 // person opens /graphql, types a key into the Headers pane, the schema loads (docs explorer) and a
@@ -68,21 +71,67 @@ describeOnce('GraphiQL in a browser', () => {
     }
   });
 
-  it('says where the key goes, holds none, and answers without one that a key is needed', async () => {
+  it('says where the key goes, holds none, and sends nothing (no schema fetch, no 401) until it has one', async () => {
     const page = browser!.page;
-    const response = await page.goto(url);
-    expect(response?.status()).toBe(200);
-    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    const sent: string[] = [];
+    const onRequest = (request: Request) => {
+      if (new URL(request.url()).pathname === '/graphql' && request.method() === 'POST')
+        sent.push(request.url());
+    };
+    page.on('request', onRequest);
+    try {
+      const response = await page.goto(url);
+      expect(response?.status()).toBe(200);
+      expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+      await page.locator('.graphiql-container').waitFor({ timeout: STEP_MS });
+      // The visible note, with the command for a lost key, and the Headers pane's template.
+      const hint = await page.locator('#key-hint').innerText();
+      expect(hint).toContain('Headers');
+      expect(hint).toContain('npm run key:admin -- --name <name>');
+      const headers = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
+      await expect(editorText(page, headers)).resolves.toContain('"Bearer <your key>"');
+      expect(await page.content()).not.toContain(viewer);
+      // The docs pane says where the key goes (instead of "Error fetching schema"), and the result
+      // pane holds no refusal.
+      await page.getByRole('button', { name: /Documentation Explorer/ }).click();
+      const docsError = page.locator('.graphiql-doc-explorer-error');
+      await docsError.waitFor({ timeout: STEP_MS });
+      const said = await page.evaluate<{ text: string; after: string }>(
+        "(() => { const e = document.querySelector('.graphiql-doc-explorer-error'); return { text: e.innerText, after: getComputedStyle(e, '::after').content }; })()",
+      );
+      expect(said.text).not.toContain('Error fetching schema');
+      expect(said.after).toContain('put your API key in the Headers pane');
+      expect(await editorText(page, '.graphiql-response')).not.toContain('UNAUTHENTICATED');
+      // Run the query without a key: the result pane says one is needed, and nothing was sent.
+      await page.locator('.graphiql-execute-button').click();
+      await page.locator('.graphiql-response', { hasText: 'UNAUTHENTICATED' }).waitFor({ timeout: STEP_MS });
+      await expect(editorText(page, '.graphiql-response')).resolves.toContain('Headers pane');
+      expect(sent).toEqual([]);
+      // Nothing of the page load was refused for a missing key (the schema, the browser's favicon).
+      const refused = await t.app
+        .get(DataSource)
+        .getRepository(AuditEntryEntity)
+        .find({ where: { errorCode: 'UNAUTHENTICATED' } });
+      expect(refused).toEqual([]);
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
+  it('clears a refusal of a wrong key from the result pane once the right key loads the schema', async () => {
+    const page = browser!.page;
+    await page.goto(url);
     await page.locator('.graphiql-container').waitFor({ timeout: STEP_MS });
-    // The visible note and the Headers pane's template.
-    await expect(page.locator('#key-hint').innerText()).resolves.toContain('Headers');
     const headers = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
-    await expect(editorText(page, headers)).resolves.toContain('"Bearer <your key>"');
-    expect(await page.content()).not.toContain(viewer);
-    // Run the query without a key: the result pane says one is needed.
-    await page.locator('.graphiql-execute-button').click();
+    await typeInto(page, headers, '{"authorization": "Bearer sy_wrong"}');
     await page.locator('.graphiql-response', { hasText: 'UNAUTHENTICATED' }).waitFor({ timeout: STEP_MS });
-    await expect(editorText(page, '.graphiql-response')).resolves.toContain('Bearer');
+    await typeInto(page, headers, `{"authorization": "Bearer ${viewer}"}`);
+    await page.getByRole('button', { name: /Documentation Explorer/ }).click();
+    await page.locator('.graphiql-doc-explorer a', { hasText: /^Query$/ }).waitFor({ timeout: STEP_MS });
+    await waitFor(async () => !(await editorText(page, '.graphiql-response')).includes('UNAUTHENTICATED'), {
+      what: 'the stale refusal to leave the result pane',
+      timeoutMs: STEP_MS,
+    });
   });
 
   it('loads the schema with a key typed into the Headers pane and runs a query from the editor', async () => {

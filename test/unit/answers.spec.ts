@@ -161,6 +161,22 @@ describe('what a caller is told', () => {
     expect(noKeyMessage('Bearer a b')).toContain('no valid key after "Bearer "');
   });
 
+  it('says the scheme is doubled in "Bearer Bearer <key>", never repeating the key', () => {
+    for (const header of ['Bearer Bearer sy_secret', 'bearer  BEARER sy_secret ', 'Bearer Bearer']) {
+      const message = noKeyMessage(header);
+      expect(message).toContain('the scheme twice ("Bearer Bearer")');
+      expect(message).toContain('send the key once after "Bearer "');
+      expect(message).not.toContain('sy_secret');
+    }
+    const ws = noKeyMessage(
+      'Bearer Bearer sy_secret',
+      'The authorization param',
+      'send {"authorization": "Bearer <key>"}',
+    );
+    expect(ws).toContain('The authorization param has the scheme twice');
+    expect(noKeyMessage('Bearer Bearerish')).toContain('no valid key after "Bearer "');
+  });
+
   it('says what a StringMap variable should be, without its value', () => {
     expect(
       withoutVariableValue(
