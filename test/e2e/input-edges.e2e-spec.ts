@@ -216,4 +216,91 @@ describe('input edges', () => {
       expect(res.body.exitCode).toBe(0);
     });
   });
+  describe('L4: cursors and the filters sent with them', () => {
+    beforeAll(async () => {
+      for (const name of ['b', 'c'])
+        await t.http
+          .post('/api/v1/containers')
+          .send({
+            name: `${p}${name}`,
+            image: TEST_IMAGE,
+            command: ['sleep', '3600'],
+            labels: { [TEST_LABEL]: p },
+            start: false,
+          })
+          .expect(201);
+    });
+    const label = `${TEST_LABEL}=${p}`;
+
+    it('refuses a filter sent with its default value that contradicts the cursor (REST)', async () => {
+      const first = await t.http
+        .get('/api/v1/containers')
+        .query({ all: 'true', label, limit: 1 })
+        .expect(200);
+      const cursor = first.body.nextCursor as string;
+      expect(cursor).toEqual(expect.any(String));
+      const refused = await t.http.get('/api/v1/containers').query({ cursor, all: 'false' }).expect(400);
+      expect(refused.body.errors).toEqual([
+        { field: 'cursor', message: expect.stringContaining('not all=false') },
+      ]);
+      // The same filters, or none, continue it.
+      const again = await t.http.get('/api/v1/containers').query({ cursor, all: 'true', label }).expect(200);
+      expect(again.body.items).toHaveLength(1);
+      await t.http.get('/api/v1/containers').query({ cursor }).expect(200);
+      // A default filter that agrees with a cursor that has none is fine.
+      const running = await t.http.get('/api/v1/containers').query({ label, limit: 1 }).expect(200);
+      if (running.body.nextCursor)
+        await t.http
+          .get('/api/v1/containers')
+          .query({ cursor: running.body.nextCursor as string, all: 'false' })
+          .expect(200);
+    });
+
+    it('refuses filter {all: false} and label: [] against a cursor on GraphQL', async () => {
+      const query =
+        'query($f: ContainerFilterInput, $c: String) { containers(filter: $f, limit: 1, cursor: $c) { nextCursor items { name } } }';
+      const first = await t.gql(query, { f: { all: true, label: [label] } }).expect(200);
+      const cursor = first.body.data.containers.nextCursor as string;
+      expect(cursor).toEqual(expect.any(String));
+      for (const f of [{ all: false }, { all: true, label: [] }]) {
+        const res = await t.gql(query, { f, c: cursor });
+        expect(res.body.data?.containers ?? null).toBeNull();
+        const errors = res.body.errors as GqlError[];
+        expect(errors[0].extensions.code).toBe('VALIDATION_FAILED');
+        expect(errors[0].extensions.errors?.[0].field).toBe('cursor');
+      }
+      const ok = await t.gql(query, { c: cursor }).expect(200);
+      expect(ok.body.data.containers.items).toHaveLength(1);
+    });
+
+    it('answers an empty cursor with VALIDATION_FAILED on REST and GraphQL alike', async () => {
+      const rest = await t.http.get('/api/v1/containers').query({ cursor: '' }).expect(400);
+      expect(rest.body.errors).toEqual([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
+      const gql = await t.gql('{ containers(cursor: "") { items { name } } }');
+      expect(gql.body.data?.containers ?? null).toBeNull();
+      const errors = gql.body.errors as GqlError[];
+      expect(errors[0].extensions.code).toBe('VALIDATION_FAILED');
+      expect(errors[0].extensions.errors).toEqual(rest.body.errors);
+      const after = await t.gql('{ containerHistory(ref: "x", after: "") { pageInfo { endCursor } } }');
+      expect((after.body.errors as GqlError[])[0].extensions.code).toBe('VALIDATION_FAILED');
+    });
+
+    it("says a history cursor of another resource is another resource's history", async () => {
+      await t.http.post(`/api/v1/containers/${p}b/start`).expect(200);
+      const first = await t.http.get(`/api/v1/containers/${p}b/history`).query({ limit: 1 }).expect(200);
+      const cursor = first.body.nextCursor as string;
+      expect(cursor).toEqual(expect.any(String));
+      const other = await t.http.get(`/api/v1/containers/${p}a/history`).query({ cursor }).expect(400);
+      expect(other.body.errors).toEqual([
+        {
+          field: 'cursor',
+          message: "cursor is a cursor of another resource's history: start again without it",
+        },
+      ]);
+      expect(JSON.stringify(other.body)).not.toContain('targetOf');
+      await t.http.get(`/api/v1/containers/${p}b/history`).query({ cursor }).expect(200);
+    });
+  });
 });

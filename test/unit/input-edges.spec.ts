@@ -1,7 +1,9 @@
 import { buildSchema, parse } from 'graphql';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import type { DomainError } from '../../src/common/errors/domain-error';
 import { argvStringsIn } from '../../src/common/graphql/argv-strings';
+import { PageCursors } from '../../src/common/paging/page-cursor';
 import { LABEL_RULES, stringMapProblem } from '../../src/common/validation/validators';
 import { ExecInput } from '../../src/containers/dto/exec.input';
 import { ENV_RULES } from '../../src/containers/dto/run-container.input';
@@ -73,5 +75,52 @@ describe('NUL in strings a program gets', () => {
     const errors = validateSync(plainToInstance(ExecInput, { command: ['echo', 'a\u0000b'] }));
     expect(errors.map((e) => e.property)).toEqual(['command']);
     expect(validateSync(plainToInstance(ExecInput, { command: ['echo', 'a\tb'] }))).toEqual([]);
+  });
+});
+
+describe('a cursor with filters sent along', () => {
+  const cursors = new PageCursors(Buffer.alloc(32, 9));
+  const isNumber = (value: unknown): value is number => typeof value === 'number';
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return (error as DomainError).errors?.[0];
+    }
+    return undefined;
+  };
+
+  it('refuses a default value sent that contradicts the cursor, and takes one that agrees', () => {
+    const all = cursors.encode('containers', { all: true, label: ['a'] }, 1, 5);
+    expect(refusal(() => cursors.decode('containers', all, { all: false }, isNumber))).toEqual({
+      field: 'cursor',
+      message: expect.stringContaining('other filters (all=true label=a), not all=false'),
+    });
+    expect(
+      refusal(() => cursors.decode('containers', all, { all: true, label: [] }, isNumber)),
+    ).toBeDefined();
+    expect(
+      cursors.decode('containers', all, { all: true, label: ['a'], state: undefined }, isNumber).position,
+    ).toBe(5);
+    const none = cursors.encode('containers', {}, 1, 5);
+    expect(
+      cursors.decode('containers', none, { all: false, label: [], network: null }, isNumber).position,
+    ).toBe(5);
+  });
+
+  it("names a listing's own key as that listing's words, never its value", () => {
+    const listing = { keys: ['targetOf'], other: "a cursor of another resource's history" };
+    const text = cursors.encode('history:container', { targetOf: 'container:1:a' }, 1, 5);
+    const problem = refusal(() =>
+      cursors.decode('history:container', text, { targetOf: 'container:2:b' }, isNumber, 'after', listing),
+    );
+    expect(problem).toEqual({
+      field: 'after',
+      message: "after is a cursor of another resource's history: start again without it",
+    });
+    expect(
+      cursors.decode('history:container', text, { targetOf: 'container:1:a' }, isNumber, 'after', listing)
+        .position,
+    ).toBe(5);
   });
 });
