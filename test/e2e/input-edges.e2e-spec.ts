@@ -1,8 +1,12 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import WebSocket from 'ws';
+import { sqlite } from '../support/audit-log';
 import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker } from '../support/engine';
 import { runPrefix } from '../support/names';
+import { runTempDir } from '../support/temp';
 import { waitFor } from '../support/wait';
 
 interface FieldError {
@@ -301,6 +305,70 @@ describe('input edges', () => {
       ]);
       expect(JSON.stringify(other.body)).not.toContain('targetOf');
       await t.http.get(`/api/v1/containers/${p}b/history`).query({ cursor }).expect(200);
+    });
+  });
+  describe('L3: ADMIN_API_KEY replaced at start', () => {
+    it('records the replacement with the old and new key ids, and the chain still verifies', async () => {
+      const dir = runTempDir('edge-admin-');
+      const databasePath = join(dir, 'switchyard.sqlite');
+      const first = `sy_edge_first_${'a'.repeat(40)}`;
+      const second = `sy_edge_second_${'b'.repeat(40)}`;
+      let app = await startApp({ DATABASE_PATH: databasePath, ADMIN_API_KEY: first });
+      let oldId: string;
+      try {
+        const keys = await app.http.get('/api/v1/api-keys').expect(200);
+        oldId = (keys.body.items as Array<{ id: string; name: string }>).find(
+          (k) => k.name === 'bootstrap-admin',
+        )!.id;
+        // Something the old key did, under the actor bootstrap-admin.
+        await app.http
+          .post('/api/v1/api-keys')
+          .send({ name: `${p}viewer`, role: 'viewer' })
+          .expect(201);
+      } finally {
+        await app.app.close();
+      }
+      // The same value again changes nothing and records nothing.
+      app = await startApp({ DATABASE_PATH: databasePath, ADMIN_API_KEY: first });
+      await app.app.close();
+      app = await startApp({ DATABASE_PATH: databasePath, ADMIN_API_KEY: second });
+      try {
+        await app.as(first).get('/api/v1/api-keys').expect(401);
+        const keys = await app.http.get('/api/v1/api-keys').expect(200);
+        const newId = (keys.body.items as Array<{ id: string; name: string }>).find(
+          (k) => k.name === 'bootstrap-admin',
+        )!.id;
+        expect(newId).not.toBe(oldId);
+        const page = await app.http
+          .get('/api/v1/audit-logs')
+          .query({ action: 'apikey.create', target: 'bootstrap-admin' })
+          .expect(200);
+        const entries = page.body.items as Array<Record<string, unknown>>;
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({
+          transport: 'config',
+          actor: expect.stringMatching(/^host:/),
+          outcome: 'succeeded',
+          target: { kind: 'apiKey', name: 'bootstrap-admin', id: newId },
+          before: expect.objectContaining({ id: oldId }),
+          after: expect.objectContaining({ id: newId }),
+        });
+        expect(entries[0].detail).toEqual(expect.stringContaining(oldId));
+        // In the database too, after the old key's own entries.
+        const rows = sqlite(
+          databasePath,
+          "SELECT id, actor FROM audit_log WHERE transport = 'config' OR actor = 'bootstrap-admin' ORDER BY id;",
+        )
+          .trim()
+          .split('\n');
+        expect(rows[rows.length - 1]).toMatch(/\|host:/);
+        expect(rows.slice(0, -1).every((row) => row.endsWith('|bootstrap-admin'))).toBe(true);
+        const verify = await app.http.get('/api/v1/audit-logs/verify').expect(200);
+        expect(verify.body.ok).toBe(true);
+      } finally {
+        await app.app.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
