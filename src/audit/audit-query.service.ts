@@ -185,13 +185,15 @@ export class AuditQueryService {
     const list = filter.targetOf ? `history:${filter.targetOf.kind}` : 'audit-logs';
     let given = page.limit ?? undefined;
     let after: number | null = null;
-    if (page.cursor) {
+    // An empty cursor is a cursor too (and refused): never the first page.
+    if (page.cursor !== undefined && page.cursor !== null) {
       const cursor = this.cursors.decode(
         list,
         page.cursor,
         cursorQueryOf(filter),
         isEntryId,
         page.cursorField,
+        filter.targetOf ? { keys: ['targetOf'], other: "a cursor of another resource's history" } : undefined,
       );
       if (!filter.targetOf) filter = cursor.query;
       given ??= cursor.limit;

@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Not, Repository } from 'typeorm';
+import { userInfo } from 'node:os';
+import { IsNull, Not, Repository, type EntityManager } from 'typeorm';
+import { AuditWriter } from '../audit/audit-writer';
 import { DomainError } from '../common/errors/domain-error';
 import { Operations } from '../common/operation-context';
 import { AppConfig } from '../config/app-config';
@@ -19,6 +21,15 @@ export const ADMIN_KEY_COMMAND = 'npm run key:admin -- --name <name>';
 const TOUCH_INTERVAL_MS = 60_000;
 const AUTH_CACHE_MS = 5_000;
 const AUTH_CACHE_ENTRIES = 10_000;
+
+// The host's user, as the host's key:admin command names it (a uid when the user has no name).
+function hostActor(): string {
+  try {
+    return `host:${userInfo().username}`;
+  } catch {
+    return `host:uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+}
 
 const expired = (expiresAt: string | null) => expiresAt !== null && Date.parse(expiresAt) <= Date.now();
 
@@ -56,9 +67,11 @@ export class ApiKeysService implements OnApplicationBootstrap {
           return;
         }
         await repo.delete({ name: BOOTSTRAP_KEY_NAME });
-        await repo.insert(
-          newApiKeyEntity(BOOTSTRAP_KEY_NAME, 'admin', configured, null, {}, 'ADMIN_API_KEY'),
-        );
+        const entity = newApiKeyEntity(BOOTSTRAP_KEY_NAME, 'admin', configured, null, {}, 'ADMIN_API_KEY');
+        await repo.insert(entity);
+        // A replaced key is recorded, in the same transaction: entries before this one with the
+        // actor bootstrap-admin were made with the old key, the ones after with the new.
+        if (existing) await this.recordReplacement(manager, existing, entity);
         this.logger.log(
           `the admin key ${BOOTSTRAP_KEY_NAME} is the one ADMIN_API_KEY sets` +
             (existing ? ` (replaced now: the ${BOOTSTRAP_KEY_NAME} key before no longer works)` : ''),
@@ -84,6 +97,50 @@ export class ApiKeysService implements OnApplicationBootstrap {
         'Send it as "Authorization: Bearer <key>". Set ADMIN_API_KEY to choose the admin key yourself.\n' +
         `If it is lost, make another on this host: ${ADMIN_KEY_COMMAND}\n\n`,
     );
+  }
+
+  // The audit entry of a bootstrap-admin key replaced at start through ADMIN_API_KEY: the old and
+  // new key ids, by the host's user (as the host's key:admin command records), transport `config`.
+  private async recordReplacement(
+    manager: EntityManager,
+    old: ApiKeyEntity,
+    entity: ApiKeyEntity,
+  ): Promise<void> {
+    const key = (k: ApiKeyEntity) => ({
+      id: k.id,
+      name: k.name,
+      role: k.role,
+      keyPrefix: k.keyPrefix,
+      createdAt: k.createdAt,
+      createdBy: k.createdBy,
+      revokedAt: k.revokedAt,
+    });
+    await new AuditWriter(this.writes, this.config).appendWithin(manager, [
+      {
+        at: new Date().toISOString(),
+        requestId: randomUUID(),
+        actor: hostActor(),
+        transport: 'config',
+        action: 'apikey.create',
+        phase: 'outcome',
+        operationId: randomUUID(),
+        targetKind: 'apiKey',
+        targetName: entity.name,
+        targetId: entity.id,
+        input: JSON.stringify({ input: { name: entity.name, role: 'admin', from: 'ADMIN_API_KEY' } }),
+        outcome: 'succeeded',
+        errorCode: null,
+        durationMs: null,
+        before: JSON.stringify(key(old)),
+        after: JSON.stringify(key(entity)),
+        detail:
+          `The admin key ${BOOTSTRAP_KEY_NAME} was replaced at start by the value of ADMIN_API_KEY: key ${old.id} ` +
+          `(prefix ${old.keyPrefix}) no longer works, key ${entity.id} (prefix ${entity.keyPrefix}) replaces it. ` +
+          `Entries before this one with the actor ${BOOTSTRAP_KEY_NAME} were made with key ${old.id}.`,
+        actorKeyId: null,
+        targetLabels: null,
+      },
+    ]);
   }
 
   // A restart: the key printed at the first start is not shown again. Say that one exists, and the

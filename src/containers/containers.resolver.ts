@@ -2,6 +2,8 @@ import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Audited, CONTAINER_REF, NEW_CONTAINER } from '../audit/audited.decorator';
 import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
+import { DomainError } from '../common/errors/domain-error';
+import { CURSOR_PATTERN } from '../common/paging/page-cursor';
 import { ContainerRunner } from './container-runner';
 import { ContainersService } from './containers.service';
 import { ContainerLogsArgs, RemoveContainerArgs, StopContainerArgs } from './dto/container-action.args';
@@ -32,6 +34,11 @@ export class ContainersResolver {
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
     @Args('cursor', { nullable: true }) cursor?: string,
   ): Promise<ContainerPageModel> {
+    // The same check as REST's ?cursor= (an empty one included).
+    if (cursor !== undefined && cursor !== null && !CURSOR_PATTERN.test(cursor))
+      throw DomainError.validation([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
     return this.service.list(filter ?? {}, { limit, cursor }, actor);
   }
 

@@ -75,7 +75,8 @@ export class ContainersService {
     // A cursor alone continues its own listing: its filters and page size.
     let after: Cursor | null = null;
     let limit = page.limit ?? undefined;
-    if (page.cursor) {
+    // An empty cursor is a cursor too (and refused): never the first page.
+    if (page.cursor !== undefined && page.cursor !== null) {
       const cursor = this.cursors.decode(LIST, page.cursor, queryOf(filter), isPosition);
       filter = cursor.query;
       limit ??= cursor.limit;

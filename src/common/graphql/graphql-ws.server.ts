@@ -320,7 +320,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       );
       return [refusal(error, requestId)];
     }
-    const argvStrings = argvStringsIn(schema, document, payload.variables);
+    const argvStrings = argvStringsIn(schema, document, payload.variables, payload.operationName);
     if (argvStrings.length) {
       const error = argvStringsError(argvStrings);
       await this.audit.refused(

@@ -36,6 +36,27 @@ function describe(query: CursorQuery): string {
   return parts.length ? parts.join(' ') : 'no filters';
 }
 
+// The filters as they were sent, the default ones (`all=false`, an empty list) included.
+const sentKeys = (query: CursorQuery) =>
+  Object.keys(query)
+    .filter((key) => query[key] !== undefined && query[key] !== null)
+    .sort();
+
+function describeSent(query: CursorQuery, keys: string[]): string {
+  const parts = keys.map((key) => {
+    const value = query[key];
+    return `${key}=${Array.isArray(value) ? [...value].sort().join(',') : String(value)}`;
+  });
+  return parts.length ? parts.join(' ') : 'no filters';
+}
+
+// Filters the listing sets itself (not the client), and what a cursor made for other values of
+// them is: a history's resource, say.
+export interface ListingKeys {
+  keys: string[];
+  other: string;
+}
+
 // A page cursor carries the query it continues (the list, its filters, the page size) and where
 // the page ended, signed with this instance's cursor key (kept in its database, so a cursor
 // survives a restart): an edited cursor is refused, and one made for other filters is never
@@ -51,14 +72,17 @@ export class PageCursors {
     return `${body}.${this.mac(body).toString('base64url')}`;
   }
 
-  // The cursor's query, page size and position; `given` are the filters sent with it: none, or
-  // the same as the cursor's. `isPosition` checks the position's shape.
+  // The cursor's query, page size and position; `given` are the filters sent with it (a key
+  // left undefined or null was not sent): none, or the same as the cursor's. A filter sent with
+  // its default value (`all=false`, an empty list) is sent too: it must agree with the cursor.
+  // `isPosition` checks the position's shape; `listing` names the keys the listing sets itself.
   decode<P>(
     list: string,
     text: string,
     given: CursorQuery,
     isPosition: (value: unknown) => value is P,
     field = 'cursor',
+    listing?: ListingKeys,
   ): DecodedCursor<P> {
     const decoded = this.read(text);
     if (!decoded || decoded.list !== list || !isPosition(decoded.position)) {
@@ -69,12 +93,31 @@ export class PageCursors {
         },
       ]);
     }
-    const wanted = canonicalQuery(given);
-    if (Object.keys(wanted).length && JSON.stringify(wanted) !== JSON.stringify(decoded.query)) {
+    const own = listing?.keys ?? [];
+    const same = (keys: string[]) =>
+      keys.every(
+        (key) =>
+          JSON.stringify(canonicalQuery({ [key]: given[key] })) ===
+          JSON.stringify(canonicalQuery({ [key]: decoded.query[key] })),
+      );
+    if (listing && !same(own)) {
+      throw DomainError.validation([
+        { field, message: `${field} is ${listing.other}: start again without it` },
+      ]);
+    }
+    const withoutOwn = (query: CursorQuery) =>
+      Object.fromEntries(Object.entries(query).filter(([key]) => !own.includes(key)));
+    const clientQuery = withoutOwn(given);
+    const sent = sentKeys(clientQuery);
+    const cursorQuery = withoutOwn(decoded.query);
+    if (
+      sent.length &&
+      JSON.stringify(canonicalQuery(clientQuery)) !== JSON.stringify(canonicalQuery(cursorQuery))
+    ) {
       throw DomainError.validation([
         {
           field,
-          message: `${field} continues a listing with other filters (${describe(decoded.query)}), not ${describe(given)}: send the cursor alone (it carries its filters and page size) or start again without it`,
+          message: `${field} continues a listing with other filters (${describe(cursorQuery)}), not ${describeSent(clientQuery, sent)}: send the cursor alone (it carries its filters and page size) or start again without it`,
         },
       ]);
     }

@@ -96,6 +96,26 @@ export function IsMacAddress(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+// NUL cannot be passed to a program (argv and the environment are NUL-terminated C strings):
+// the kernel or the engine would cut the string there, so what runs would differ from what the
+// audit log records. Refused in argv, environment keys and values, and labels. Other control
+// characters (tab, newline, escape) pass: they reach the program unchanged.
+export const NUL_MESSAGE = 'must not contain a NUL character (\\u0000)';
+export const hasNul = (value: unknown): boolean => typeof value === 'string' && value.includes('\0');
+
+export function HasNoNul(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'hasNoNul',
+      validator: {
+        validate: (value: unknown) => !hasNul(value),
+        defaultMessage: buildMessage((each) => `${each}$property ${NUL_MESSAGE}`, options),
+      },
+    },
+    options,
+  );
+}
+
 export interface StringMapRules {
   maxEntries: number;
   keyPattern: RegExp;
@@ -112,6 +132,7 @@ export function stringMapProblem(value: unknown, rules: StringMapRules): string 
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > rules.maxEntries) return `must have at most ${rules.maxEntries} entries`;
   for (const [key, v] of entries) {
+    if (hasNul(key)) return `key "${key.replace(/\0/g, '\\u0000').slice(0, 80)}" ${NUL_MESSAGE}`;
     if (key.length === 0 || key.length > rules.maxKeyLength || !rules.keyPattern.test(key)) {
       return `key "${key.slice(0, 80)}" is invalid: ${rules.keyHint}`;
     }
@@ -120,6 +141,7 @@ export function stringMapProblem(value: unknown, rules: StringMapRules): string 
       return `key "${key}" is reserved: "${rules.reservedPrefix}*" labels are set by Switchyard itself`;
     }
     if (typeof v !== 'string') return `value of "${key}" must be a string`;
+    if (hasNul(v)) return `value of "${key}" ${NUL_MESSAGE}`;
     if (v.length > rules.maxValueLength)
       return `value of "${key}" must be at most ${rules.maxValueLength} characters`;
   }

@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { ApiField } from '../../common/api/api-field';
 import { ARGV_FIELDS, IsArgvList } from '../../common/validation/argv';
-import { IsStringMap } from '../../common/validation/validators';
+import { HasNoNul, IsStringMap } from '../../common/validation/validators';
 import { ENV_RULES } from './run-container.input';
 
 @InputType('ExecInput')
@@ -28,6 +28,7 @@ export class ExecInput {
   @ArrayMaxSize(256)
   @IsString({ each: true })
   @MaxLength(8192, { each: true })
+  @HasNoNul({ each: true })
   @MinLength(1, { message: 'command must not contain empty strings', each: true })
   command!: string[];
 

@@ -19,6 +19,7 @@ import {
 import { ApiField } from '../../common/api/api-field';
 import { ARGV_FIELDS, IsArgvList } from '../../common/validation/argv';
 import {
+  HasNoNul,
   IsIpAddress,
   IsMacAddress,
   IsReference,
@@ -124,6 +125,7 @@ export class RunContainerInput {
   @ArrayMaxSize(256)
   @IsString({ each: true })
   @MaxLength(8192, { each: true })
+  @HasNoNul({ each: true })
   command?: string[];
 
   @ApiField('stringMap', { optional: true, example: { LOG_LEVEL: 'debug' } })
