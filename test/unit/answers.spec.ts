@@ -66,6 +66,14 @@ describe('page cursors', () => {
     const isText = (v: unknown): v is string => typeof v === 'string';
     expect(refusal(() => cursors.decode('audit-logs', `${body}.${mac}`, {}, isText)).field).toBe('cursor');
     expect(refusal(() => cursors.decode('audit-logs', '811', {}, isNumber)).field).toBe('cursor');
+    // The same bytes spelt otherwise (the spare bits of the MAC's last base64url character).
+    const last = mac[mac.length - 1];
+    const respelt = `${mac.slice(0, -1)}${'AQgw'.includes(last) ? String.fromCharCode(last.charCodeAt(0) + 1) : last}`;
+    expect(Buffer.from(respelt, 'base64url').equals(Buffer.from(mac, 'base64url'))).toBe(true);
+    expect(respelt).not.toBe(mac);
+    expect(refusal(() => cursors.decode('audit-logs', `${body}.${respelt}`, {}, isNumber)).field).toBe(
+      'cursor',
+    );
   });
 
   it('leaves unset values and the default false out of the canonical query', () => {

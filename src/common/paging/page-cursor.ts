@@ -132,6 +132,13 @@ export class PageCursors {
     const expected = this.mac(body);
     const presented = Buffer.from(mac, 'base64url');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
+    // base64url ignores the spare bits of a last character: only the one spelling we wrote is ours,
+    // so that every edited cursor is refused.
+    if (
+      presented.toString('base64url') !== mac ||
+      Buffer.from(body, 'base64url').toString('base64url') !== body
+    )
+      return null;
     try {
       const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as unknown;
       if (!Array.isArray(value) || value.length !== 4) return null;
