@@ -6,16 +6,14 @@ import { startApp, type TestApp } from '../support/app';
 import { launchBrowser, type HeadlessBrowser } from '../support/browser';
 import { TEST_LABEL } from '../support/constants';
 import { cleanupEngine, findNetworks } from '../support/engine';
-import { TEST_ENGINE } from '../support/engines';
 import { listenOnLoopback } from '../support/loopback';
 import { runPrefix } from '../support/names';
 import { waitFor } from '../support/wait';
 
 // The GraphQL IDE in a real browser (Debian's chromium, headless, driven by playwright-core): a
 // person opens /graphql, types a key into the Headers pane, the schema loads (docs explorer) and a
-// query typed into the editor runs. It tests the page, not the engine: it runs in the e2e-26
-// project only.
-const describeOnce = TEST_ENGINE === 'e26' ? describe : describe.skip;
+// query typed into the editor runs. It tests the page, not the engine: jest.config.js runs this file
+// in the e2e-26 project only.
 
 const STEP_MS = 30_000;
 
@@ -31,7 +29,7 @@ async function typeInto(page: Page, scope: string, text: string): Promise<void> 
   await page.keyboard.type(text, { delay: 5 });
 }
 
-describeOnce('GraphiQL in a browser', () => {
+describe('GraphiQL in a browser', () => {
   const p = runPrefix('ide-web');
   const network = `${p}net`;
   let t: TestApp;
