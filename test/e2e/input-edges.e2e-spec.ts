@@ -1,13 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { sqlite } from '../support/audit-log';
 import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker } from '../support/engine';
+import { wsOperations, type WsPayload } from '../support/graphql-ws';
 import { runPrefix } from '../support/names';
 import { runTempDir } from '../support/temp';
-import { waitFor } from '../support/wait';
 
 interface FieldError {
   field: string;
@@ -17,35 +16,10 @@ interface GqlError {
   message: string;
   extensions: { code: string; errors?: FieldError[] };
 }
-type Json = ReturnType<typeof JSON.parse>;
 
-// One operation over graphql-transport-ws, with an operation name: its `next` or `error` payload.
-async function overWs(
-  port: number,
-  payload: { query: string; variables?: Record<string, unknown>; operationName?: string },
-): Promise<{ type: string; payload: Json }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
-  const messages: { type: string; id?: string; payload?: Json }[] = [];
-  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as (typeof messages)[0]));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(
-      JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${TEST_ADMIN_KEY}` } }),
-    );
-    await waitFor(() => messages.some((m) => m.type === 'connection_ack'), { what: 'connection_ack' });
-    ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload }));
-    const answer = await waitFor(
-      () => messages.find((m) => m.id === '1' && (m.type === 'next' || m.type === 'error')),
-      { what: 'the answer to the operation' },
-    );
-    return { type: answer.type, payload: answer.payload };
-  } finally {
-    ws.close();
-  }
-}
+// One operation over graphql-transport-ws with the admin key (an operation name may be given).
+const overWs = async (port: number, payload: WsPayload) =>
+  (await wsOperations(port, TEST_ADMIN_KEY, [payload]))[0];
 
 describe('input edges', () => {
   const p = runPrefix('edge');

@@ -1,23 +1,20 @@
 import { rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { TEST_ADMIN_KEY } from '../support/app';
+import { wsOperations } from '../support/graphql-ws';
 import { runPrefix } from '../support/names';
-import { freePort, type ServiceProcess, ServiceProcesses } from '../support/service-process';
+import {
+  freePort,
+  jsonLines,
+  requestLine,
+  type ServiceProcess,
+  ServiceProcesses,
+} from '../support/service-process';
 import { runTempDir } from '../support/temp';
 import { waitFor } from '../support/wait';
 
-type Line = Record<string, unknown>;
 type Json = ReturnType<typeof JSON.parse>;
-
-function jsonLines(service: ServiceProcess): Line[] {
-  return service
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Line);
-}
 
 // A raw HTTP GET (fetch refuses some of what a client may send): status, headers and body.
 function rawGet(
@@ -36,39 +33,6 @@ function rawGet(
     req.on('error', reject);
     req.end();
   });
-}
-
-// Operations over one graphql-transport-ws connection: each answer's `next` or `error` payload.
-async function wsOperations(
-  port: number,
-  payloads: { query: string; operationName?: string }[],
-): Promise<{ type: string; payload: Json }[]> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
-  const messages: { type: string; id?: string; payload?: Json }[] = [];
-  ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString()) as (typeof messages)[0]));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(
-      JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${TEST_ADMIN_KEY}` } }),
-    );
-    await waitFor(() => messages.some((m) => m.type === 'connection_ack'), { what: 'connection_ack' });
-    const answers: { type: string; payload: Json }[] = [];
-    for (const [i, payload] of payloads.entries()) {
-      const id = String(i + 1);
-      ws.send(JSON.stringify({ id, type: 'subscribe', payload }));
-      const answer = await waitFor(
-        () => messages.find((m) => m.id === id && (m.type === 'next' || m.type === 'error')),
-        { what: `the answer to operation ${id}` },
-      );
-      answers.push({ type: answer.type, payload: answer.payload });
-    }
-    return answers;
-  } finally {
-    ws.close();
-  }
 }
 
 describe('logs hardening', () => {
@@ -93,13 +57,6 @@ describe('logs hardening', () => {
     return { service, base, port };
   }
 
-  function requestLine(service: ServiceProcess, reqId: string): Promise<Line> {
-    return waitFor(
-      () => jsonLines(service).find((l) => l.reqId === reqId && l.res !== undefined && l.req !== undefined),
-      { what: `the request line of ${reqId}` },
-    );
-  }
-
   afterEach(() => services.stopAll());
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -107,7 +64,7 @@ describe('logs hardening', () => {
     const { service, base, port } = await start({ LOG_FORMAT: 'pretty' });
     const forgedWs = `y\n[07:00:00.000] ERROR: ${p}forged-ws\u001b[2J\u009b`;
     const forgedHttp = `z\r\n[07:00:00.000] ERROR: ${p}forged-http\u001b]0;title\u0007`;
-    const [ws] = await wsOperations(port, [{ query: '{ bad', operationName: forgedWs }]);
+    const [ws] = await wsOperations(port, TEST_ADMIN_KEY, [{ query: '{ bad', operationName: forgedWs }]);
     expect(ws.type).toBe('error');
     const res = await fetch(`${base}/graphql`, {
       method: 'POST',
@@ -138,7 +95,7 @@ describe('logs hardening', () => {
   it('M4: graphql-ws answers a document whose operation cannot be chosen as HTTP does, with a code and request id', async () => {
     const { service, base, port } = await start({});
     const query = 'query A { __typename } query B { __typename }';
-    const [ws, named] = await wsOperations(port, [{ query }, { query, operationName: 'C' }]);
+    const [ws, named] = await wsOperations(port, TEST_ADMIN_KEY, [{ query }, { query, operationName: 'C' }]);
     const http = (await (
       await fetch(`${base}/graphql`, {
         method: 'POST',

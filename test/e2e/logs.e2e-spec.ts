@@ -3,20 +3,15 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { TEST_ADMIN_KEY } from '../support/app';
 import { runPrefix } from '../support/names';
-import { freePort, type ServiceProcess, ServiceProcesses } from '../support/service-process';
+import {
+  freePort,
+  jsonLines,
+  requestLine,
+  type ServiceProcess,
+  ServiceProcesses,
+} from '../support/service-process';
 import { runTempDir } from '../support/temp';
 import { waitFor } from '../support/wait';
-
-type Line = Record<string, unknown>;
-
-// The JSON log lines a service printed so far (the admin key banner and anything else is not JSON).
-function jsonLines(service: ServiceProcess): Line[] {
-  return service
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Line);
-}
 
 describe('service logs', () => {
   const dir = runTempDir('logs-');
@@ -39,14 +34,6 @@ describe('service logs', () => {
     const base = `http://127.0.0.1:${port}`;
     await service.waitFor200(`${base}${readyPath}`);
     return { service, base };
-  }
-
-  // The completion line of the request with this id.
-  function requestLine(service: ServiceProcess, reqId: string): Promise<Line> {
-    return waitFor(
-      () => jsonLines(service).find((l) => l.reqId === reqId && l.res !== undefined && l.req !== undefined),
-      { what: `the request line of ${reqId}` },
-    );
   }
 
   afterEach(() => services.stopAll());

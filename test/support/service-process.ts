@@ -88,3 +88,23 @@ export class ServiceProcesses {
     );
   }
 }
+
+// One JSON log line of a service.
+export type LogLine = Record<string, unknown>;
+
+// The JSON log lines a service printed so far (the admin key banner and anything else is not JSON).
+export function jsonLines(service: ServiceProcess): LogLine[] {
+  return service
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+}
+
+// The completion line of the request with this id.
+export function requestLine(service: ServiceProcess, reqId: string): Promise<LogLine> {
+  return waitFor(
+    () => jsonLines(service).find((l) => l.reqId === reqId && l.res !== undefined && l.req !== undefined),
+    { what: `the request line of ${reqId}` },
+  );
+}
