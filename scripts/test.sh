@@ -13,12 +13,17 @@ step "format";        npx prettier --check .
 step "types";         npx tsc --noEmit -p tsconfig.json
 step "build";         npm run build
 step "unit tests";    npx jest --selectProjects unit
-# The GraphiQL browser test drives Debian's chromium (headless) with playwright-core.
-if [ ! -x /usr/bin/chromium ]; then
-  step "installing chromium (the GraphiQL browser test)"
-  as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-  as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
-    { as_root apt-get update -qq && as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
-fi
+# The GraphiQL browser test drives Debian's chromium (headless) with playwright-core; the template
+# tests check compose exports with Debian's docker-compose (`docker-compose config`).
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+need_package() { # <binary> <package> <why>
+  if [ ! -x "$1" ]; then
+    step "installing $2 ($3)"
+    as_root apt-get install -y -qq --no-install-recommends "$2" >/dev/null ||
+      { as_root apt-get update -qq && as_root apt-get install -y -qq --no-install-recommends "$2" >/dev/null; }
+  fi
+}
+need_package /usr/bin/chromium chromium "the GraphiQL browser test"
+need_package /usr/bin/docker-compose docker-compose "the compose export and template benchmark"
 step "e2e tests on every test engine"; npx jest --selectProjects e2e-20 e2e-26
 step "done"

@@ -24,6 +24,7 @@ import type { ContainerEngine } from './engine/engine.port';
 import { HealthModule } from './health/health.module';
 import { InstanceModule } from './instance/instance.module';
 import { NetworksModule } from './networks/networks.module';
+import { TemplatesModule } from './templates/templates.module';
 
 function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverConfig {
   const rules = documentRulesOf(config);
@@ -78,6 +79,7 @@ export class AppModule {
         NetworksModule,
         ContainersModule,
         ConnectivityModule,
+        TemplatesModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

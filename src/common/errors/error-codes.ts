@@ -1,6 +1,7 @@
 // Stable error codes: clients and portals match on these strings, so they are never renamed.
 export const ERROR_CATALOG = {
   VALIDATION_FAILED: { status: 400, title: 'Invalid input' },
+  TEMPLATE_INVALID: { status: 400, title: 'Invalid template' },
   QUERY_TOO_COMPLEX: { status: 400, title: 'GraphQL query too complex' },
   ADDRESS_OUTSIDE_SUBNET: { status: 400, title: 'Address outside the network subnet' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
@@ -13,6 +14,9 @@ export const ERROR_CATALOG = {
   CONTAINER_NOT_FOUND: { status: 404, title: 'Container not found' },
   CONNECTION_NOT_FOUND: { status: 404, title: 'Container not connected to the network' },
   IMAGE_NOT_FOUND: { status: 404, title: 'Image not found' },
+  TEMPLATE_NOT_FOUND: { status: 404, title: 'Template not found' },
+  REVISION_NOT_FOUND: { status: 404, title: 'Template revision not found' },
+  DEPLOYMENT_NOT_FOUND: { status: 404, title: 'Deployment not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
   NETWORK_NAME_TAKEN: { status: 409, title: 'Network name taken' },
@@ -32,6 +36,9 @@ export const ERROR_CATALOG = {
   PARENT_INTERFACE_IN_USE: { status: 409, title: 'Parent interface in use' },
   ENGINE_CONFLICT: { status: 409, title: 'Engine state conflict' },
   ENGINE_BUSY: { status: 409, title: 'Engine busy' },
+  TEMPLATE_NAME_TAKEN: { status: 409, title: 'Template name taken' },
+  TEMPLATE_BUSY: { status: 409, title: 'Template busy' },
+  RESOURCE_NOT_OWNED: { status: 409, title: 'Resource not owned by the template' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   URI_TOO_LONG: { status: 414, title: 'URI too long' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
