@@ -305,6 +305,7 @@ export class DockerodeEngine implements ContainerEngine {
     const body = {
       Image: spec.image,
       ...(spec.command ? { Cmd: spec.command } : {}),
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
       Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
       Labels: this.journal.stamp(spec.labels),
       ...(spec.hostname ? { Hostname: spec.hostname } : {}),

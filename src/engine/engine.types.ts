@@ -162,6 +162,8 @@ export interface ContainerSpec {
   name?: string;
   image: string;
   command?: string[];
+  // Replaces the image's entrypoint (templates and compose files can set it).
+  entrypoint?: string[];
   env: StringMap;
   labels: StringMap;
   hostname?: string;

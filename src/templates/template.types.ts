@@ -33,6 +33,8 @@ export interface TemplateNetwork {
 export interface TemplateContainer {
   image: string;
   command?: string[];
+  // Replaces the image's entrypoint (argv), like compose's `entrypoint`.
+  entrypoint?: string[];
   env?: StringMap;
   labels?: StringMap;
   hostname?: string;
@@ -94,6 +96,7 @@ export interface DesiredEndpoint {
 export interface DesiredContainerSpec {
   image: string;
   command: string[] | null;
+  entrypoint: string[] | null;
   env: StringMap;
   // The labels the container gets, without io.switchyard.revision and io.switchyard.hash.
   labels: StringMap;
