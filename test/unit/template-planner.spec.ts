@@ -493,6 +493,51 @@ describe('planTemplate', () => {
   });
 });
 
+describe('templateDrift', () => {
+  it('tells each kind of drift in words', () => {
+    const { desired: v1, live } = deployed(lab());
+    const doc = lab();
+    doc.containers!.web.image = 'busybox:other';
+    const v2 = desiredState(doc, 2, INSTANCE);
+    const specs = new Map(v1.containers.map((c) => [c.hash, c.spec]));
+    const broken: LiveState = {
+      networks: [...live.networks.filter((n) => n.name !== 'back'), foreignNetwork('back')],
+      containers: [
+        ...live.containers.filter((c) => c.name !== 'db'),
+        {
+          ...structuredClone(containerOf(live, 'web')),
+          id: 'e'.repeat(64),
+          name: 'old-web',
+          names: ['old-web'],
+        },
+      ],
+    };
+    expect(
+      templateDrift(v2, broken, { instanceId: INSTANCE, specOf: (_k, hash) => specs.get(hash) }),
+    ).toEqual([
+      {
+        kind: 'network',
+        name: 'back',
+        reason:
+          'the name is taken: a network with this name was created outside this template; rename or remove it first',
+      },
+      { kind: 'container', name: 'web', reason: 'not applied yet: image changed' },
+      { kind: 'container', name: 'db', reason: 'removed: not on the engine' },
+      { kind: 'container', name: 'old-web', reason: 'extra owned container: not in revision 2' },
+    ]);
+  });
+
+  it('tells a removed network', () => {
+    const { desired, live } = deployed(lab());
+    const drift = templateDrift(
+      desired,
+      { ...live, networks: live.networks.filter((n) => n.name !== 'front') },
+      context,
+    );
+    expect(drift).toEqual([{ kind: 'network', name: 'front', reason: 'removed: not on the engine' }]);
+  });
+});
+
 describe('planDestroy', () => {
   it('removes every owned resource, containers first, and nothing else', () => {
     const { live } = deployed(lab(), 4);

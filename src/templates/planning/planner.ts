@@ -246,7 +246,7 @@ class Analyser {
       changes: [],
       liveId: null,
     });
-    this.drift.push({ kind, name, reason: `${kind} is missing (removed from the engine, or never applied)` });
+    this.drift.push({ kind, name, reason: 'removed: not on the engine' });
   }
 
   private recreate(
