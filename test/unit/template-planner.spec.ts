@@ -453,6 +453,47 @@ describe('planTemplate', () => {
     expect(plan.actions.slice(1).every((a) => a.action === 'unchanged')).toBe(true);
   });
 
+  it('reports a conflict when a network to recreate has a container of someone else attached', () => {
+    const { desired: v1, live } = deployed(lab());
+    const doc = lab();
+    doc.networks!.back.labels = { edited: 'yes' };
+    const web = containerOf(live, 'web');
+    const withEndpoints: LiveState = {
+      ...live,
+      networks: live.networks.map((n) => ({
+        ...n,
+        endpoints: [
+          {
+            containerId: web.id,
+            containerName: 'web',
+            endpointId: 'e1',
+            ipv4Address: null,
+            ipv6Address: null,
+            macAddress: null,
+          },
+          {
+            containerId: 'c'.repeat(64),
+            containerName: 'intruder',
+            endpointId: 'e2',
+            ipv4Address: null,
+            ipv6Address: null,
+            macAddress: null,
+          },
+        ],
+      })),
+    };
+    const plan = planTemplate(desiredState(doc, 2, INSTANCE), withEndpoints, context);
+    expect(plan.conflicts).toEqual([
+      {
+        kind: 'network',
+        name: 'back',
+        reason:
+          'the network must be recreated, but container "intruder" created outside this template is attached; disconnect it first',
+      },
+    ]);
+    expect(planTemplate(v1, withEndpoints, context).conflicts).toEqual([]);
+  });
+
   it('never takes engine defaults for changes', () => {
     const { desired, live } = deployed(lab());
     // The engine answers with what it filled in, in its own spelling.

@@ -212,6 +212,7 @@ class Analyser {
     for (const want of this.desired.networks) this.network(want, networks.get(want.name) ?? []);
     for (const want of this.desired.containers) this.container(want, containers.get(want.name) ?? []);
     this.leftovers();
+    this.foreignEndpoints();
     return { actions: this.actions, conflicts: this.conflicts, drift: this.drift };
   }
 
@@ -349,6 +350,26 @@ class Analyser {
 
   // Owned resources that no declared one kept: removed (also duplicates and renamed copies left by
   // an interrupted apply).
+  // A network to recreate or remove cannot go while a container that is not the template's is
+  // attached (the engine refuses): that container is never touched, so it is a conflict. Only
+  // inspected networks list their endpoints.
+  private foreignEndpoints(): void {
+    const ours = new Set(this.live.containers.filter((c) => this.owns(c.labels)).map((c) => c.id));
+    const networks = new Map(this.live.networks.map((n) => [n.id, n]));
+    for (const action of this.actions) {
+      if (action.kind !== 'network' || !action.liveId) continue;
+      if (action.action !== 'recreate' && action.action !== 'remove') continue;
+      const foreign = (networks.get(action.liveId)?.endpoints ?? []).filter((e) => !ours.has(e.containerId));
+      if (!foreign.length) continue;
+      const names = foreign.map((e) => `"${e.containerName || e.containerId.slice(0, 12)}"`).join(', ');
+      this.conflicts.push({
+        kind: 'network',
+        name: action.name,
+        reason: `the network must be ${action.action === 'remove' ? 'removed' : 'recreated'}, but ${foreign.length === 1 ? 'container' : 'containers'} ${names} created outside this template ${foreign.length === 1 ? 'is' : 'are'} attached; disconnect ${foreign.length === 1 ? 'it' : 'them'} first`,
+      });
+    }
+  }
+
   private leftovers(): void {
     const declared = {
       network: new Set(this.desired.networks.map((n) => n.name)),
