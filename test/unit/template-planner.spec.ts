@@ -277,6 +277,22 @@ describe('planTemplate', () => {
     expect(summary(plan).filter((s) => !s.startsWith('unchanged'))).toEqual(['recreate container web']);
   });
 
+  it('tells a change of the first network (the one a container is created on) as an order change', () => {
+    const { desired: v1, live } = deployed(lab());
+    const doc = lab();
+    const { front, back } = doc.containers!.web.networks!;
+    doc.containers!.web.networks = { back, front };
+    const specs = new Map(v1.containers.map((c) => [c.hash, c.spec]));
+    const plan = planTemplate(desiredState(doc, 2, INSTANCE), live, {
+      instanceId: INSTANCE,
+      specOf: (_k, hash) => specs.get(hash),
+    });
+    expect(plan.actions.find((a) => a.name === 'web')).toMatchObject({
+      action: 'recreate',
+      changes: [{ path: 'networks', from: ['front', 'back'], to: ['back', 'front'] }],
+    });
+  });
+
   it('without the old spec, tells what the engine shows, or the hashes when nothing visible differs', () => {
     const { live } = deployed(lab());
     const doc = lab();
