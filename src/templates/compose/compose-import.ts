@@ -610,6 +610,19 @@ class Importer {
   // -------------------------------------------------------------------------------------------
   // x-switchyard at the top level: what compose has no field for.
 
+  // Labels as written: compose does not interpolate the top-level extension.
+  extensionLabels(raw: Record<string, unknown>, path: string): StringMap {
+    const labels: StringMap = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        labels[key] = String(value);
+      } else {
+        this.lose(childPath(path, key), 'must be a string; not imported');
+      }
+    }
+    return labels;
+  }
+
   readExtension(value: unknown, document: TemplateDocument): void {
     if (value === undefined || value === null) return;
     const path = childPath('$', 'x-switchyard');
@@ -621,8 +634,7 @@ class Importer {
         if (typeof raw === 'string') document.description = raw;
         else this.lose(at, 'must be a string; not imported');
       } else if (field === 'labels') {
-        if (isMap(raw))
-          document.labels = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+        if (isMap(raw)) document.labels = this.extensionLabels(raw, at);
         else this.lose(at, 'must be a map of strings; not imported');
       } else if (field === 'expectations') {
         // Checked by the validator, like the expectations of any template.
