@@ -27,15 +27,16 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export function exportCompose(document: TemplateDocument): string {
   const compose: Record<string, Json> = {};
-  const services = Object.entries(document.containers ?? {});
-  if (services.length > 0) {
+  // Written when the template has them, even empty (an empty map reads back as an empty map).
+  if (document.containers) {
     compose.services = Object.fromEntries(
-      services.map(([name, container]) => [name, service(name, container)]),
+      Object.entries(document.containers).map(([name, container]) => [name, service(name, container)]),
     );
   }
-  const networks = Object.entries(document.networks ?? {});
-  if (networks.length > 0) {
-    compose.networks = Object.fromEntries(networks.map(([name, spec]) => [name, network(name, spec)]));
+  if (document.networks) {
+    compose.networks = Object.fromEntries(
+      Object.entries(document.networks).map(([name, spec]) => [name, network(name, spec)]),
+    );
   }
   const extension = topLevelExtension(document);
   if (extension) compose['x-switchyard'] = extension;

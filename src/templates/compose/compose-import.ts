@@ -103,8 +103,8 @@ class Importer {
     this.readNetworks(compose.networks);
     this.readServices(compose.services);
     this.readExtension(compose['x-switchyard'], document);
-    if (Object.keys(this.networks).length > 0) document.networks = this.networks;
-    if (Object.keys(this.containers).length > 0) document.containers = this.containers;
+    if (isMap(compose.networks) || Object.keys(this.networks).length > 0) document.networks = this.networks;
+    if (isMap(compose.services)) document.containers = this.containers;
     return reorder(document);
   }
 
