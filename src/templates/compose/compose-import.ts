@@ -460,7 +460,7 @@ class Importer {
       if (mac !== null) {
         this.lose(
           macPath,
-          `a MAC address needs a network of the container's own; with network_mode it has none`,
+          'a template sets MAC addresses per template network, and with network_mode the container joins none; attach it to a network in `networks` and give the MAC there',
         );
       }
       return;
