@@ -173,7 +173,8 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       if (!template && !owned) throw templateNotFound(name);
       const plan = planDestroy(name, live, context);
       const features = await this.engine.features();
-      const row = await this.begin(id, name, null, 'destroy', plan, actor);
+      // The revision it takes down: the newest one found on what it removes.
+      const row = await this.begin(id, name, plan.revision || null, 'destroy', plan, actor);
       const finished = this.execute(
         row,
         actor,
