@@ -210,34 +210,46 @@ export class PlanExecutor {
     reconnect: Map<string, Array<{ container: ContainerInfo }>>,
   ): Promise<void> {
     const desired = this.input.desired;
-    if (!desired) throw new Error('apply needs the desired state');
     // Every network a container may join: those that stay, and those created here.
     const ids = new Map<string, Promise<string | null>>();
-    for (const n of this.input.live.networks) ids.set(n.name, Promise.resolve(n.id));
-    const work: Array<Promise<void>> = [];
+    for (const a of this.input.plan.actions) {
+      if (a.kind === 'network' && a.action === 'unchanged' && a.liveId)
+        ids.set(a.name, Promise.resolve(a.liveId));
+    }
+    const work: Array<Promise<unknown>> = [];
     for (const { action, index } of networks) {
-      const spec = desired.networks.find((n) => n.name === action.name);
-      if (!spec)
-        throw new Error(`the plan creates network "${action.name}" that the revision does not declare`);
-      const created = this.slotted(index, () => this.createNetwork(spec, reconnect.get(action.name) ?? []));
+      const created = this.slotted(index, () => {
+        const spec = desired?.networks.find((n) => n.name === action.name);
+        if (!spec)
+          throw new Error(`the plan creates network "${action.name}", which the revision does not declare`);
+        return this.createNetwork(spec, reconnect.get(action.name) ?? []);
+      });
       ids.set(action.name, created);
-      work.push(created.then(() => undefined));
+      work.push(created);
     }
     for (const { action, index } of containers) {
-      const spec = desired.containers.find((c) => c.name === action.name);
-      if (!spec)
-        throw new Error(`the plan creates container "${action.name}" that the revision does not declare`);
+      const spec = desired?.containers.find((c) => c.name === action.name);
+      const needs = spec?.spec.networks.map((e) => e.network) ?? [];
       work.push(
-        (async () => {
-          const joined = await Promise.all(
-            spec.spec.networks.map(async (e) => [e.network, await ids.get(e.network)] as const),
-          );
-          // A network it needs failed: nothing to do but wait for the rollback.
-          if (joined.some(([, id]) => !id)) return;
-          await this.slotted(index, () =>
-            this.createContainer(spec, new Map(joined as Array<[string, string]>)),
-          );
-        })(),
+        Promise.all(needs.map((network) => ids.get(network) ?? Promise.resolve(undefined))).then((found) => {
+          // A network it needs failed to come up: the rollback is already due.
+          if (found.some((id) => id === null)) return null;
+          return this.slotted(index, () => {
+            if (!spec)
+              throw new Error(
+                `the plan creates container "${action.name}", which the revision does not declare`,
+              );
+            const missing = needs.filter((_, i) => found[i] === undefined);
+            if (missing.length)
+              throw new Error(
+                `container "${action.name}" joins networks the plan does not keep or create: ${missing.join(', ')}`,
+              );
+            return this.createContainer(
+              spec,
+              new Map(needs.map((network, i) => [network, found[i] as string])),
+            );
+          });
+        }),
       );
     }
     await Promise.all(work);
