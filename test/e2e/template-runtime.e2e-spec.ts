@@ -375,6 +375,29 @@ describe('template runtime on the engine', () => {
     });
   });
 
+  it('converges after an apply that was cut short: a container left renamed aside is removed', async () => {
+    // What a service killed mid-replacement leaves: the old container renamed aside and stopped,
+    // its replacement not created yet.
+    const old = await inspect(n('db'));
+    await docker.getContainer(old.Id).rename({ name: `${n('db')}-sy-deadbeef` });
+    await docker.getContainer(old.Id).stop({ t: 0 });
+    const status = await runtime.status(name, record, ADMIN);
+    expect(status.drift.map((d) => d.name).sort()).toEqual([n('db'), `${n('db')}-sy-deadbeef`].sort());
+    const converged = await runtime.apply(record, ADMIN, { wait: true });
+    expect(converged.error).toBeNull();
+    expect(
+      converged.actions
+        .filter((a) => a.action !== 'unchanged')
+        .map((a) => `${a.action} ${a.name}`)
+        .sort(),
+    ).toEqual([`create ${n('db')}`, `remove ${n('db')}-sy-deadbeef`].sort());
+    const db = await inspect(n('db'));
+    expect(db.Id).not.toBe(old.Id);
+    expect(db.NetworkSettings.Networks[n('back')].IPAddress).toBe('10.163.2.20');
+    expect((await engineState()).containers.filter((c) => c.includes('-sy-'))).toEqual([]);
+    expect((await runtime.status(name, record, ADMIN)).inSync).toBe(true);
+  });
+
   it('destroys exactly what the template owns, also after delete; deployments page newest first', async () => {
     // Look-alikes without the template's label survive.
     await docker.createNetwork({ Name: n('front-copy'), Labels: { [TEST_LABEL]: p } });
