@@ -170,10 +170,14 @@ export class PlanExecutor {
     // Put back with the subnets the engine had given it, and its containers with their addresses.
     const restored = { id: network.id };
     const held: ContainerInfo[] = [];
-    for (const endpoint of network.endpoints ?? []) {
+    // Stopped containers hold no endpoint the network reports, but keep it in their config: they
+    // must be disconnected too, or they could never start again once it is put back.
+    const attached = new Set((network.endpoints ?? []).map((e) => e.containerId));
+    for (const c of this.input.live.containers) if (endpointOn(c, network)) attached.add(c.id);
+    for (const containerId of attached) {
       const container =
-        this.input.live.containers.find((c) => c.id === endpoint.containerId) ??
-        (await this.engine.inspectContainer(endpoint.containerId));
+        this.input.live.containers.find((c) => c.id === containerId) ??
+        (await this.engine.inspectContainer(containerId));
       const was = endpointOn(container, network);
       const restore = was ? endpointToRestore(container, was) : {};
       await this.engine.disconnectNetwork(network.id, container.id, true);
