@@ -257,9 +257,8 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     if (holder) {
       throw new DomainError(
         'TEMPLATE_BUSY',
-        `Template "${template}" is being deployed (deployment ${holder.deployment}, running since ${holder.since}): ` +
-          'retry after it finished (GET /api/v1/deployments/' +
-          `${holder.deployment} shows its progress).`,
+        `Template "${template}" is being deployed by deployment ${holder.deployment} (running since ${holder.since}): ` +
+          'retry after it finished (the deployment shows its progress).',
         { context: { deployment: holder.deployment } },
       );
     }
@@ -440,22 +439,26 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     actor: Actor,
   ): Promise<ExpectationResult[]> {
     const outcomes = await this.connectivity.checkReach(expectations, actor);
-    return mapLimit(expectations, 4, async (expected, i): Promise<ExpectationResult> => {
-      const outcome = outcomes[i];
-      const base = { from: expected.from, to: expected.to, reachable: outcome.reachable };
-      if (outcome.reachable === expected.reachable) return { ...base, passed: true, diagnosis: null };
-      if (outcome.reachable) {
-        return {
-          ...base,
-          passed: false,
-          diagnosis: {
-            code: 'REACHABLE',
-            message: `"${expected.from}" reached "${expected.to}"${outcome.address ? ` at ${outcome.address}` : ''}, but the template expects it not to: put them on networks they do not share, or make one of them internal.`,
-          },
-        };
-      }
-      return { ...base, passed: false, diagnosis: await this.whyUnreachable(expected, actor) };
-    });
+    return mapLimit(
+      expectations,
+      this.connectivity.probeConcurrency,
+      async (expected, i): Promise<ExpectationResult> => {
+        const outcome = outcomes[i];
+        const base = { from: expected.from, to: expected.to, reachable: outcome.reachable };
+        if (outcome.reachable === expected.reachable) return { ...base, passed: true, diagnosis: null };
+        if (outcome.reachable) {
+          return {
+            ...base,
+            passed: false,
+            diagnosis: {
+              code: 'REACHABLE',
+              message: `"${expected.from}" reached "${expected.to}"${outcome.address ? ` at ${outcome.address}` : ''}, but the template expects it not to: put them on networks they do not share, or make one of them internal.`,
+            },
+          };
+        }
+        return { ...base, passed: false, diagnosis: await this.whyUnreachable(expected, actor) };
+      },
+    );
   }
 
   private async whyUnreachable(
