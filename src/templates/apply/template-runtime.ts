@@ -106,7 +106,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       if (plan.conflicts.length) {
         throw new DomainError(
           'RESOURCE_NOT_OWNED',
-          `Template "${record.name}" declares ${plan.conflicts.map((c) => `${c.kind} "${c.name}"`).join(', ')}, ` +
+          `Template "${record.name}" declares ${plan.conflicts.map((c) => `${c.kind} "${c.name}" (${c.reason})`).join(', ')}, ` +
             'which exist on the engine but do not belong to it: nothing was changed. Remove or rename them, or rename them in the template, then apply again.',
           { context: { conflicts: plan.conflicts } },
         );
