@@ -299,6 +299,8 @@ describe('templates API', () => {
     it('plans creates, applies (the engine has them), is in sync, destroys (gone)', async () => {
       const plan = await t.http.post(`/api/v1/templates/${name}/plan`).expect(200);
       expect(plan.body).toMatchObject({ template: name, revision: 1, conflicts: [] });
+      for (const action of plan.body.actions)
+        expect(Object.keys(action).sort()).toEqual(['action', 'changes', 'kind', 'name', 'reason']);
       expect(plan.body.actions.map((a: { action: string; name: string }) => `${a.action} ${a.name}`)).toEqual(
         expect.arrayContaining([`create ${net}`, `create ${web}`]),
       );
@@ -325,6 +327,18 @@ describe('templates API', () => {
       const missing = await t.http.get('/api/v1/deployments/no-such-deployment');
       expect([missing.status, missing.body.code]).toEqual([404, 'DEPLOYMENT_NOT_FOUND']);
 
+      // Applied: the plan is all unchanged, and an apply not waited for answers 202 with it running.
+      const again = await t.http.post(`/api/v1/templates/${name}/plan`).send({ revision: 1 }).expect(200);
+      expect(again.body.actions.map((a: { action: string }) => a.action)).toEqual(['unchanged', 'unchanged']);
+      const started = await t.http.post(`/api/v1/templates/${name}/apply`).send({ wait: false });
+      expect([started.status, started.body.status]).toEqual([202, 'running']);
+      let finished = started.body as { status: string };
+      for (let i = 0; i < 100 && finished.status === 'running'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        finished = (await t.http.get(`/api/v1/deployments/${started.body.id}`).expect(200)).body;
+      }
+      expect(finished.status).toBe('succeeded');
+
       // Deleted: what it deployed stays until destroyed, and destroy still works.
       await t.http.delete(`/api/v1/templates/${name}`).expect(204);
       expect((await docker.getContainer(web).inspect()).State.Running).toBe(true);
@@ -338,7 +352,11 @@ describe('templates API', () => {
       await expect(docker.getNetwork(net).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
       const deployments = await t.http.get(`/api/v1/templates/${name}/deployments`).expect(200);
-      expect(deployments.body.items.map((d: { kind: string }) => d.kind)).toEqual(['destroy', 'apply']);
+      expect(deployments.body.items.map((d: { kind: string }) => d.kind)).toEqual([
+        'destroy',
+        'apply',
+        'apply',
+      ]);
     });
 
     it('refuses a query string on a body-taking action, and unknown body fields', async () => {
