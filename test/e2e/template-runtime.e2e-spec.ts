@@ -181,9 +181,7 @@ describe('template runtime on the engine', () => {
     const nets = await Promise.all([n('front'), n('back')].map((x) => docker.getNetwork(x).inspect()));
     const plan = await runtime.plan(record, ADMIN);
     expect(plan.actions.every((a) => a.action === 'unchanged')).toBe(true);
-    const started = performance.now();
     const again = await runtime.apply(record, ADMIN, { wait: true });
-    const tookMs = performance.now() - started;
     expect(again.status).toBe('succeeded');
     expect(again.actions.every((a) => a.action === 'unchanged' && a.status === 'succeeded')).toBe(true);
     const after = await Promise.all([n('web'), n('db'), n('lone')].map(inspect));
@@ -192,8 +190,6 @@ describe('template runtime on the engine', () => {
     );
     const netsAfter = await Promise.all([n('front'), n('back')].map((x) => docker.getNetwork(x).inspect()));
     expect(netsAfter.map((x) => [x.Id, x.Created])).toEqual(nets.map((x) => [x.Id, x.Created]));
-    // The expectations probe (execs) dominates; the actions alone are reads.
-    expect(tookMs).toBeLessThan(15_000);
     const status = await runtime.status(name, record, ADMIN);
     expect(status).toEqual({ template: name, deployed: true, revision: 1, inSync: true, drift: [] });
   });

@@ -77,7 +77,7 @@ containers:
     expect(parsed.containers.b).toEqual(parsed.containers.a);
   });
 
-  it('refuses an alias bomb quickly, with where it grows too big', () => {
+  it('refuses an alias bomb before expanding it, with where it grows too big', () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 12; i++) {
       const prev = String.fromCharCode(96 + i);
@@ -85,9 +85,8 @@ containers:
       levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
     const text = `name: bomb\n${levels.join('\n')}\n`;
-    const started = performance.now();
+    // Expanded, this would be 9^12 strings: the refusal comes from counting, before building.
     const message = refusal(text);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(message).toMatch(/^line \d+, column \d+: expands to more than 2 MiB of data/);
   });
 
