@@ -28,8 +28,8 @@ const DOCUMENTS = [
 ];
 // The names the examples give to what they create: removed before the run (what a crashed run
 // left) and after it, on the swarm-less engine only.
-const DOC_CONTAINERS = ['containerA', 'containerB', 'web'];
-const DOC_NETWORKS = ['demo', 'backend', 'backend2', 'lan', 'mesh'];
+const DOC_CONTAINERS = ['containerA', 'containerB', 'web', 'lab-web', 'lab-db', 'lab-client', 'shop-web'];
+const DOC_NETWORKS = ['demo', 'backend', 'backend2', 'lan', 'mesh', 'lab-front', 'lab-back', 'shop-net'];
 // The placeholder NIC of the macvlan example: a veth of the swarm-less engine's namespace
 // (scripts/test-engines.sh), used by no other test there.
 const DOC_MACVLAN_PARENT = 'sy-mv0';
