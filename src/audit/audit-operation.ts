@@ -59,8 +59,19 @@ export class AuditedOperation implements OperationContext {
   async succeeded(result: unknown): Promise<void> {
     const createdId = this.createdRef(result);
     const after = await this.snapshotAfter(createdId);
+    // An apply or destroy answers its deployment whatever became of it: one that failed or was
+    // rolled back is a failed outcome, with the deployment's error.
+    const failure = deploymentFailure(result);
     await this.writer.append(
-      this.entry('outcome', 'succeeded', null, after, this.noted(successDetail(this.spec.action, result))),
+      failure
+        ? this.entry('outcome', 'failed', failure.code, after, this.noted(failure.message))
+        : this.entry(
+            'outcome',
+            'succeeded',
+            null,
+            after,
+            this.noted(successDetail(this.spec.action, result)),
+          ),
     );
   }
 
@@ -156,4 +167,16 @@ export class AuditedOperation implements OperationContext {
       targetLabels: json(known?.labels),
     };
   }
+}
+
+// The error of a deployment answered by an apply or destroy that did not succeed.
+function deploymentFailure(result: unknown): { code: string; message: string } | null {
+  if (!result || typeof result !== 'object') return null;
+  const r = result as { kind?: unknown; status?: unknown; id?: unknown; error?: unknown };
+  if ((r.kind !== 'apply' && r.kind !== 'destroy') || (r.status !== 'failed' && r.status !== 'rolled_back'))
+    return null;
+  const error = (r.error ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof error.code === 'string' ? error.code : 'DEPLOYMENT_FAILED';
+  const message = typeof error.message === 'string' ? error.message : '';
+  return { code, message: `Deployment ${String(r.id)} ended ${r.status}. ${message}`.trim() };
 }

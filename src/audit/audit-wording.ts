@@ -33,6 +33,16 @@ export function successDetail(action: string, result: unknown): string | null {
       ? 'The command did not finish before its deadline.'
       : `The command exited with code ${String(r.exitCode)}.`;
   }
+  if (
+    (action === 'template.apply' || action === 'template.destroy') &&
+    result &&
+    typeof result === 'object'
+  ) {
+    const r = result as { id?: unknown; status?: unknown };
+    return r.status === 'running'
+      ? `Deployment ${String(r.id)} started; its outcome is in the deployment.`
+      : `Deployment ${String(r.id)} ended ${String(r.status)}.`;
+  }
   if (action === 'network.prune' && result && typeof result === 'object') {
     const removed = (result as { removed?: unknown }).removed;
     if (Array.isArray(removed))
