@@ -227,23 +227,19 @@ const runs = (xs) => (xs.length ? xs.map((x) => x.toFixed(0)).join(', ') : '-');
 
 function mainTable(samples, order) {
   const m = (key, step) => median(samples[key]?.[step] ?? []);
+  const peers = order.filter((s) => s.key !== 'raw');
+  const row = (cells) => `| ${cells.join(' | ')} |`;
   const lines = [
-    `| step | ${order.map((s) => s.label).join(' | ')} | ${order
-      .filter((s) => s.key !== 'raw')
-      .map((s) => `${s.label} / raw`)
-      .join(' | ')} |`,
+    row(['step', ...order.map((s) => s.label), ...peers.map((s) => `${s.label} / raw`)]),
+    row(Array(1 + order.length + peers.length).fill('---')),
   ];
-  lines.push(`|${' --- |'.repeat(1 + order.length + order.filter((s) => s.key !== 'raw').length)}`);
   for (const [step, title] of [
     ['apply', 'apply / `up -d` (median)'],
     ['noop', 'no-op re-apply / second `up -d` (median)'],
     ['destroy', 'destroy / `down -t 0` (median)'],
   ]) {
-    const cells = order.map((s) => ms(m(s.key, step)));
-    const ratios = order
-      .filter((s) => s.key !== 'raw')
-      .map((s) => (step === 'noop' ? '-' : ratio(m(s.key, step), m('raw', step))));
-    lines.push(`| ${title} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
+    const ratios = peers.map((s) => (step === 'noop' ? '-' : ratio(m(s.key, step), m('raw', step))));
+    lines.push(row([title, ...order.map((s) => ms(m(s.key, step))), ...ratios]));
   }
   return lines.join('\n');
 }
