@@ -10,7 +10,7 @@
 import './templates-engine.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUTH_HEADERS, DOCKER_HOST, startService } from './lib.mjs';
 import {
@@ -282,7 +282,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+const load = () => loadavg()[0].toFixed(1);
+
 async function main() {
+  const loadAtStart = load();
   const api = await engineApi();
   const compose = PARTS.has('compose') ? composeVersion() : null;
   workDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-templates-'));
@@ -389,6 +392,9 @@ async function main() {
   );
   console.log(mainTable(samples, order));
   console.log('');
+  console.log(
+    `Load average (1 min) at the start / end: ${loadAtStart} / ${load()} on ${availableParallelism()} cores.`,
+  );
   console.log(
     `Runs (ms): ${order.map((s) => `${s.key} apply ${runs(samples[s.key].apply)}; ${s.noop ? `no-op ${runs(samples[s.key].noop)}; ` : ''}destroy ${runs(samples[s.key].destroy)}`).join(' | ')}`,
   );
