@@ -195,6 +195,8 @@ class Analyser {
   private readonly replaced = new Map<string, 'created' | 'recreated'>();
   // The live id of each template network that stays.
   private readonly networkIds = new Map<string, string>();
+  // `kind:name` of the declared names already reported as conflicts (one per name).
+  private readonly conflicted = new Set<string>();
 
   constructor(
     private readonly desired: DesiredState,
@@ -226,7 +228,8 @@ class Analyser {
         continue;
       }
       this.kept.add(item.id);
-      if (this.conflicts.some((c) => c.kind === kind && c.name === name)) continue;
+      if (this.conflicted.has(`${kind}:${name}`)) continue;
+      this.conflicted.add(`${kind}:${name}`);
       const reason = conflictReason(kind, item.labels, this.desired.template);
       this.conflicts.push({ kind, name, reason });
       this.drift.push({ kind, name, reason: `the name is taken: ${reason}` });
