@@ -30,7 +30,8 @@ import {
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NOOP_REPEATS = Number(process.env.BENCH_NOOP_REPEATS ?? 3);
-const MAIN_SIZE = 40;
+// The issue's topology: 10 networks, 40 containers on 2 networks each.
+const BASE_SIZE = 40;
 const SCALING_SIZES = (process.env.BENCH_SCALING ?? '10,50,100,200').split(',').filter(Boolean).map(Number);
 // Which parts run (all by default): raw, compose, switchyard, scaling.
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'raw,compose,switchyard,scaling').split(','));
@@ -293,13 +294,13 @@ async function main() {
   if (leftovers) console.error(`removed ${leftovers} leftovers of an earlier run`);
   await checkGone();
 
-  const main = topology(MAIN_SIZE);
+  const base = topology(BASE_SIZE);
   let switchyardSkipped = null;
   if (PARTS.has('switchyard') || PARTS.has('scaling')) {
     ensureBuilt();
     service = await startService();
     // Creating the template is not timed (validation is timed separately in the scaling part).
-    await createTemplate(service.port, templateDocument(templateName(main), main)).catch((e) => {
+    await createTemplate(service.port, templateDocument(templateName(base), base)).catch((e) => {
       switchyardSkipped = e.message;
     });
   }
@@ -315,16 +316,24 @@ async function main() {
   );
   if (switchyardSkipped) console.error(`Switchyard part skipped: ${switchyardSkipped}`);
 
-  // Warm-up (not measured): the engine's caches, the service's JIT, compose's imports.
+  // A Switchyard failure ends its part (the peers' figures are still worth having while it is
+  // unfinished); a peer's failure ends the run.
   let switchyardFailed = null;
-  for (const system of order) {
-    await cycle(system, main, 1).catch(async (error) => {
+  const measure = async (system, topo, noopRepeats) => {
+    if (system.key === 'switchyard' && switchyardFailed) return null;
+    try {
+      return await cycle(system, topo, noopRepeats);
+    } catch (error) {
       if (system.key !== 'switchyard') throw error;
       switchyardFailed = error.message;
       console.error(`Switchyard failed, measuring the rest without it: ${error.message}`);
       await sweep();
-    });
-  }
+      return null;
+    }
+  };
+
+  // Warm-up (not measured): the engine's caches, the service's JIT, compose's imports.
+  for (const system of order) await measure(system, base, 1);
 
   const samples = Object.fromEntries(
     order.map((s) => [s.key, { apply: [], noop: [], destroy: [], replaced: 0 }]),
@@ -332,25 +341,15 @@ async function main() {
   for (let round = 0; round < ROUNDS; round++) {
     const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
     for (const system of rotated) {
-      if (system.key === 'switchyard' && switchyardFailed) continue;
-      let r;
-      try {
-        r = await cycle(system, main, NOOP_REPEATS);
-      } catch (error) {
-        // The peers' figures are still worth having while Switchyard's part is unfinished.
-        if (system.key !== 'switchyard') throw error;
-        switchyardFailed = error.message;
-        console.error(`Switchyard failed, measuring the rest without it: ${error.message}`);
-        await sweep();
-        continue;
-      }
+      const r = await measure(system, base, NOOP_REPEATS);
+      if (!r) continue;
       const s = samples[system.key];
       s.apply.push(r.apply);
       s.noop.push(...r.noop);
       s.destroy.push(r.destroy);
       s.replaced += r.replaced;
       console.error(
-        `round ${round + 1} ${system.key}: apply ${r.apply.toFixed(0)} ms, no-op ${runs(r.noop)} ms, destroy ${r.destroy.toFixed(0)} ms`,
+        `round ${round + 1} ${system.key}: apply ${r.apply.toFixed(0)} ms, ${system.noop ? `no-op ${runs(r.noop)} ms, ` : ''}destroy ${r.destroy.toFixed(0)} ms`,
       );
     }
   }
@@ -360,12 +359,13 @@ async function main() {
     for (const size of SCALING_SIZES) {
       const topo = topology(size);
       const s = { topo, create: [], switchyard: { apply: [], destroy: [] }, raw: { apply: [], destroy: [] } };
-      // The template is created once per size; its validation time is reported beside (a fresh name
-      // per repeat, removed again, so that nothing piles up).
+      // The time to create (validate and store) a template of this size, on copies under other
+      // names that are deleted again; then the one that is applied.
       for (let i = 0; i < ROUNDS; i++) {
-        const probe = templateDocument(`${templateName(topo)}-v${i}`, topo);
-        s.create.push(await timed(() => createTemplate(service.port, probe)));
-        await rest(service.port, 'DELETE', `/templates/${encodeURIComponent(probe.name)}`);
+        const copy = templateDocument(`${templateName(topo)}-v${i}`, topo);
+        s.create.push(await timed(() => createTemplate(service.port, copy)));
+        const deleted = await rest(service.port, 'DELETE', `/templates/${encodeURIComponent(copy.name)}`);
+        if (deleted.status !== 204) throw new Error(`DELETE /templates/${copy.name}: ${describe(deleted)}`);
       }
       await createTemplate(service.port, templateDocument(templateName(topo), topo));
       scaling.push(s);
@@ -374,7 +374,8 @@ async function main() {
       for (const s of scaling) {
         const pair = round % 2 ? [systems.switchyard, systems.raw] : [systems.raw, systems.switchyard];
         for (const system of pair) {
-          const r = await cycle(system, s.topo, 0);
+          const r = await measure(system, s.topo, 0);
+          if (!r) continue;
           s[system.key].apply.push(r.apply);
           s[system.key].destroy.push(r.destroy);
           console.error(
@@ -388,7 +389,7 @@ async function main() {
 
   const m = (key, step) => median(samples[key]?.[step] ?? []);
   console.log(
-    `\n### Templates: ${main.networks.length} networks, ${MAIN_SIZE} containers on 2 networks each (engine ${api.engine}, API ${api.api}${compose ? `; docker-compose ${compose}` : ''})\n`,
+    `\n### Templates: ${base.networks.length} networks, ${BASE_SIZE} containers on 2 networks each (engine ${api.engine}, API ${api.api}${compose ? `; docker-compose ${compose}` : ''})\n`,
   );
   console.log(mainTable(samples, order));
   console.log('');
@@ -416,6 +417,11 @@ async function main() {
       `\n### Switchyard apply time per container (networks scale with the containers, 2 networks each)\n`,
     );
     console.log(scalingTable(scaling));
+    const perContainer = (s) => median(s.switchyard.apply) / s.topo.size;
+    const [first, last] = [scaling[0], scaling.at(-1)];
+    console.log(
+      `\nPer-container apply at ${last.topo.size} / at ${first.topo.size} containers: ${ratio(perContainer(last), perContainer(first))} (flat: about 1x or below)`,
+    );
   }
 }
 
