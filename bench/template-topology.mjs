@@ -92,11 +92,25 @@ function parse(res, what) {
   return res.body ? JSON.parse(res.body) : null;
 }
 
-// Runs fn over items with at most `limit` in flight (bounded: each worker takes the next item).
-export async function pool(items, limit, fn) {
+// Set on Ctrl-C / SIGTERM: the raw calls take no further item, so that the sweep that follows does
+// not race creates still being issued.
+let interrupted = false;
+export function interrupt() {
+  interrupted = true;
+}
+export function throwIfInterrupted() {
+  if (interrupted) throw new Error('interrupted');
+}
+
+// Runs fn over items with at most `limit` in flight (bounded: each worker takes the next item);
+// `interruptible` pools stop taking items once interrupt() was called.
+export async function pool(items, limit, fn, { interruptible = true } = {}) {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length) {
+      if (interruptible) throwIfInterrupted();
+      await fn(items[next++]);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
@@ -225,14 +239,22 @@ export async function checkGone() {
 }
 
 // Removes every container and network of the benchmark (by name prefix or label), whatever made it.
+// A few passes, in case a create still in flight lands after the first listing.
 export async function sweep() {
-  const containers = await benchContainers();
-  await pool(containers, RAW_POOL, async (c) => {
-    await engineRequest('DELETE', `/containers/${c.Id}?force=1`);
-  });
-  const networks = await benchNetworks();
-  await pool(networks, RAW_POOL, async (n) => {
-    await engineRequest('DELETE', `/networks/${n.Id}`);
-  });
-  return containers.length + networks.length;
+  let removed = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    const containers = await benchContainers();
+    await pool(containers, RAW_POOL, (c) => engineRequest('DELETE', `/containers/${c.Id}?force=1`), {
+      interruptible: false,
+    });
+    const networks = await benchNetworks();
+    await pool(networks, RAW_POOL, (n) => engineRequest('DELETE', `/networks/${n.Id}`), {
+      interruptible: false,
+    });
+    removed += containers.length + networks.length;
+    if (containers.length + networks.length === 0) return removed;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await checkGone();
+  return removed;
 }

@@ -19,12 +19,14 @@ import {
   composeFile,
   engineApi,
   IMAGE,
+  interrupt,
   rawAgent,
   rawApply,
   rawDestroy,
   RAW_POOL,
   sweep,
   templateDocument,
+  throwIfInterrupted,
   topology,
 } from './template-topology.mjs';
 
@@ -117,12 +119,18 @@ function composeVersion() {
 // ---------------------------------------------------------------------------------------------
 // Switchyard over REST.
 
+// Aborted on Ctrl-C / SIGTERM, so that a waiting apply does not hold up the cleanup.
+const interruption = new globalThis.AbortController();
+
 async function rest(port, method, path, body) {
   const res = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
     method,
     headers: { ...AUTH_HEADERS, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: globalThis.AbortSignal.timeout(COMPOSE_TIMEOUT_MS),
+    signal: globalThis.AbortSignal.any([
+      interruption.signal,
+      globalThis.AbortSignal.timeout(COMPOSE_TIMEOUT_MS),
+    ]),
   });
   const text = await res.text();
   return { status: res.status, json: parseJson(text) };
@@ -205,13 +213,16 @@ const templateName = (topo) => `sybt-t${topo.size}`;
 // check. Answers the timings; the checks are outside the timed parts.
 async function cycle(system, topo, noopRepeats) {
   const result = { apply: 0, noop: [], destroy: 0, replaced: 0 };
+  throwIfInterrupted();
   result.apply = await timed(() => system.apply(topo));
   const ids = await checkApplied(topo);
   for (let i = 0; system.noop && i < noopRepeats; i++) {
+    throwIfInterrupted();
     result.noop.push(await timed(() => system.noop(topo)));
     const after = await checkApplied(topo);
     result.replaced += [...ids].filter(([name, id]) => after.get(name) !== id).length;
   }
+  throwIfInterrupted();
   result.destroy = await timed(() => system.destroy(topo));
   await checkGone();
   await sleep(SETTLE_MS);
@@ -276,10 +287,16 @@ async function cleanup() {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }
 
+// Ctrl-C / SIGTERM: no further engine call, compose or REST request is started and the one in
+// flight is cut short; main() then fails and its cleanup runs once nothing creates anymore.
+let signalled = null;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
-    console.error(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
+    console.error(`${signal}: stopping, then cleaning up`);
+    signalled = signal;
+    interrupt();
+    interruption.abort();
+    composeChild?.kill('SIGKILL');
   });
 }
 
@@ -324,7 +341,7 @@ async function main() {
     try {
       return await cycle(system, topo, noopRepeats);
     } catch (error) {
-      if (system.key !== 'switchyard') throw error;
+      if (system.key !== 'switchyard' || signalled) throw error;
       switchyardFailed = error.message;
       console.error(`Switchyard failed, measuring the rest without it: ${error.message}`);
       await sweep();
@@ -427,7 +444,8 @@ async function main() {
 
 main()
   .catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
+    if (signalled) console.error(`interrupted by ${signalled}`);
+    else console.error(error);
+    process.exitCode = signalled ? 130 : 1;
   })
   .finally(() => cleanup());
