@@ -514,9 +514,11 @@ describe('templates over REST: the scenarios of issue #11', () => {
     const name = `${p}rich`;
     const edge = `${p}edge`;
     const core = `${p}core`;
-    // Everything compose can say, and only that (compose has no expectations or template labels).
+    // Everything a template can say: compose fields, and the rest in x-switchyard extensions.
     const rich: TemplateDocument = {
       name,
+      description: 'a rich template: every field compose can carry',
+      labels: { [TEST_LABEL]: p, tier: 'lab' },
       networks: {
         [edge]: {
           driver: 'bridge',
@@ -556,7 +558,12 @@ describe('templates over REST: the scenarios of issue #11', () => {
               macAddress: '02:5e:b5:09:00:0a',
               aliases: ['proxy', 'www'],
             },
-            [core]: { ipv4Address: '10.181.10.10', ipv6Address: 'fd00:181:10::10' },
+            [core]: {
+              ipv4Address: '10.181.10.10',
+              ipv6Address: 'fd00:181:10::10',
+              // A MAC on the second network needs per-endpoint MACs at create (API >= 1.44).
+              ...(FEATURES.perEndpointMacAtCreate ? { macAddress: '02:5e:b5:0a:00:0a' } : {}),
+            },
           },
         },
         [`${p}app`]: {
@@ -565,8 +572,12 @@ describe('templates over REST: the scenarios of issue #11', () => {
           restartPolicy: { name: 'unless-stopped' },
           networks: { [core]: { aliases: ['app'] } },
         },
-        [`${p}loner`]: { image: TEST_IMAGE, command: ['sleep', '3600'], networkMode: 'none' },
+        [`${p}loner`]: { image: TEST_IMAGE, command: ['sleep', '3600'], networkMode: 'none', start: false },
       },
+      expectations: [
+        { from: `${p}proxy`, to: `${p}app`, reachable: true },
+        { from: `${p}loner`, to: `${p}app`, reachable: false },
+      ],
     };
 
     it('exports a rich template that docker-compose config accepts, and imports it back to the same document', async () => {
