@@ -19,6 +19,7 @@ import { trustedProxyList } from './common/net/trusted-proxies';
 import { createLoggers, PinoLoggerService } from './common/logging/app-logger';
 import { registerRequestLogging } from './common/logging/request-log';
 import { clientErrorHandler } from './common/http/client-error';
+import { acceptsYaml, YAML_MEDIA_TYPES, YamlBody } from './templates/template-body';
 
 // A client's request id is kept only as a short, safe token: it lands in logs, answers and the audit log.
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -87,6 +88,23 @@ export async function createApp(
       },
     );
   });
+  // Template documents and compose files may come as YAML: the text is kept as it came (bounded by
+  // the body limit) and parsed by the templates service with the one bounded YAML reader. Only the
+  // routes that take a document accept it; elsewhere it is refused like any other non-JSON body.
+  for (const type of YAML_MEDIA_TYPES) {
+    app.useBodyParser(type, { bodyLimit: config.BODY_LIMIT_BYTES }, (request, body, done) => {
+      if (!acceptsYaml(request.method, request.routeOptions?.url)) {
+        return done(
+          new DomainError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the request body as JSON with Content-Type: application/json (YAML is accepted only for template documents and compose files).',
+          ),
+          undefined,
+        );
+      }
+      done(null, new YamlBody(body.toString('utf8')));
+    });
+  }
   // JSON only: a form post is refused rather than parsed (and cannot be forged cross-site as JSON).
   app.useBodyParser('application/x-www-form-urlencoded', {}, (_request, _body, done) =>
     done(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../common/errors/domain-error';
 import type { OperationContext } from '../common/operation-context';
-import { AuditSnapshots, isEngineKind, type Snapshot } from './audit-snapshots';
+import { AuditSnapshots, isSnapshotKind, type Snapshot } from './audit-snapshots';
 import { AuditWriter, type NewAuditEntry } from './audit-writer';
 import { isRefusal, successDetail } from './audit-wording';
 import { json, targetRef, type AuditedCall, type AuditSpec } from './audit.types';
@@ -57,10 +57,7 @@ export class AuditedOperation implements OperationContext {
   }
 
   async succeeded(result: unknown): Promise<void> {
-    const createdId =
-      result && typeof result === 'object' && typeof (result as { id?: unknown }).id === 'string'
-        ? (result as { id: string }).id
-        : null;
+    const createdId = this.createdRef(result);
     const after = await this.snapshotAfter(createdId);
     await this.writer.append(
       this.entry('outcome', 'succeeded', null, after, this.noted(successDetail(this.spec.action, result))),
@@ -77,6 +74,16 @@ export class AuditedOperation implements OperationContext {
     const message = error instanceof Error ? error.message : String(error);
     await this.writer.append(this.entry('outcome', 'failed', code, after, this.noted(message)));
     return true;
+  }
+
+  // What the result names as created: an engine resource's id, or a template's name (the template
+  // itself, or the one an import stored).
+  private createdRef(result: unknown): string | null {
+    if (!result || typeof result !== 'object') return null;
+    const r = result as { id?: unknown; name?: unknown; template?: { name?: unknown } };
+    if (this.spec.target?.kind !== 'template') return typeof r.id === 'string' ? r.id : null;
+    const name = r.template && typeof r.template === 'object' ? r.template.name : r.name;
+    return typeof name === 'string' ? name : null;
   }
 
   private noted(detail: string | null): string | null {
@@ -96,7 +103,7 @@ export class AuditedOperation implements OperationContext {
   private async identifyTarget(beforeChange: boolean): Promise<void> {
     const kind = this.spec.target?.kind;
     const ref = this.ref;
-    if (this.target || !ref || !isEngineKind(kind)) return;
+    if (this.target || !ref || !isSnapshotKind(kind)) return;
     this.target =
       beforeChange && this.spec.snapshots
         ? await this.snapshots.take(kind, ref)
@@ -110,8 +117,9 @@ export class AuditedOperation implements OperationContext {
 
   private async snapshotAfter(createdId: string | null): Promise<Snapshot | null> {
     const kind = this.spec.target?.kind;
-    if (!isEngineKind(kind)) return null;
-    const ref = createdId ?? this.target?.id;
+    if (!isSnapshotKind(kind)) return null;
+    // A template's id is its name: the call names it even when the change answers nothing.
+    const ref = createdId ?? this.target?.id ?? (kind === 'template' ? this.ref : undefined);
     if (!ref) return null;
     // Without snapshots only what was created is looked up, for its identity.
     if (!this.spec.snapshots) return createdId ? this.snapshots.identify(kind, createdId) : null;

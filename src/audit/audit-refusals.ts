@@ -8,7 +8,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { ERROR_CATALOG, type ErrorCode } from '../common/errors/error-codes';
 import { describeGraphqlError } from '../common/graphql/format-error';
 import type { RefusalRecorder } from '../common/http/problem.filter';
-import { AuditSnapshots, isEngineKind } from './audit-snapshots';
+import { AuditSnapshots, isSnapshotKind } from './audit-snapshots';
 import { AuditWriter } from './audit-writer';
 import { isRefusal, isRefusalCode } from './audit-wording';
 import { json, targetRef, type AuditedCall, type AuditSpec } from './audit.types';
@@ -43,7 +43,8 @@ export class RefusalLog implements RefusalRecorder {
     operationId: string = randomUUID(),
   ): Promise<void> {
     const ref = targetRef(call, target);
-    const found = ref && isEngineKind(target?.kind) ? await this.snapshots.identify(target.kind, ref) : null;
+    const found =
+      ref && isSnapshotKind(target?.kind) ? await this.snapshots.identify(target.kind, ref) : null;
     await this.writer.append({
       at: new Date().toISOString(),
       requestId: call.requestId,

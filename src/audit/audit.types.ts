@@ -1,5 +1,5 @@
 export type Transport = 'rest' | 'graphql';
-export type TargetKind = 'network' | 'container' | 'apiKey';
+export type TargetKind = 'network' | 'container' | 'apiKey' | 'template';
 
 // What an audited handler declares: its action name, where its target's reference is found
 // among the call's arguments (first present path wins), and whether to snapshot the target.

@@ -16,3 +16,7 @@ export const NEW_CONTAINER = { kind: 'container' as const, refs: ['input.name'] 
 // Ping and the matrix run commands: the source container, and the network of the matrix.
 export const PING_SOURCE = { kind: 'container' as const, refs: ['input.from'] };
 export const MATRIX_NETWORK = { kind: 'network' as const, refs: ['input.network'] };
+// Templates by name: the path parameter and GraphQL argument, or the document's name (REST body,
+// GraphQL createTemplate's document).
+export const TEMPLATE_REF = { kind: 'template' as const, refs: ['name'] };
+export const NEW_TEMPLATE = { kind: 'template' as const, refs: ['input.name', 'document.name', 'name'] };

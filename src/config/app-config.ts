@@ -109,6 +109,13 @@ export class AppConfig {
   @Max(67108864, { message: 'LOGS_LIMIT_BYTES must be an integer from 1024 to 67108864' })
   LOGS_LIMIT_BYTES = 1048576;
 
+  // Engine calls one template apply or destroy runs at once (creates, connects, starts, removes).
+  @Transform(toInt)
+  @IsInt({ message: 'TEMPLATE_APPLY_CONCURRENCY must be an integer from 1 to 64' })
+  @Min(1, { message: 'TEMPLATE_APPLY_CONCURRENCY must be an integer from 1 to 64' })
+  @Max(64, { message: 'TEMPLATE_APPLY_CONCURRENCY must be an integer from 1 to 64' })
+  TEMPLATE_APPLY_CONCURRENCY = 16;
+
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/, {
     message: 'PROBE_IMAGE must be an image reference such as busybox:latest',

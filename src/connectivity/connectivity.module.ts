@@ -9,5 +9,7 @@ import { ConnectivityService } from './connectivity.service';
   imports: [LookupModule, ContainersModule],
   controllers: [ConnectivityController],
   providers: [ConnectivityService, ConnectivityResolver],
+  // Templates check their expectations with it.
+  exports: [ConnectivityService],
 })
 export class ConnectivityModule {}

@@ -51,6 +51,20 @@ const FIXES = {
 
 type Probe = { result: ExecResult; probe: 'exec' | 'helper' } | { missing: DiagnosisModel };
 
+// A pair for checkReach: container names (or ids) on the engine.
+export interface ReachPair {
+  from: string;
+  to: string;
+}
+
+export interface ReachOutcome {
+  from: string;
+  to: string;
+  reachable: boolean;
+  // The address the name resolved to, when it did.
+  address: string | null;
+}
+
 interface Target {
   info: ContainerInfo | null;
 }
@@ -248,6 +262,54 @@ export class ConnectivityService {
       durationMs: Math.round(performance.now() - started),
       results: rows.flat(),
     };
+  }
+
+  // Whether each source reaches each target by NAME, as one matrix: one probe per source pinging
+  // all its targets at once (bounded by the exec slots), reachable when any reply came. A source
+  // that is missing or not running reaches nothing. For the template expectations: the caller
+  // diagnoses the pairs whose outcome it did not expect (ping() says why).
+  async checkReach(
+    pairs: readonly ReachPair[],
+    actor: Actor,
+    options: { count?: number; timeoutMs?: number } = {},
+  ): Promise<ReachOutcome[]> {
+    const count = options.count ?? 1;
+    const timeoutMs = options.timeoutMs ?? 2000;
+    const bySource = new Map<string, string[]>();
+    for (const { from, to } of pairs) {
+      const targets = bySource.get(from) ?? [];
+      if (!targets.includes(to)) targets.push(to);
+      bySource.set(from, targets);
+    }
+    const outcomes = new Map<string, ReachOutcome>();
+    const key = (from: string, to: string) => `${from}\u0000${to}`;
+    await mapLimit([...bySource], this.execs.perKeyConcurrency, async ([from, targets]) => {
+      const info = await this.engine.inspectContainer(from).catch(() => null);
+      let outputs = new Map<string, string>();
+      if (info?.running) {
+        const command = [
+          'sh',
+          '-c',
+          MATRIX_SCRIPT,
+          'sh',
+          String(count),
+          String(Math.ceil(timeoutMs / 1000)),
+          ...targets,
+        ];
+        const probed = await this.probe(info, command, timeoutMs + EXEC_SLACK_MS, actor.keyId);
+        if (!('missing' in probed)) outputs = splitByTarget(probed.result.stdout);
+      }
+      for (const to of targets) {
+        const stats = parsePing(outputs.get(to) ?? '');
+        outcomes.set(key(from, to), {
+          from,
+          to,
+          reachable: stats.received > 0,
+          address: stats.resolvedAddress,
+        });
+      }
+    });
+    return pairs.map((p) => outcomes.get(key(p.from, p.to)) as ReachOutcome);
   }
 
   // Runs the command in the source container; an image without the program gets a helper

@@ -38,6 +38,7 @@ export interface LooseContainer {
   stop: Call;
   restart: Call;
   remove: Call;
+  rename: Call;
   logs: (options: object) => Promise<Buffer | Readable>;
   wait: Call;
   exec: (options: object) => Promise<LooseExec>;

@@ -378,6 +378,12 @@ export class DockerodeEngine implements ContainerEngine {
     );
   }
 
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.client.mutate('container.rename', (signal) =>
+      this.client.docker.getContainer(id).rename({ name, abortSignal: signal }),
+    );
+  }
+
   // The log is read as a stream and parsed as it arrives; at query.limitBytes the stream is
   // destroyed (closing its connection) and the answer says truncated.
   async containerLogs(id: string, query: LogQuery): Promise<LogAnswer> {

@@ -53,6 +53,9 @@ export interface ContainerEngine {
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;
   restartContainer(id: string, timeoutSeconds: number): Promise<void>;
   removeContainer(id: string, force: boolean): Promise<void>;
+  // Gives the container another name (the id stays): templates move a container aside while its
+  // replacement starts, and back again if the replacement fails.
+  renameContainer(id: string, name: string): Promise<void>;
   // Streams the log and stops at query.limitBytes (truncated): never the whole log in memory.
   containerLogs(id: string, query: LogQuery): Promise<LogAnswer>;
   // Runs a command until it ends or the deadline passes; at the deadline (or when the connection

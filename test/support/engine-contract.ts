@@ -262,6 +262,17 @@ export function describeEnginePort(
         expect((await engine.inspectContainer(id)).running).toBe(true);
       });
 
+      it('renames a container, keeping its id, and refuses a taken name', async () => {
+        const id = await engine.createContainer(container('rename-me', 'bridge'));
+        await engine.renameContainer(id, name('renamed'));
+        const renamed = await engine.inspectContainer(id);
+        expect(renamed).toMatchObject({ id, name: name('renamed') });
+        expect(await outcomeOf(engine.renameContainer(id, name('a1')))).toBe('NAME_CONFLICT');
+        await engine.renameContainer(id, name('rename-me'));
+        expect((await engine.inspectContainer(id)).name).toBe(name('rename-me'));
+        await engine.removeContainer(id, true);
+      });
+
       it('refuses a taken name, a missing image, and removing a running container without force', async () => {
         expect(await outcomeOf(engine.createContainer(container('a1', 'bridge')))).toBe('NAME_CONFLICT');
         expect(await engine.inspectImage(`${f.prefix}missing/image:1`)).toBeNull();

@@ -359,6 +359,19 @@ export class MemoryEngine extends InstrumentedEngine implements ContainerEngine 
     this.state.containerRecords.delete(container.id);
   }
 
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.enter('renameContainer', [id, name], 'container.rename');
+    const container = this.state.findContainer(id);
+    const holder = this.state.containers().find((c) => c.name === name && c.id !== container.id);
+    if (holder) {
+      throw refuse(
+        409,
+        `Error when allocating new name: Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    container.name = name;
+  }
+
   async containerLogs(id: string, query: LogQuery): Promise<LogAnswer> {
     await this.enter('containerLogs', [id, query]);
     const since = query.since;

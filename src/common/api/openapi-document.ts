@@ -18,6 +18,11 @@ export const TAGS: Array<{ name: string; description: string }> = [
   { name: 'networks', description: 'Docker networks: create, inspect, connect containers, prune' },
   { name: 'containers', description: 'Containers: run, inspect, start and stop, logs, exec' },
   { name: 'connectivity', description: 'Ping between containers and the reachability matrix of a network' },
+  {
+    name: 'templates',
+    description:
+      'Topology templates: stored and versioned, planned, applied with rollback, checked for drift, destroyed; compose in and out',
+  },
   { name: 'audit', description: 'The hash-chained audit log and the history of each network and container' },
   { name: 'api-keys', description: 'API keys and their roles (admin only)' },
   { name: 'health', description: 'Liveness and readiness (no key needed)' },

@@ -10,6 +10,39 @@ type Example = { summary: string; value: Record<string, unknown> };
 // The image `npm run serve` and the test engines load (nothing is pulled).
 export const EXAMPLE_IMAGE = 'switchyard/busybox:latest';
 
+// A template of the tour (its own subnet: the network demo has 10.50.0.0/24). Replace sends it
+// without its name (the path's), the web container with an alias.
+const LAB_CONTAINERS = {
+  'lab-web': {
+    image: EXAMPLE_IMAGE,
+    command: ['sleep', '3600'],
+    networks: { 'lab-net': { ipv4Address: '10.50.1.10' } },
+  },
+  'lab-db': {
+    image: EXAMPLE_IMAGE,
+    command: ['sleep', '3600'],
+    networks: { 'lab-net': { ipv4Address: '10.50.1.20' } },
+  },
+};
+const LAB_BODY = {
+  description: 'A web container and its database on a network of their own',
+  labels: { team: 'a' },
+  networks: { 'lab-net': { ipam: { config: [{ subnet: '10.50.1.0/24' }] } } },
+  containers: LAB_CONTAINERS,
+  expectations: [{ from: 'lab-web', to: 'lab-db', reachable: true }],
+};
+const LAB_TEMPLATE = { name: 'lab', ...LAB_BODY };
+const LAB_REVISION_2 = {
+  ...LAB_BODY,
+  containers: {
+    ...LAB_CONTAINERS,
+    'lab-web': {
+      ...LAB_CONTAINERS['lab-web'],
+      networks: { 'lab-net': { ipv4Address: '10.50.1.10', aliases: ['web'] } },
+    },
+  },
+};
+
 // By operationId. In order they make a short tour: a network, two containers (one on it, one
 // connected after), a ping between them, a command in one.
 export const REQUEST_EXAMPLES: Record<string, Record<string, Example>> = {
@@ -57,6 +90,29 @@ export const REQUEST_EXAMPLES: Record<string, Record<string, Example>> = {
   },
   ConnectivityController_matrix: {
     demo: { summary: 'Every pair of containers on the network demo', value: { network: 'demo' } },
+  },
+  TemplatesController_create: {
+    lab: {
+      summary: 'Two containers on a network of their own, and what must reach what',
+      value: LAB_TEMPLATE,
+    },
+  },
+  TemplatesController_replace: {
+    lab: {
+      summary: 'Revision 2: the web container gets an alias (the name comes from the path)',
+      value: LAB_REVISION_2,
+    },
+  },
+  TemplatesController_plan: {
+    current: { summary: 'Plan the current revision', value: {} },
+    revision: { summary: 'Plan revision 1', value: { revision: 1 } },
+  },
+  TemplatesController_apply: {
+    current: { summary: 'Apply the current revision and wait for the outcome', value: { wait: true } },
+    background: { summary: 'Start the apply and answer at once (202)', value: { wait: false } },
+  },
+  TemplatesController_destroy: {
+    wait: { summary: 'Remove what the template deployed and wait for the outcome', value: { wait: true } },
   },
   ApiKeysController_create: {
     viewer: {
@@ -127,6 +183,20 @@ const OPERATION_CODES: Record<string, Record<string, ErrorCode>> = {
   ContainersController_exec: { '404': 'CONTAINER_NOT_FOUND', '409': 'CONTAINER_NOT_RUNNING' },
   ConnectivityController_ping: { '404': 'CONTAINER_NOT_FOUND', '409': 'CONTAINER_NOT_RUNNING' },
   ConnectivityController_matrix: { '404': 'NETWORK_NOT_FOUND' },
+  TemplatesController_create: { '409': 'TEMPLATE_NAME_TAKEN' },
+  TemplatesController_importCompose: { '409': 'TEMPLATE_NAME_TAKEN' },
+  TemplatesController_get: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_replace: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_delete: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_revisions: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_diff: { '404': 'REVISION_NOT_FOUND' },
+  TemplatesController_plan: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_apply: { '404': 'TEMPLATE_NOT_FOUND', '409': 'TEMPLATE_BUSY' },
+  TemplatesController_status: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_destroy: { '404': 'TEMPLATE_NOT_FOUND', '409': 'TEMPLATE_BUSY' },
+  TemplatesController_deployments: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_exportCompose: { '404': 'TEMPLATE_NOT_FOUND' },
+  DeploymentsController_get: { '404': 'DEPLOYMENT_NOT_FOUND' },
 };
 
 // What the detail of each example says.
@@ -157,6 +227,11 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
   RATE_LIMITED: 'Too many requests for this key: try again after Retry-After seconds.',
   ENGINE_UNAVAILABLE: 'The Docker engine does not answer: is it running?',
   ENGINE_TIMEOUT: 'The Docker engine did not answer in time.',
+  TEMPLATE_NOT_FOUND: 'No template is named lab.',
+  REVISION_NOT_FOUND: 'Template lab has no revision 3: its revisions are 1 to 2.',
+  DEPLOYMENT_NOT_FOUND: 'No deployment has the id 6f1c2b8e-3d4a-4b5c-9e7f-0a1b2c3d4e5f.',
+  TEMPLATE_NAME_TAKEN: 'A template named lab exists; replace it with PUT /api/v1/templates/lab.',
+  TEMPLATE_BUSY: 'An apply of lab is running: wait for it (GET /api/v1/deployments/{id}).',
 };
 
 // The problem an operation shows for a status: a catalogued code of that status.

@@ -1,62 +1,506 @@
-import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, In } from 'typeorm';
 import type { Actor } from '../../auth/roles';
-import type { Deployment, Plan, TemplateRecord, TemplateStatus } from '../template.types';
+import { mapLimit } from '../../common/concurrency/map-limit';
+import { DomainError } from '../../common/errors/domain-error';
+import { INSTANCE_LABEL, TEMPLATE_LABEL } from '../../common/labels';
+import { PageCursors } from '../../common/paging/page-cursor';
+import { AppConfig } from '../../config/app-config';
+import { ConnectivityService } from '../../connectivity/connectivity.service';
+import { CONTAINER_ENGINE, type ContainerEngine } from '../../engine/engine.port';
+import type { ContainerInfo } from '../../engine/engine.types';
+import { InstanceIdentity } from '../../instance/instance-identity';
+import { desiredState } from '../planning/desired-state';
+import {
+  type LiveState,
+  type PlanContext,
+  planDestroy,
+  planTemplate,
+  templateDrift,
+} from '../planning/planner';
+import { DeploymentEntity, TemplateEntity, TemplateRevisionEntity } from '../template.entity';
+import type {
+  Deployment,
+  DeploymentAction,
+  DeploymentKind,
+  DesiredState,
+  ExpectationResult,
+  Plan,
+  ResourceKind,
+  TemplateDocument,
+  TemplateExpectation,
+  TemplateRecord,
+  TemplateStatus,
+} from '../template.types';
+import { DeploymentStore, presentDeployment } from './deployment-store';
+import { type ExecutionResult, PlanExecutor } from './plan-executor';
 
 export interface DeploymentPage {
   items: Deployment[];
   nextCursor: string | null;
 }
 
-// STUB (foundation): replaced by the apply workstream.
+// Which names a revision declares: the live resources of those names concern it too (a
+// look-alike it does not own is a conflict).
+interface Declared {
+  networks: Set<string>;
+  containers: Set<string>;
+}
+
+// The spec behind a hash, from any stored revision of the template (the planner names what changed).
+type SpecOf = (kind: ResourceKind, hash: string) => unknown;
+
+const LIST = 'template-deployments';
+
 // Plans, applies, checks and destroys templates on the engine, and keeps their deployments.
+// One apply or destroy of a template at a time in this process (TEMPLATE_BUSY otherwise).
 @Injectable()
-export class TemplateRuntime {
-  plan(record: TemplateRecord, actor: Actor): Promise<Plan> {
-    void record;
+export class TemplateRuntime implements OnApplicationBootstrap {
+  private readonly logger = new Logger(TemplateRuntime.name);
+  private readonly busy = new Map<string, { deployment: string; since: string }>();
+  // Per template: the hashes of every stored revision's resources and their specs (revisions
+  // never change, so a revision is read once).
+  private readonly specs = new Map<string, { revisions: Set<number>; byHash: Map<string, unknown> }>();
+
+  constructor(
+    @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: DeploymentStore,
+    private readonly instance: InstanceIdentity,
+    private readonly config: AppConfig,
+    private readonly cursors: PageCursors,
+    private readonly connectivity: ConnectivityService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const interrupted = await this.store.markInterrupted(new Date().toISOString());
+    if (interrupted)
+      this.logger.warn(`${interrupted} deployment(s) were interrupted by the last stop of the service`);
+  }
+
+  async plan(record: TemplateRecord, actor: Actor): Promise<Plan> {
     void actor;
-    return Promise.reject(new Error('TemplateRuntime.plan is not implemented yet'));
+    const desired = this.desired(record);
+    const [live, context] = await Promise.all([
+      this.live(record.name, declaredBy(desired)),
+      this.context(record.name),
+    ]);
+    return planTemplate(desired, live, context);
   }
 
   // Runs the plan, then the expectations; answers the finished deployment, or (wait false) the
   // running one at once. A second apply or destroy of the template while one runs: TEMPLATE_BUSY.
-  apply(record: TemplateRecord, actor: Actor, options: { wait: boolean }): Promise<Deployment> {
-    void record;
-    void actor;
-    void options;
-    return Promise.reject(new Error('TemplateRuntime.apply is not implemented yet'));
+  async apply(record: TemplateRecord, actor: Actor, options: { wait: boolean }): Promise<Deployment> {
+    const id = randomUUID();
+    const release = this.lock(record.name, id);
+    try {
+      const desired = this.desired(record);
+      const [live, context, features] = await Promise.all([
+        this.live(record.name, declaredBy(desired)),
+        this.context(record.name),
+        this.engine.features(),
+      ]);
+      const plan = planTemplate(desired, live, context);
+      if (plan.conflicts.length) {
+        throw new DomainError(
+          'RESOURCE_NOT_OWNED',
+          `Template "${record.name}" declares ${plan.conflicts.map((c) => `${c.kind} "${c.name}"`).join(', ')}, ` +
+            'which exist on the engine but do not belong to it: nothing was changed. Remove or rename them, or rename them in the template, then apply again.',
+          { context: { conflicts: plan.conflicts } },
+        );
+      }
+      const row = await this.begin(id, record.name, record.revision, 'apply', plan, actor);
+      const finished = this.execute(
+        row,
+        actor,
+        (onProgress) =>
+          new PlanExecutor(this.engine, {
+            deploymentId: id,
+            plan,
+            desired,
+            live,
+            features,
+            concurrency: this.config.TEMPLATE_APPLY_CONCURRENCY,
+            onProgress,
+          }).apply(),
+        desired.expectations,
+      ).finally(release);
+      if (options.wait) return await finished;
+      void finished.catch((error: unknown) =>
+        this.logger.error({ err: error, deployment: id }, 'a deployment failed'),
+      );
+      return presentDeployment(row);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
   // `record` is null when the template was deleted: status then reports what is left.
-  status(name: string, record: TemplateRecord | null, actor: Actor): Promise<TemplateStatus> {
-    void name;
-    void record;
+  async status(name: string, record: TemplateRecord | null, actor: Actor): Promise<TemplateStatus> {
     void actor;
-    return Promise.reject(new Error('TemplateRuntime.status is not implemented yet'));
+    const desired = record ? this.desired(record) : emptyState(name);
+    const [live, context, last] = await Promise.all([
+      this.live(name, declaredBy(desired)),
+      this.context(name),
+      this.store.lastSucceeded(name),
+    ]);
+    const drift = templateDrift(desired, live, context);
+    const revision = last?.kind === 'apply' ? last.revision : null;
+    const owned = [...live.networks, ...live.containers].some((r) => this.owns(name, r.labels));
+    return {
+      template: name,
+      deployed: owned || revision !== null,
+      revision,
+      inSync: drift.length === 0,
+      drift,
+    };
   }
 
   // Removes everything carrying the template's label (also after the template was edited or
   // deleted), recorded as a deployment of kind destroy.
-  destroy(name: string, actor: Actor, options: { wait: boolean }): Promise<Deployment> {
-    void name;
-    void actor;
-    void options;
-    return Promise.reject(new Error('TemplateRuntime.destroy is not implemented yet'));
+  async destroy(name: string, actor: Actor, options: { wait: boolean }): Promise<Deployment> {
+    const template = await this.dataSource.getRepository(TemplateEntity).findOneBy({ name });
+    if (template && !inScope(actor, template)) throw templateNotFound(name);
+    if (!template && Object.keys(actor.scope).length) throw templateNotFound(name);
+    const id = randomUUID();
+    const release = this.lock(name, id);
+    try {
+      const [live, context] = await Promise.all([this.live(name, null), this.context(name)]);
+      const owned = [...live.networks, ...live.containers].some((r) => this.owns(name, r.labels));
+      if (!template && !owned) throw templateNotFound(name);
+      const plan = planDestroy(name, live, context);
+      const features = await this.engine.features();
+      const row = await this.begin(id, name, null, 'destroy', plan, actor);
+      const finished = this.execute(
+        row,
+        actor,
+        (onProgress) =>
+          new PlanExecutor(this.engine, {
+            deploymentId: id,
+            plan,
+            desired: null,
+            live,
+            features,
+            concurrency: this.config.TEMPLATE_APPLY_CONCURRENCY,
+            onProgress,
+          }).destroy(),
+        [],
+      ).finally(release);
+      if (options.wait) return await finished;
+      void finished.catch((error: unknown) =>
+        this.logger.error({ err: error, deployment: id }, 'a deployment failed'),
+      );
+      return presentDeployment(row);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
-  deployments(
+  async deployments(
     template: string,
     actor: Actor,
     page: { limit: number; cursor?: string },
   ): Promise<DeploymentPage> {
-    void template;
-    void actor;
-    void page;
-    return Promise.reject(new Error('TemplateRuntime.deployments is not implemented yet'));
+    const row = await this.dataSource.getRepository(TemplateEntity).findOneBy({ name: template });
+    if (!row || !inScope(actor, row)) throw templateNotFound(template);
+    let limit = page.limit;
+    let after: [string, string] | null = null;
+    if (page.cursor !== undefined && page.cursor !== null) {
+      const cursor = this.cursors.decode(LIST, page.cursor, { template }, isPosition, 'cursor', {
+        keys: ['template'],
+        other: "a cursor of another template's deployments",
+      });
+      after = cursor.position;
+      limit = page.limit ?? cursor.limit;
+    }
+    const rows = await this.store.page(template, limit + 1, after);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(presentDeployment),
+      nextCursor:
+        rows.length > limit && last
+          ? this.cursors.encode(LIST, { template }, limit, [last.startedAt, last.id])
+          : null,
+    };
   }
 
-  deployment(id: string, actor: Actor): Promise<Deployment> {
-    void id;
-    void actor;
-    return Promise.reject(new Error('TemplateRuntime.deployment is not implemented yet'));
+  async deployment(id: string, actor: Actor): Promise<Deployment> {
+    const row = await this.store.find(id);
+    const missing = () =>
+      new DomainError('DEPLOYMENT_NOT_FOUND', `No deployment has the id "${id}".`, { context: { id } });
+    if (!row) throw missing();
+    if (Object.keys(actor.scope).length) {
+      const template = await this.dataSource.getRepository(TemplateEntity).findOneBy({ name: row.template });
+      if (!template || !inScope(actor, template)) throw missing();
+    }
+    return presentDeployment(row);
   }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private desired(record: TemplateRecord): DesiredState {
+    return desiredState(record.document, record.revision, this.instance.id);
+  }
+
+  private owns(template: string, labels: Record<string, string>): boolean {
+    return labels[TEMPLATE_LABEL] === template && labels[INSTANCE_LABEL] === this.instance.id;
+  }
+
+  private lock(template: string, deployment: string): () => void {
+    const holder = this.busy.get(template);
+    if (holder) {
+      throw new DomainError(
+        'TEMPLATE_BUSY',
+        `Template "${template}" is being deployed (deployment ${holder.deployment}, running since ${holder.since}): ` +
+          'retry after it finished (GET /api/v1/deployments/' +
+          `${holder.deployment} shows its progress).`,
+        { context: { deployment: holder.deployment } },
+      );
+    }
+    this.busy.set(template, { deployment, since: new Date().toISOString() });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (this.busy.get(template)?.deployment === deployment) this.busy.delete(template);
+    };
+  }
+
+  // What the engine holds that concerns the template: one list of networks, one of containers,
+  // one inspect per container that carries its label or a name it declares (`declared` null:
+  // the label only).
+  private async live(template: string, declared: Declared | null): Promise<LiveState> {
+    const [networks, containers] = await Promise.all([
+      this.engine.listNetworks(),
+      this.engine.listContainers({ all: true }),
+    ]);
+    const labelled = (labels: Record<string, string>) => labels[TEMPLATE_LABEL] === template;
+    const relevant = containers.filter(
+      (c) => labelled(c.labels) || (declared !== null && c.names.some((n) => declared.containers.has(n))),
+    );
+    const inspected = await mapLimit(relevant, this.config.TEMPLATE_APPLY_CONCURRENCY, (c) =>
+      this.engine.inspectContainer(c.id).catch(() => null),
+    );
+    return {
+      networks: networks.filter(
+        (n) => labelled(n.labels) || (declared !== null && declared.networks.has(n.name)),
+      ),
+      // A container removed since the list is gone.
+      containers: inspected.filter((c): c is ContainerInfo => c !== null),
+    };
+  }
+
+  private async context(template: string): Promise<PlanContext> {
+    const specOf = await this.specIndex(template);
+    const context: PlanContext & { specOf: SpecOf } = { instanceId: this.instance.id, specOf };
+    return context;
+  }
+
+  // The specs of every stored revision by hash, read once per revision.
+  private async specIndex(template: string): Promise<SpecOf> {
+    const known = this.specs.get(template) ?? {
+      revisions: new Set<number>(),
+      byHash: new Map<string, unknown>(),
+    };
+    this.specs.set(template, known);
+    const rows = await this.dataSource
+      .getRepository(TemplateRevisionEntity)
+      .find({ where: { template }, select: { revision: true } });
+    const fresh = rows.filter((r) => !known.revisions.has(r.revision)).map((r) => r.revision);
+    if (fresh.length) {
+      const docs = await this.dataSource
+        .getRepository(TemplateRevisionEntity)
+        .find({ where: { template, revision: In(fresh) } });
+      for (const doc of docs) {
+        known.revisions.add(doc.revision);
+        try {
+          const state = desiredState(
+            JSON.parse(doc.documentJson) as TemplateDocument,
+            doc.revision,
+            this.instance.id,
+          );
+          for (const n of state.networks) known.byHash.set(`network:${n.hash}`, n.spec);
+          for (const c of state.containers) known.byHash.set(`container:${c.hash}`, c.spec);
+        } catch (error) {
+          this.logger.warn(
+            { err: error, template, revision: doc.revision },
+            'a stored revision has no desired state',
+          );
+        }
+      }
+    }
+    return (kind, hash) => known.byHash.get(`${kind}:${hash}`);
+  }
+
+  private async begin(
+    id: string,
+    template: string,
+    revision: number | null,
+    kind: DeploymentKind,
+    plan: Plan,
+    actor: Actor,
+  ): Promise<DeploymentEntity> {
+    const row = new DeploymentEntity();
+    Object.assign(row, {
+      id,
+      template,
+      revision,
+      kind,
+      status: 'running',
+      actionsJson: JSON.stringify(
+        plan.actions.map((a) => ({
+          action: a.action,
+          kind: a.kind,
+          name: a.name,
+          status: a.action === 'unchanged' ? 'succeeded' : 'pending',
+          durationMs: a.action === 'unchanged' ? 0 : null,
+          error: null,
+        })),
+      ),
+      expectationsJson: '[]',
+      actor: actor.name,
+      actorKeyId: actor.keyId,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      errorJson: null,
+    } satisfies DeploymentEntity);
+    await this.store.insert(row);
+    return row;
+  }
+
+  // Runs the actions, then the expectations, and writes the outcome. Never rejects for what the
+  // engine did: the deployment says it.
+  private async execute(
+    row: DeploymentEntity,
+    actor: Actor,
+    run: (onProgress: (actions: readonly DeploymentAction[]) => void) => Promise<ExecutionResult>,
+    expectations: TemplateExpectation[],
+  ): Promise<Deployment> {
+    const progress = this.store.progress(row.id);
+    let result: ExecutionResult;
+    try {
+      result = await run((actions) => progress.touch(actions));
+    } catch (error) {
+      this.logger.error({ err: error, deployment: row.id }, 'a deployment failed unexpectedly');
+      result = {
+        status: 'failed',
+        actions: JSON.parse(row.actionsJson) as Deployment['actions'],
+        error: { code: 'INTERNAL_ERROR', message: `The deployment stopped unexpectedly: ${String(error)}` },
+      };
+    }
+    await progress.close();
+    let checked: ExpectationResult[] = [];
+    let status = result.status;
+    let error = result.error;
+    if (status === 'succeeded' && expectations.length) {
+      checked = await this.expectations(expectations, actor).catch((failure: unknown) => {
+        error = {
+          code: 'EXPECTATIONS_FAILED',
+          message: `The expectations could not be checked: ${String(failure)}`,
+        };
+        status = 'failed';
+        return [];
+      });
+      const failed = checked.filter((e) => !e.passed);
+      if (failed.length) {
+        status = 'failed';
+        error = {
+          code: 'EXPECTATIONS_FAILED',
+          message:
+            `Every action succeeded, but ${failed.length} of ${checked.length} expectation${checked.length === 1 ? '' : 's'} failed: ` +
+            failed
+              .map((e) => `${e.from} -> ${e.to} (${e.diagnosis?.message ?? 'unexpected outcome'})`)
+              .join('; '),
+        };
+      }
+    }
+    const final: Partial<DeploymentEntity> = {
+      status,
+      actionsJson: JSON.stringify(result.actions),
+      expectationsJson: JSON.stringify(checked),
+      finishedAt: new Date().toISOString(),
+      errorJson: error ? JSON.stringify(error) : null,
+    };
+    Object.assign(row, final);
+    await this.store.update(row.id, final).catch((failure: unknown) => {
+      this.logger.error({ err: failure, deployment: row.id }, 'could not record the end of a deployment');
+    });
+    return presentDeployment(row);
+  }
+
+  // ONE matrix: a probe per source pinging all its targets by name; the pairs whose outcome
+  // differs from the expectation are then diagnosed one by one.
+  private async expectations(
+    expectations: TemplateExpectation[],
+    actor: Actor,
+  ): Promise<ExpectationResult[]> {
+    const outcomes = await this.connectivity.checkReach(expectations, actor);
+    return mapLimit(expectations, 4, async (expected, i): Promise<ExpectationResult> => {
+      const outcome = outcomes[i];
+      const base = { from: expected.from, to: expected.to, reachable: outcome.reachable };
+      if (outcome.reachable === expected.reachable) return { ...base, passed: true, diagnosis: null };
+      if (outcome.reachable) {
+        return {
+          ...base,
+          passed: false,
+          diagnosis: {
+            code: 'REACHABLE',
+            message: `"${expected.from}" reached "${expected.to}"${outcome.address ? ` at ${outcome.address}` : ''}, but the template expects it not to: put them on networks they do not share, or make one of them internal.`,
+          },
+        };
+      }
+      return { ...base, passed: false, diagnosis: await this.whyUnreachable(expected, actor) };
+    });
+  }
+
+  private async whyUnreachable(
+    expected: TemplateExpectation,
+    actor: Actor,
+  ): Promise<{ code: string; message: string }> {
+    try {
+      const ping = await this.connectivity.ping(
+        { from: expected.from, to: expected.to, count: 1, timeoutMs: 2000 },
+        actor,
+      );
+      if (ping.diagnosis) return ping.diagnosis;
+      return {
+        code: 'PACKET_LOSS',
+        message: `"${expected.from}" did not reach "${expected.to}" during the check (a later ping did): the path is unreliable.`,
+      };
+    } catch (error) {
+      return {
+        code: error instanceof DomainError ? error.code : 'PROBE_FAILED',
+        message: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+}
+
+function declaredBy(desired: DesiredState): Declared {
+  return {
+    networks: new Set(desired.networks.map((n) => n.name)),
+    containers: new Set(desired.containers.map((c) => c.name)),
+  };
+}
+
+function emptyState(template: string): DesiredState {
+  return { template, revision: 0, networks: [], containers: [], expectations: [] };
+}
+
+function inScope(actor: Actor, template: TemplateEntity): boolean {
+  const labels = JSON.parse(template.labelsJson) as Record<string, string>;
+  return Object.entries(actor.scope).every(([key, value]) => labels[key] === value);
+}
+
+function templateNotFound(name: string): DomainError {
+  return new DomainError('TEMPLATE_NOT_FOUND', `No template is named "${name}".`, { context: { name } });
+}
+
+function isPosition(value: unknown): value is [string, string] {
+  return Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string');
 }

@@ -1,26 +1,20 @@
 import type { TemplateDocument } from '../template.types';
+import { importCompose, type UnmappedField } from './compose-import';
+import { exportCompose } from './compose-export';
 
-// STUB (foundation): replaced by the compose workstream.
-
-export interface UnmappedField {
-  // Path in the compose file ($.services.web.ports).
-  path: string;
-  reason: string;
-}
+export type { UnmappedField } from './compose-import';
 
 // A compose file (already parsed from YAML) as a template document (not yet validated), with every
-// field that could not be mapped listed.
+// field that could not be mapped listed. The mapping rules are in compose-import.ts.
 export function composeToTemplate(
   compose: unknown,
   name: string,
 ): { document: TemplateDocument; unmapped: UnmappedField[] } {
-  void compose;
-  void name;
-  throw new Error('composeToTemplate is not implemented yet');
+  return importCompose(compose, name);
 }
 
-// A template document as a compose file (YAML text) that `docker-compose config` accepts.
+// A template document as a compose file (YAML text) that `docker-compose config` accepts. The
+// rules are in compose-export.ts.
 export function templateToCompose(document: TemplateDocument): string {
-  void document;
-  throw new Error('templateToCompose is not implemented yet');
+  return exportCompose(document);
 }

@@ -1,10 +1,9 @@
 import type { Change, TemplateDocument } from '../template.types';
+import { byPath, diffValues } from './value-diff';
 
-// STUB (foundation): replaced by the planner workstream.
 // What changed between two revisions, by JSON path ($.containers.web.image), from and to
-// (undefined sides answered as null).
+// (undefined sides answered as null): maps key by key, arrays of scalars (command, aliases) as
+// whole values, arrays of objects (ipam.config, expectations) element by element. Sorted by path.
 export function diffDocuments(from: TemplateDocument, to: TemplateDocument): Change[] {
-  void from;
-  void to;
-  throw new Error('diffDocuments is not implemented yet');
+  return diffValues(from, to, '$').sort(byPath);
 }

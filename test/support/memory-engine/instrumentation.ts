@@ -24,6 +24,7 @@ export const CHANGES: ReadonlySet<EngineOperation> = new Set<EngineOperation>([
   'stopContainer',
   'restartContainer',
   'removeContainer',
+  'renameContainer',
   'exec',
   'runProbe',
 ]);

@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { CURSOR_PATTERN } from '../../common/paging/page-cursor';
+import { toInt } from '../../common/validation/transforms';
+import { IsResourceName } from '../../common/validation/validators';
+import { TEMPLATE_PAGE_MAX } from '../templates.service';
+
+const LIMIT_MESSAGE = `limit must be an integer from 1 to ${TEMPLATE_PAGE_MAX}`;
+const REVISION_MESSAGE = (field: string) => `${field} must be a revision number (an integer from 1)`;
+
+// The query strings of the template routes: each route declares its parameters (an undeclared one
+// is refused, not ignored).
+
+export class TemplatePageQuery {
+  @ApiPropertyOptional({ description: `Page size, 1-${TEMPLATE_PAGE_MAX} (default 50)` })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: LIMIT_MESSAGE })
+  @Min(1, { message: LIMIT_MESSAGE })
+  @Max(TEMPLATE_PAGE_MAX, { message: LIMIT_MESSAGE })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+}
+
+export class TemplateRevisionQuery {
+  @ApiPropertyOptional({ description: 'A revision of the template (default: the current one)' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: REVISION_MESSAGE('revision') })
+  @Min(1, { message: REVISION_MESSAGE('revision') })
+  revision?: number;
+}
+
+export class TemplateDiffQuery {
+  @ApiProperty({ description: 'The older revision', type: 'integer' })
+  @Transform(toInt)
+  @IsInt({ message: REVISION_MESSAGE('from') })
+  @Min(1, { message: REVISION_MESSAGE('from') })
+  from!: number;
+
+  @ApiProperty({ description: 'The newer revision', type: 'integer' })
+  @Transform(toInt)
+  @IsInt({ message: REVISION_MESSAGE('to') })
+  @Min(1, { message: REVISION_MESSAGE('to') })
+  to!: number;
+}
+
+export class TemplateExportQuery extends TemplateRevisionQuery {
+  @ApiPropertyOptional({
+    description: 'The format: compose (the only one, and the default)',
+    enum: ['compose'],
+  })
+  @IsOptional()
+  @IsIn(['compose'], { message: 'format must be compose' })
+  format?: string;
+}
+
+export class TemplateImportQuery {
+  @ApiProperty({ description: 'The name of the new template' })
+  @IsResourceName()
+  name!: string;
+}
