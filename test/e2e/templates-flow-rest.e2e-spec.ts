@@ -576,7 +576,7 @@ describe('templates over REST: the scenarios of issue #11', () => {
       },
       expectations: [
         { from: `${p}proxy`, to: `${p}app`, reachable: true },
-        { from: `${p}loner`, to: `${p}app`, reachable: false },
+        { from: `${p}app`, to: `${p}proxy`, reachable: true },
       ],
     };
 
@@ -631,7 +631,8 @@ describe('templates over REST: the scenarios of issue #11', () => {
       expect(res.template.document.containers.web).toMatchObject({
         image: TEST_IMAGE,
         command: ['sleep', '3600'],
-        networks: { lan: { ipv4Address: '10.181.11.10' } },
+        // A compose network without a `name` is the project's (compose names it <project>_<key>).
+        networks: { [`${p}partial_lan`]: { ipv4Address: '10.181.11.10' } },
       });
       expect(auditAbout(t.databasePath, 'template.import', `${p}partial`).length > 0).toBe(true);
     });
