@@ -119,10 +119,14 @@ describe('templates over GraphQL', () => {
     const a = `${p}a`;
     const b = `${p}b`;
     const lonely = `${p}lonely`;
+    const other = `${p}other`;
     const document: TemplateDocument = {
       name,
       labels: { [TEST_LABEL]: p },
-      networks: { [net]: { ipam: { config: [{ subnet: '10.182.1.0/24' }] } } },
+      networks: {
+        [net]: { ipam: { config: [{ subnet: '10.182.1.0/24' }] } },
+        [other]: { ipam: { config: [{ subnet: '10.182.5.0/24' }] } },
+      },
       containers: {
         [a]: {
           image: TEST_IMAGE,
@@ -132,12 +136,12 @@ describe('templates over GraphQL', () => {
           },
         },
         [b]: { image: TEST_IMAGE, command: ['sleep', '3600'], networks: { [net]: {} } },
-        [lonely]: { image: TEST_IMAGE, command: ['sleep', '3600'], networkMode: 'none' },
+        [lonely]: { image: TEST_IMAGE, command: ['sleep', '3600'], networks: { [other]: {} } },
       },
       expectations: [
         { from: a, to: b, reachable: true },
         { from: lonely, to: a, reachable: false },
-        // Fails: lonely has no network at all.
+        // Fails: lonely is on another network.
         { from: a, to: lonely, reachable: true },
       ],
     };
@@ -170,7 +174,7 @@ describe('templates over GraphQL', () => {
       );
       expect(planTemplate).toMatchObject({ template: name, revision: 1, conflicts: [] });
       expect(planTemplate.actions.map((x) => `${x.action} ${x.name}`).sort()).toEqual(
-        [`create ${a}`, `create ${b}`, `create ${lonely}`, `create ${net}`].sort(),
+        [`create ${a}`, `create ${b}`, `create ${lonely}`, `create ${net}`, `create ${other}`].sort(),
       );
       expect(await snapshot(name)).toEqual({ containers: [], networks: [] });
     });
@@ -185,7 +189,7 @@ describe('templates over GraphQL', () => {
         [lonely, a, true],
         [a, lonely, false],
       ]);
-      expect(applied.expectations[2].diagnosis?.code).toEqual(expect.any(String));
+      expect(applied.expectations[2].diagnosis?.code).toBe('NO_SHARED_NETWORK');
       expect(deploymentRow(t.databasePath, applied.id)?.status).toBe('failed');
       const owned = await ownedBy(name);
       expect(owned.containers.map(containerName).sort()).toEqual([a, b, lonely].sort());
