@@ -3,6 +3,7 @@ import { ApiField } from '../../common/api/api-field';
 
 // The shapes both transports answer with (REST through OpenAPI, GraphQL code-first), from one
 // set of decorators. The service answers the plain types of template.types.ts; these describe them.
+// Times are ISO 8601 strings (as stored): GraphQL's DateTime scalar serialises only Date objects.
 
 @ObjectType('Template', { description: 'A stored template at one revision' })
 export class TemplateModel {
@@ -21,10 +22,12 @@ export class TemplateModel {
   @ApiField('json', { description: 'The template document as stored (validated), including its name' })
   document!: unknown;
 
-  @ApiField('datetime', { description: 'When the template (this life of its name) was created' })
+  @ApiField('string', {
+    description: 'When the template (this life of its name) was created (ISO 8601, UTC)',
+  })
   createdAt!: string;
 
-  @ApiField('datetime', { description: 'When this revision was stored' })
+  @ApiField('string', { description: 'When this revision was stored (ISO 8601, UTC)' })
   updatedAt!: string;
 }
 
@@ -45,7 +48,7 @@ export class TemplateRevisionModel {
   @ApiField('int', { example: 2 })
   revision!: number;
 
-  @ApiField('datetime')
+  @ApiField('string', { description: 'ISO 8601, UTC' })
   createdAt!: string;
 
   @ApiField('string', { description: 'The name of the API key that stored it' })
@@ -225,10 +228,10 @@ export class DeploymentModel {
   @ApiField('string', { description: 'The name of the API key that started it' })
   actor!: string;
 
-  @ApiField('datetime')
+  @ApiField('string', { description: 'ISO 8601, UTC' })
   startedAt!: string;
 
-  @ApiField('datetime', { optional: true })
+  @ApiField('string', { optional: true, description: 'ISO 8601, UTC; null while it runs' })
   finishedAt!: string | null;
 
   @ApiField(TemplateErrorModel, { optional: true })
