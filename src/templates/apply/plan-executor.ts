@@ -342,8 +342,9 @@ export class PlanExecutor {
     }
     this.input.onProgress(this.actions);
     const failed = this.actions[failure.index];
-    const what = `${failed.action} ${failed.kind} "${failed.name}"`;
-    const cause = messageOf(failure.error);
+    const what = `Step ${failed.action} ${failed.kind} "${failed.name}"`;
+    const said = messageOf(failure.error);
+    const cause = /[.!?)]$/.test(said) ? said : `${said}.`;
     if (left.length) {
       return {
         status: 'failed',
@@ -351,7 +352,7 @@ export class PlanExecutor {
         error: {
           code: codeOf(failure.error),
           message:
-            `The step "${what}" failed: ${cause} Putting back what this apply had changed did not fully work: ${left.join('; ')}. ` +
+            `${what} failed: ${cause} Putting back what this apply had changed did not fully work: ${left.join('; ')}. ` +
             'Check the engine, then apply again.',
         },
       };
@@ -361,7 +362,7 @@ export class PlanExecutor {
       actions: this.snapshot,
       error: {
         code: codeOf(failure.error),
-        message: `The step "${what}" failed: ${cause} Everything this apply had changed was put back.`,
+        message: `${what} failed: ${cause} Everything this apply had changed was put back.`,
       },
     };
   }

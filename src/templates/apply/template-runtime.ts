@@ -28,7 +28,6 @@ import type {
   DesiredState,
   ExpectationResult,
   Plan,
-  ResourceKind,
   TemplateDocument,
   TemplateExpectation,
   TemplateRecord,
@@ -50,7 +49,8 @@ interface Declared {
 }
 
 // The spec behind a hash, from any stored revision of the template (the planner names what changed).
-type SpecOf = (kind: ResourceKind, hash: string) => unknown;
+type SpecOf = NonNullable<PlanContext['specOf']>;
+type Spec = ReturnType<SpecOf>;
 
 const LIST = 'template-deployments';
 
@@ -62,7 +62,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
   private readonly busy = new Map<string, { deployment: string; since: string }>();
   // Per template: the hashes of every stored revision's resources and their specs (revisions
   // never change, so a revision is read once).
-  private readonly specs = new Map<string, { revisions: Set<number>; byHash: Map<string, unknown> }>();
+  private readonly specs = new Map<string, { revisions: Set<number>; byHash: Map<string, Spec> }>();
 
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
@@ -173,7 +173,8 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       if (!template && !owned) throw templateNotFound(name);
       const plan = planDestroy(name, live, context);
       const features = await this.engine.features();
-      const row = await this.begin(id, name, null, 'destroy', plan, actor);
+      // The revision it takes down: the newest one found on what it removes.
+      const row = await this.begin(id, name, plan.revision || null, 'destroy', plan, actor);
       const finished = this.execute(
         row,
         actor,
@@ -297,15 +298,14 @@ export class TemplateRuntime implements OnApplicationBootstrap {
 
   private async context(template: string): Promise<PlanContext> {
     const specOf = await this.specIndex(template);
-    const context: PlanContext & { specOf: SpecOf } = { instanceId: this.instance.id, specOf };
-    return context;
+    return { instanceId: this.instance.id, specOf };
   }
 
   // The specs of every stored revision by hash, read once per revision.
   private async specIndex(template: string): Promise<SpecOf> {
     const known = this.specs.get(template) ?? {
       revisions: new Set<number>(),
-      byHash: new Map<string, unknown>(),
+      byHash: new Map<string, Spec>(),
     };
     this.specs.set(template, known);
     const rows = await this.dataSource
