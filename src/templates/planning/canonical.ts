@@ -43,5 +43,11 @@ export function canonicalMac(text: string): string {
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // argv and aliases: the common case, compared without serialising.
+    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   return canonicalJson(a) === canonicalJson(b);
 }

@@ -195,6 +195,8 @@ class Analyser {
   private readonly replaced = new Map<string, 'created' | 'recreated'>();
   // The live id of each template network that stays.
   private readonly networkIds = new Map<string, string>();
+  // `kind:name` of the declared names already reported as conflicts (one per name).
+  private readonly conflicted = new Set<string>();
 
   constructor(
     private readonly desired: DesiredState,
@@ -210,6 +212,7 @@ class Analyser {
     for (const want of this.desired.networks) this.network(want, networks.get(want.name) ?? []);
     for (const want of this.desired.containers) this.container(want, containers.get(want.name) ?? []);
     this.leftovers();
+    this.foreignEndpoints();
     return { actions: this.actions, conflicts: this.conflicts, drift: this.drift };
   }
 
@@ -226,7 +229,8 @@ class Analyser {
         continue;
       }
       this.kept.add(item.id);
-      if (this.conflicts.some((c) => c.kind === kind && c.name === name)) continue;
+      if (this.conflicted.has(`${kind}:${name}`)) continue;
+      this.conflicted.add(`${kind}:${name}`);
       const reason = conflictReason(kind, item.labels, this.desired.template);
       this.conflicts.push({ kind, name, reason });
       this.drift.push({ kind, name, reason: `the name is taken: ${reason}` });
@@ -243,7 +247,7 @@ class Analyser {
       changes: [],
       liveId: null,
     });
-    this.drift.push({ kind, name, reason: `${kind} is missing (removed from the engine, or never applied)` });
+    this.drift.push({ kind, name, reason: 'removed: not on the engine' });
   }
 
   private recreate(
@@ -346,6 +350,26 @@ class Analyser {
 
   // Owned resources that no declared one kept: removed (also duplicates and renamed copies left by
   // an interrupted apply).
+  // A network to recreate or remove cannot go while a container that is not the template's is
+  // attached (the engine refuses): that container is never touched, so it is a conflict. Only
+  // inspected networks list their endpoints.
+  private foreignEndpoints(): void {
+    const ours = new Set(this.live.containers.filter((c) => this.owns(c.labels)).map((c) => c.id));
+    const networks = new Map(this.live.networks.map((n) => [n.id, n]));
+    for (const action of this.actions) {
+      if (action.kind !== 'network' || !action.liveId) continue;
+      if (action.action !== 'recreate' && action.action !== 'remove') continue;
+      const foreign = (networks.get(action.liveId)?.endpoints ?? []).filter((e) => !ours.has(e.containerId));
+      if (!foreign.length) continue;
+      const names = foreign.map((e) => `"${e.containerName || e.containerId.slice(0, 12)}"`).join(', ');
+      this.conflicts.push({
+        kind: 'network',
+        name: action.name,
+        reason: `the network must be ${action.action === 'remove' ? 'removed' : 'recreated'}, but ${foreign.length === 1 ? 'container' : 'containers'} ${names} created outside this template ${foreign.length === 1 ? 'is' : 'are'} attached; disconnect ${foreign.length === 1 ? 'it' : 'them'} first`,
+      });
+    }
+  }
+
   private leftovers(): void {
     const declared = {
       network: new Set(this.desired.networks.map((n) => n.name)),
