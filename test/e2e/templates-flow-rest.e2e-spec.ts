@@ -344,6 +344,11 @@ describe('templates over REST: the scenarios of issue #11', () => {
       const badAction = failed.actions.find((x) => x.name === bad);
       expect(badAction?.error).toEqual(expect.any(String));
       expect(['failed', 'rolled_back']).toContain(badAction?.status);
+      // The recreate ran beside the failing create (independent actions run concurrently) and was put back.
+      expect(failed.actions.find((x) => x.name === c2)).toMatchObject({
+        action: 'recreate',
+        status: 'rolled_back',
+      });
       expect(deploymentRow(t.databasePath, failed.id)?.status).toBe('rolled_back');
 
       expect(await snapshot(name)).toEqual(before);
