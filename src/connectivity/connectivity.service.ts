@@ -264,6 +264,11 @@ export class ConnectivityService {
     };
   }
 
+  // How many probes one key may run at once (more wait in line, and may get EXEC_BUSY).
+  get probeConcurrency(): number {
+    return this.execs.perKeyConcurrency;
+  }
+
   // Whether each source reaches each target by NAME, as one matrix: one probe per source pinging
   // all its targets at once (bounded by the exec slots), reachable when any reply came. A source
   // that is missing or not running reaches nothing. For the template expectations: the caller

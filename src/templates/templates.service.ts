@@ -241,7 +241,18 @@ export class TemplatesService {
   }
 
   async plan(name: string, revision: number | null | undefined, actor: Actor): Promise<Plan> {
-    return this.runtime.plan(await this.get(name, revision, actor), actor);
+    const plan = await this.runtime.plan(await this.get(name, revision, actor), actor);
+    // The live engine ids are the applier's, not part of the answer.
+    return {
+      ...plan,
+      actions: plan.actions.map(({ action, kind, name: resource, reason, changes }) => ({
+        action,
+        kind,
+        name: resource,
+        reason,
+        changes,
+      })),
+    };
   }
 
   async apply(

@@ -8,7 +8,8 @@ import { runPrefix } from '../support/names';
 // (create as JSON and YAML, get, list and pages, replace, revisions, diff, delete and a new life of
 // the name), refusals (name taken, invalid documents, roles, scopes), compose import and export,
 // the audit entries of every mutation, and plan/apply/status/destroy end to end (the runtime's own
-// files test those in depth). Subnets of this file: 10.166.0.0/16 (REST), 10.167.0.0/16 (GraphQL).
+// files test those in depth). Subnets of this file: 10.166.0.0/16 (REST), 10.167.0.0/16 (GraphQL), and
+// 10.50.1.0/24 of the OpenAPI template example.
 
 interface Template {
   name: string;
@@ -298,6 +299,8 @@ describe('templates API', () => {
     it('plans creates, applies (the engine has them), is in sync, destroys (gone)', async () => {
       const plan = await t.http.post(`/api/v1/templates/${name}/plan`).expect(200);
       expect(plan.body).toMatchObject({ template: name, revision: 1, conflicts: [] });
+      for (const action of plan.body.actions)
+        expect(Object.keys(action).sort()).toEqual(['action', 'changes', 'kind', 'name', 'reason']);
       expect(plan.body.actions.map((a: { action: string; name: string }) => `${a.action} ${a.name}`)).toEqual(
         expect.arrayContaining([`create ${net}`, `create ${web}`]),
       );
@@ -324,6 +327,18 @@ describe('templates API', () => {
       const missing = await t.http.get('/api/v1/deployments/no-such-deployment');
       expect([missing.status, missing.body.code]).toEqual([404, 'DEPLOYMENT_NOT_FOUND']);
 
+      // Applied: the plan is all unchanged, and an apply not waited for answers 202 with it running.
+      const again = await t.http.post(`/api/v1/templates/${name}/plan`).send({ revision: 1 }).expect(200);
+      expect(again.body.actions.map((a: { action: string }) => a.action)).toEqual(['unchanged', 'unchanged']);
+      const started = await t.http.post(`/api/v1/templates/${name}/apply`).send({ wait: false });
+      expect([started.status, started.body.status]).toEqual([202, 'running']);
+      let finished = started.body as { status: string };
+      for (let i = 0; i < 100 && finished.status === 'running'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        finished = (await t.http.get(`/api/v1/deployments/${started.body.id}`).expect(200)).body;
+      }
+      expect(finished.status).toBe('succeeded');
+
       // Deleted: what it deployed stays until destroyed, and destroy still works.
       await t.http.delete(`/api/v1/templates/${name}`).expect(204);
       expect((await docker.getContainer(web).inspect()).State.Running).toBe(true);
@@ -337,7 +352,11 @@ describe('templates API', () => {
       await expect(docker.getNetwork(net).inspect()).rejects.toMatchObject({ statusCode: 404 });
 
       const deployments = await t.http.get(`/api/v1/templates/${name}/deployments`).expect(200);
-      expect(deployments.body.items.map((d: { kind: string }) => d.kind)).toEqual(['destroy', 'apply']);
+      expect(deployments.body.items.map((d: { kind: string }) => d.kind)).toEqual([
+        'destroy',
+        'apply',
+        'apply',
+      ]);
     });
 
     it('refuses a query string on a body-taking action, and unknown body fields', async () => {
@@ -345,6 +364,46 @@ describe('templates API', () => {
       expect(query.status).toBe(400);
       const field = await t.http.post(`/api/v1/templates/${name}/apply`).send({ colour: 'red' });
       expect([field.status, field.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    });
+  });
+
+  describe("Swagger UI's template examples", () => {
+    // Sent in order as documented (only the names made unique to this run; the subnet, 10.50.1.0/24,
+    // as documented: no other test file uses it).
+    it('create, replace, plan, apply and destroy as pre-filled', async () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of any shape, read by path
+      const doc: Record<string, any> = (await t.anon.get('/api/openapi.json').expect(200)).body;
+      const examples = (path: string, method: 'post' | 'put') =>
+        Object.values(
+          doc.paths[path][method].requestBody.content['application/json'].examples as Record<
+            string,
+            { value: unknown }
+          >,
+        ).map(
+          (e) =>
+            JSON.parse(
+              JSON.stringify(e.value).replace(/"(lab(?:-net|-web|-db)?)"/g, (_, n: string) => `"${p}ex${n}"`),
+            ) as Record<string, unknown>,
+        );
+      const name = `${p}exlab`;
+      const [created] = examples('/api/v1/templates', 'post');
+      const res = await create(created);
+      expect([res.status, res.body.code]).toEqual([201, undefined]);
+      const [replacement] = examples('/api/v1/templates/{name}', 'put');
+      const replaced = await t.http.put(`/api/v1/templates/${name}`).send(replacement);
+      expect([replaced.status, replaced.body.revision]).toEqual([200, 2]);
+      for (const body of examples('/api/v1/templates/{name}/plan', 'post')) {
+        const plan = await t.http.post(`/api/v1/templates/${name}/plan`).send(body);
+        expect([plan.status, plan.body.code]).toEqual([200, undefined]);
+      }
+      const [apply] = examples('/api/v1/templates/{name}/apply', 'post');
+      const applied = await t.http.post(`/api/v1/templates/${name}/apply`).send(apply);
+      expect([applied.status, applied.body.status]).toEqual([200, 'succeeded']);
+      expect(applied.body.expectations).toEqual([expect.objectContaining({ passed: true })]);
+      const [destroy] = examples('/api/v1/templates/{name}/destroy', 'post');
+      const destroyed = await t.http.post(`/api/v1/templates/${name}/destroy`).send(destroy);
+      expect([destroyed.status, destroyed.body.status]).toEqual([200, 'succeeded']);
+      await expect(docker.getNetwork(`${p}exlab-net`).inspect()).rejects.toMatchObject({ statusCode: 404 });
     });
   });
 

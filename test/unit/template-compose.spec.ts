@@ -142,7 +142,7 @@ volumes: { data: {} }
 secrets: {}
 configs: {}
 x-anchors: { a: 1 }
-x-switchyard: { description: d, other: 1 }
+x-switchyard: { description: d, labels: { a: 1, b: null }, other: 1 }
 `);
     expect(unmapped.map((u) => u.path)).toEqual([
       '$.name',
@@ -159,6 +159,7 @@ x-switchyard: { description: d, other: 1 }
       '$.services.web.cap_add',
       '$.services.web.x-other',
       '$.services.web.x-switchyard.later',
+      '$.x-switchyard.labels.b',
       '$.x-switchyard.other',
     ]);
     for (const { reason } of unmapped) expect(reason.length).toBeGreaterThan(20);
@@ -167,6 +168,7 @@ x-switchyard: { description: d, other: 1 }
     expect(document).toEqual({
       name: 'lab',
       description: 'd',
+      labels: { a: '1' },
       containers: { web: { image: 'x', networkMode: 'host', start: false } },
     });
   });
@@ -220,8 +222,8 @@ networks:
     ipam:
       driver: default
       config:
-        - { subnet: 10.231.0.0/16, gateway: 10.231.0.1, ip_range: 10.231.1.0/24, aux_addresses: { r: 10.231.0.9 } }
-        - { subnet: "fd00:231::/64" }
+        - { subnet: 10.174.0.0/16, gateway: 10.174.0.1, ip_range: 10.174.1.0/24, aux_addresses: { r: 10.174.0.9 } }
+        - { subnet: "fd00:174::/64" }
       options: { o: p }
   back: {}
   ext: { external: true }
@@ -239,12 +241,12 @@ networks:
           driver: 'default',
           config: [
             {
-              subnet: '10.231.0.0/16',
-              gateway: '10.231.0.1',
-              ipRange: '10.231.1.0/24',
-              auxAddresses: { r: '10.231.0.9' },
+              subnet: '10.174.0.0/16',
+              gateway: '10.174.0.1',
+              ipRange: '10.174.1.0/24',
+              auxAddresses: { r: '10.174.0.9' },
             },
-            { subnet: 'fd00:231::/64' },
+            { subnet: 'fd00:174::/64' },
           ],
           options: { o: 'p' },
         },
@@ -281,7 +283,7 @@ services:
     image: x
     mac_address: "02:00:00:00:00:01"
     networks:
-      zed: { ipv4_address: 10.231.0.5, aliases: [z1, z2] }
+      zed: { ipv4_address: 10.174.0.5, aliases: [z1, z2] }
       alpha: { ipv6_address: "fd00::5", mac_address: "02:00:00:00:00:02" }
   bypriority:
     image: x
@@ -297,7 +299,7 @@ networks: { zed: { name: zed }, alpha: { name: alpha } }
     expect(Object.keys(byName)).toEqual(['alpha', 'zed']);
     expect(byName).toEqual({
       alpha: { ipv6Address: 'fd00::5', macAddress: '02:00:00:00:00:02' },
-      zed: { ipv4Address: '10.231.0.5', aliases: ['z1', 'z2'] },
+      zed: { ipv4Address: '10.174.0.5', aliases: ['z1', 'z2'] },
     });
     const byPriority = document.containers?.bypriority.networks ?? {};
     expect(Object.keys(byPriority)).toEqual(['zed', 'alpha']);
@@ -370,10 +372,10 @@ describe('compose export', () => {
       command: ['echo "$$HOME" && sleep 3600'],
       environment: { MODE: 'no', TIME: '1:20', COST: '$$5', DATE: '2001-12-14', OCT: '012' },
       restart: 'on-failure:3',
-      mac_address: '02:42:0a:e7:00:0a',
+      mac_address: '02:42:0a:ae:00:0a',
       networks: {
-        'rich-front': { priority: 2, ipv4_address: '10.231.0.10', aliases: ['web', 'www'] },
-        'rich-back': { priority: 1, 'x-switchyard': { macAddress: '02:42:0a:e7:01:0a' } },
+        'rich-front': { priority: 2, ipv4_address: '10.174.0.10', aliases: ['web', 'www'] },
+        'rich-back': { priority: 1, 'x-switchyard': { macAddress: '02:42:0a:ae:01:0a' } },
       },
     });
     expect(compose.services['rich-host']).toMatchObject({

@@ -125,8 +125,7 @@ function snapshot(engine: MemoryEngine) {
   };
 }
 
-const startRefused = () =>
-  new EngineRejection('ENGINE_FAILURE', 'OCI runtime create failed: boom', 500, 'container.start');
+const startRefused = () => new EngineRejection('ENGINE_FAILURE', 'OCI runtime create failed: boom', 500);
 
 describe.each(['1.41', '1.45'])('the template plan executor (API %s)', (api) => {
   let engine: MemoryEngine;
@@ -220,11 +219,34 @@ describe.each(['1.41', '1.45'])('the template plan executor (API %s)', (api) => 
     expect(progress.some((p) => p.some((a) => a.status === 'running'))).toBe(true);
   });
 
-  it('skips what had not started when a step fails', async () => {
-    engine.failNext(
-      'createNetwork',
-      new EngineRejection('POOL_OVERLAP', 'Pool overlaps', 403, 'network.create'),
+  it('says what it could not put back when the rollback itself fails', async () => {
+    engine.failNext('startContainer', startRefused());
+    // The removal of the container that failed to start is refused too.
+    engine.beforeNext('removeContainer', () => {
+      throw new EngineRejection('ENGINE_FAILURE', 'driver failed removing container', 500);
+    });
+    const result = await run(
+      engine,
+      state(desired().networks, [desired().containers[1]]),
+      plan([
+        action('create', 'network', 'front'),
+        action('create', 'network', 'back'),
+        action('create', 'container', 'db'),
+      ]),
+      { networks: [], containers: [] },
     );
+    expect(result.status).toBe('failed');
+    expect(result.error!.code).toBe('CONTAINER_START_FAILED');
+    expect(result.error!.message).toMatch(
+      /did not fully work: could not remove container "db".*driver failed/s,
+    );
+    // What could be put back was: the network db is not on.
+    expect(engine.network('front')).toBeUndefined();
+    expect(engine.container('db')).toBeDefined();
+  });
+
+  it('skips what had not started when a step fails', async () => {
+    engine.failNext('createNetwork', new EngineRejection('POOL_OVERLAP', 'Pool overlaps', 403));
     const result = await run(engine, desired(), createAll(), { networks: [], containers: [] });
     expect(result.status).toBe('rolled_back');
     expect(result.error!.code).toBe('SUBNET_OVERLAP');

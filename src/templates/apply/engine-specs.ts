@@ -89,21 +89,25 @@ export function containerPlanOf(
     networkId: w.networkId,
     ...w.endpoint,
   });
+  // networkMode names the first network by NAME: a container keeps it in its config, and a
+  // network put back by a rollback has the same name but a new id (with the id, the container
+  // could never start again).
   if (features.multipleNetworksAtCreate) {
     return {
-      spec: { ...base, networkMode: wanted[0].networkId, endpoints: wanted.map(atCreate) },
+      spec: { ...base, networkMode: wanted[0].network, endpoints: wanted.map(atCreate) },
       connectLater: [],
       wanted,
     };
   }
   // Before API 1.44 the MAC address of the first network is the container's own, and the engine
-  // applies it only when networkMode names that network by name (Docker 20.10 compares names).
+  // applies it only when networkMode names that network by name (Docker 20.10 compares names):
+  // one more reason for the name.
   const [first, ...rest] = wanted;
   const { macAddress, ...firstEndpoint } = atCreate(first);
   return {
     spec: {
       ...base,
-      networkMode: macAddress ? first.network : first.networkId,
+      networkMode: first.network,
       endpoints: [firstEndpoint],
       ...(macAddress ? { macAddress } : {}),
     },

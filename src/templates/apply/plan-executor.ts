@@ -170,10 +170,14 @@ export class PlanExecutor {
     // Put back with the subnets the engine had given it, and its containers with their addresses.
     const restored = { id: network.id };
     const held: ContainerInfo[] = [];
-    for (const endpoint of network.endpoints ?? []) {
+    // Stopped containers hold no endpoint the network reports, but keep it in their config: they
+    // must be disconnected too, or they could never start again once it is put back.
+    const attached = new Set((network.endpoints ?? []).map((e) => e.containerId));
+    for (const c of this.input.live.containers) if (endpointOn(c, network)) attached.add(c.id);
+    for (const containerId of attached) {
       const container =
-        this.input.live.containers.find((c) => c.id === endpoint.containerId) ??
-        (await this.engine.inspectContainer(endpoint.containerId));
+        this.input.live.containers.find((c) => c.id === containerId) ??
+        (await this.engine.inspectContainer(containerId));
       const was = endpointOn(container, network);
       const restore = was ? endpointToRestore(container, was) : {};
       await this.engine.disconnectNetwork(network.id, container.id, true);
@@ -210,34 +214,46 @@ export class PlanExecutor {
     reconnect: Map<string, Array<{ container: ContainerInfo }>>,
   ): Promise<void> {
     const desired = this.input.desired;
-    if (!desired) throw new Error('apply needs the desired state');
     // Every network a container may join: those that stay, and those created here.
     const ids = new Map<string, Promise<string | null>>();
-    for (const n of this.input.live.networks) ids.set(n.name, Promise.resolve(n.id));
-    const work: Array<Promise<void>> = [];
+    for (const a of this.input.plan.actions) {
+      if (a.kind === 'network' && a.action === 'unchanged' && a.liveId)
+        ids.set(a.name, Promise.resolve(a.liveId));
+    }
+    const work: Array<Promise<unknown>> = [];
     for (const { action, index } of networks) {
-      const spec = desired.networks.find((n) => n.name === action.name);
-      if (!spec)
-        throw new Error(`the plan creates network "${action.name}" that the revision does not declare`);
-      const created = this.slotted(index, () => this.createNetwork(spec, reconnect.get(action.name) ?? []));
+      const created = this.slotted(index, () => {
+        const spec = desired?.networks.find((n) => n.name === action.name);
+        if (!spec)
+          throw new Error(`the plan creates network "${action.name}", which the revision does not declare`);
+        return this.createNetwork(spec, reconnect.get(action.name) ?? []);
+      });
       ids.set(action.name, created);
-      work.push(created.then(() => undefined));
+      work.push(created);
     }
     for (const { action, index } of containers) {
-      const spec = desired.containers.find((c) => c.name === action.name);
-      if (!spec)
-        throw new Error(`the plan creates container "${action.name}" that the revision does not declare`);
+      const spec = desired?.containers.find((c) => c.name === action.name);
+      const needs = spec?.spec.networks.map((e) => e.network) ?? [];
       work.push(
-        (async () => {
-          const joined = await Promise.all(
-            spec.spec.networks.map(async (e) => [e.network, await ids.get(e.network)] as const),
-          );
-          // A network it needs failed: nothing to do but wait for the rollback.
-          if (joined.some(([, id]) => !id)) return;
-          await this.slotted(index, () =>
-            this.createContainer(spec, new Map(joined as Array<[string, string]>)),
-          );
-        })(),
+        Promise.all(needs.map((network) => ids.get(network) ?? Promise.resolve(undefined))).then((found) => {
+          // A network it needs failed to come up: the rollback is already due.
+          if (found.some((id) => id === null)) return null;
+          return this.slotted(index, () => {
+            if (!spec)
+              throw new Error(
+                `the plan creates container "${action.name}", which the revision does not declare`,
+              );
+            const missing = needs.filter((_, i) => found[i] === undefined);
+            if (missing.length)
+              throw new Error(
+                `container "${action.name}" joins networks the plan does not keep or create: ${missing.join(', ')}`,
+              );
+            return this.createContainer(
+              spec,
+              new Map(needs.map((network, i) => [network, found[i] as string])),
+            );
+          });
+        }),
       );
     }
     await Promise.all(work);

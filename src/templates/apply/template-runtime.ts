@@ -106,7 +106,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       if (plan.conflicts.length) {
         throw new DomainError(
           'RESOURCE_NOT_OWNED',
-          `Template "${record.name}" declares ${plan.conflicts.map((c) => `${c.kind} "${c.name}"`).join(', ')}, ` +
+          `Template "${record.name}" declares ${plan.conflicts.map((c) => `${c.kind} "${c.name}" (${c.reason})`).join(', ')}, ` +
             'which exist on the engine but do not belong to it: nothing was changed. Remove or rename them, or rename them in the template, then apply again.',
           { context: { conflicts: plan.conflicts } },
         );
@@ -257,9 +257,8 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     if (holder) {
       throw new DomainError(
         'TEMPLATE_BUSY',
-        `Template "${template}" is being deployed (deployment ${holder.deployment}, running since ${holder.since}): ` +
-          'retry after it finished (GET /api/v1/deployments/' +
-          `${holder.deployment} shows its progress).`,
+        `Template "${template}" is being deployed by deployment ${holder.deployment} (running since ${holder.since}): ` +
+          'retry after it finished (the deployment shows its progress).',
         { context: { deployment: holder.deployment } },
       );
     }
@@ -440,22 +439,26 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     actor: Actor,
   ): Promise<ExpectationResult[]> {
     const outcomes = await this.connectivity.checkReach(expectations, actor);
-    return mapLimit(expectations, 4, async (expected, i): Promise<ExpectationResult> => {
-      const outcome = outcomes[i];
-      const base = { from: expected.from, to: expected.to, reachable: outcome.reachable };
-      if (outcome.reachable === expected.reachable) return { ...base, passed: true, diagnosis: null };
-      if (outcome.reachable) {
-        return {
-          ...base,
-          passed: false,
-          diagnosis: {
-            code: 'REACHABLE',
-            message: `"${expected.from}" reached "${expected.to}"${outcome.address ? ` at ${outcome.address}` : ''}, but the template expects it not to: put them on networks they do not share, or make one of them internal.`,
-          },
-        };
-      }
-      return { ...base, passed: false, diagnosis: await this.whyUnreachable(expected, actor) };
-    });
+    return mapLimit(
+      expectations,
+      this.connectivity.probeConcurrency,
+      async (expected, i): Promise<ExpectationResult> => {
+        const outcome = outcomes[i];
+        const base = { from: expected.from, to: expected.to, reachable: outcome.reachable };
+        if (outcome.reachable === expected.reachable) return { ...base, passed: true, diagnosis: null };
+        if (outcome.reachable) {
+          return {
+            ...base,
+            passed: false,
+            diagnosis: {
+              code: 'REACHABLE',
+              message: `"${expected.from}" reached "${expected.to}"${outcome.address ? ` at ${outcome.address}` : ''}, but the template expects it not to: put them on networks they do not share, or make one of them internal.`,
+            },
+          };
+        }
+        return { ...base, passed: false, diagnosis: await this.whyUnreachable(expected, actor) };
+      },
+    );
   }
 
   private async whyUnreachable(

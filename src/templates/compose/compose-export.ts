@@ -27,15 +27,16 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export function exportCompose(document: TemplateDocument): string {
   const compose: Record<string, Json> = {};
-  const services = Object.entries(document.containers ?? {});
-  if (services.length > 0) {
+  // Written when the template has them, even empty (an empty map reads back as an empty map).
+  if (document.containers) {
     compose.services = Object.fromEntries(
-      services.map(([name, container]) => [name, service(name, container)]),
+      Object.entries(document.containers).map(([name, container]) => [name, service(name, container)]),
     );
   }
-  const networks = Object.entries(document.networks ?? {});
-  if (networks.length > 0) {
-    compose.networks = Object.fromEntries(networks.map(([name, spec]) => [name, network(name, spec)]));
+  if (document.networks) {
+    compose.networks = Object.fromEntries(
+      Object.entries(document.networks).map(([name, spec]) => [name, network(name, spec)]),
+    );
   }
   const extension = topLevelExtension(document);
   if (extension) compose['x-switchyard'] = extension;
@@ -152,14 +153,21 @@ function topLevelExtension(document: TemplateDocument): Record<string, Json> | n
 
 // docker-compose reads YAML 1.1 (PyYAML): `no`, `on`, `1:20`, `2001-12-14` are no strings there,
 // so the writer uses the 1.1 schema, which quotes them. PyYAML also gives `=` and `<<` tags of
-// their own (value, merge) even as values: those are quoted by hand. No line folding, no anchors.
+// their own (value, merge) even as values, and its scanner refuses a tab in a plain scalar: those
+// are double-quoted by hand (the writer's own merge tag would print `<<` bare, so it is left out).
+// No line folding, no anchors.
+const QUOTED = /^(?:=|<<)|\p{Cc}/u;
+
 function toYaml(compose: Record<string, Json>): string {
-  const doc = new Document(compose, { version: '1.1', aliasDuplicateObjects: false });
+  const doc = new Document(compose, {
+    version: '1.1',
+    aliasDuplicateObjects: false,
+    customTags: (tags) =>
+      tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:merge'),
+  });
   visit(doc, {
     Scalar(_key, node: Scalar) {
-      if (typeof node.value === 'string' && (node.value === '=' || node.value.startsWith('<<'))) {
-        node.type = Scalar.QUOTE_DOUBLE;
-      }
+      if (typeof node.value === 'string' && QUOTED.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
   return doc.toString({ lineWidth: 0 });

@@ -103,8 +103,8 @@ class Importer {
     this.readNetworks(compose.networks);
     this.readServices(compose.services);
     this.readExtension(compose['x-switchyard'], document);
-    if (Object.keys(this.networks).length > 0) document.networks = this.networks;
-    if (Object.keys(this.containers).length > 0) document.containers = this.containers;
+    if (isMap(compose.networks) || Object.keys(this.networks).length > 0) document.networks = this.networks;
+    if (isMap(compose.services)) document.containers = this.containers;
     return reorder(document);
   }
 
@@ -460,7 +460,7 @@ class Importer {
       if (mac !== null) {
         this.lose(
           macPath,
-          `a MAC address needs a network of the container's own; with network_mode it has none`,
+          'a template sets MAC addresses per template network, and with network_mode the container joins none; attach it to a network in `networks` and give the MAC there',
         );
       }
       return;
@@ -610,6 +610,19 @@ class Importer {
   // -------------------------------------------------------------------------------------------
   // x-switchyard at the top level: what compose has no field for.
 
+  // Labels as written: compose does not interpolate the top-level extension.
+  extensionLabels(raw: Record<string, unknown>, path: string): StringMap {
+    const labels: StringMap = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        labels[key] = String(value);
+      } else {
+        this.lose(childPath(path, key), 'must be a string; not imported');
+      }
+    }
+    return labels;
+  }
+
   readExtension(value: unknown, document: TemplateDocument): void {
     if (value === undefined || value === null) return;
     const path = childPath('$', 'x-switchyard');
@@ -621,8 +634,7 @@ class Importer {
         if (typeof raw === 'string') document.description = raw;
         else this.lose(at, 'must be a string; not imported');
       } else if (field === 'labels') {
-        if (isMap(raw))
-          document.labels = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+        if (isMap(raw)) document.labels = this.extensionLabels(raw, at);
         else this.lose(at, 'must be a map of strings; not imported');
       } else if (field === 'expectations') {
         // Checked by the validator, like the expectations of any template.

@@ -21,8 +21,8 @@ export function shellSplit(text: string): string[] | null {
     if (quote === '"') {
       if (ch === '"') {
         quote = null;
-      } else if (ch === '\\' && i + 1 < text.length && '\\"$`\n'.includes(text[i + 1])) {
-        // Inside double quotes a backslash escapes only these (POSIX); elsewhere it stays.
+      } else if (ch === '\\' && i + 1 < text.length && '\\"'.includes(text[i + 1])) {
+        // Inside double quotes shlex lets a backslash escape only a quote or a backslash.
         word += text[++i];
       } else if (ch === '\\' && i + 1 >= text.length) {
         return null;
@@ -31,7 +31,7 @@ export function shellSplit(text: string): string[] | null {
       }
       continue;
     }
-    if (/\s/.test(ch)) {
+    if (' \t\r\n'.includes(ch)) {
       if (inWord) words.push(word);
       word = '';
       inWord = false;

@@ -168,8 +168,9 @@ export class TemplateValidator {
   ): TemplateProblem[] {
     const problems: TemplateProblem[] = [];
     const admin = actor.role === 'admin';
+    const article = /^[aeiou]/.test(actor.role) ? 'an' : 'a';
     const needsAdmin = (what: string, rule: string) =>
-      `${what} needs an admin key (policy rule "${rule}"); the key "${actor.name}" is a ${actor.role} key`;
+      `${what} needs an admin key (policy rule "${rule}"); the key "${actor.name}" is ${article} ${actor.role} key`;
     if (!admin) {
       for (const network of facts.networks.values()) {
         if (PARENT_INTERFACE_DRIVERS.has(network.driver)) {
