@@ -491,6 +491,40 @@ describe('templates over REST: the scenarios of issue #11', () => {
       );
     });
 
+    it('a declared name held by something the template does not own: a plan conflict, 409 RESOURCE_NOT_OWNED, untouched', async () => {
+      const name = `${p}owned`;
+      const squatter = `${p}squatter`;
+      const made = await docker.createContainer({
+        name: squatter,
+        Image: TEST_IMAGE,
+        Cmd: ['sleep', '3600'],
+        Labels: { [TEST_LABEL]: p },
+      });
+      expectStatus(
+        await api.create({
+          name,
+          labels: { [TEST_LABEL]: p },
+          networks: { [`${p}onet`]: { ipam: { config: [{ subnet: '10.181.12.0/24' }] } } },
+          containers: { [squatter]: sleeper({ networks: { [`${p}onet`]: {} } }) },
+        }),
+        201,
+      );
+      const plan = expectStatus(await api.plan(name), 200).body;
+      expect(plan.conflicts).toEqual([{ kind: 'container', name: squatter, reason: expect.any(String) }]);
+      const refused = expectStatus(await api.apply(name), 409).body;
+      expect(refused.code).toBe('RESOURCE_NOT_OWNED');
+      expect(refused.context.conflicts).toEqual([
+        expect.objectContaining({ kind: 'container', name: squatter }),
+      ]);
+      // Nothing was done: the squatter is the same container, the network was not created.
+      const info = await docker.getContainer(squatter).inspect();
+      expect({ id: info.Id, labels: info.Config.Labels }).toEqual({
+        id: made.id,
+        labels: { [TEST_LABEL]: p },
+      });
+      expect(await snapshot(name)).toEqual({ containers: [], networks: [] });
+    });
+
     it('YAML in, with the same document as JSON', async () => {
       const yaml = [
         `name: ${p}yaml`,
