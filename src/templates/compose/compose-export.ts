@@ -27,12 +27,12 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export function exportCompose(document: TemplateDocument): string {
   const compose: Record<string, Json> = {};
-  // Written when the template has them, even empty (an empty map reads back as an empty map).
-  if (document.containers) {
-    compose.services = Object.fromEntries(
-      Object.entries(document.containers).map(([name, container]) => [name, service(name, container)]),
-    );
-  }
+  // Always written, empty when the template has no containers: docker-compose 1.29 reads a file
+  // without `services` as the old v1 format, where every top-level key (x-switchyard too) is a
+  // service, and refuses it.
+  compose.services = Object.fromEntries(
+    Object.entries(document.containers ?? {}).map(([name, container]) => [name, service(name, container)]),
+  );
   if (document.networks) {
     compose.networks = Object.fromEntries(
       Object.entries(document.networks).map(([name, spec]) => [name, network(name, spec)]),
