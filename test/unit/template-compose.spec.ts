@@ -404,8 +404,9 @@ describe('compose export', () => {
 
   it('exports an empty template as an empty compose file that imports back empty', () => {
     const yaml = templateToCompose({ name: 'e' });
-    // docker-compose 1.29 reads a file without `services` as v1 (every top-level key a service).
-    expect(parse(yaml)).toEqual({ services: {} });
+    // docker-compose 1.29 reads a file without a non-empty services or networks section (and
+    // without a version) as v1, where every top-level key is a service.
+    expect(parse(yaml)).toEqual({ version: '3.9', services: {} });
     expect(composeToTemplate(parse(yaml), 'e')).toEqual({
       document: { name: 'e' },
       unmapped: [],

@@ -9,7 +9,7 @@ import type {
 import { escapeDollars } from './interpolation';
 
 // Template document -> compose file for Debian's docker-compose 1.29 (compose-spec format: no
-// `version` key; `docker-compose config` accepts it and prints `version: '3.9'`). The engine names
+// `version` key, except in an empty file, which 1.29 would read as v1; `docker-compose config` accepts it and prints `version: '3.9'`). The engine names
 // are the template's: each service sets `container_name` and each network `name`, so that
 // `docker-compose up` creates what an apply creates. What compose has no field for travels in
 // `x-switchyard` extensions, which compose ignores and an import reads back:
@@ -38,9 +38,19 @@ export function exportCompose(document: TemplateDocument): string {
       Object.entries(document.networks).map(([name, spec]) => [name, network(name, spec)]),
     );
   }
+  // With neither services nor networks, compose 1.29 still reads the file as v1 (it looks for a
+  // non-empty section): an empty template says its version (what `config` would print anyway).
+  const empty = (section: Json | undefined) =>
+    section === undefined || Object.keys(section as Record<string, Json>).length === 0;
+  if (empty(compose.services) && empty(compose.networks)) {
+    return toYaml({ version: '3.9', ...compose, ...extensionOf(document) });
+  }
+  return toYaml({ ...compose, ...extensionOf(document) });
+}
+
+function extensionOf(document: TemplateDocument): Record<string, Json> {
   const extension = topLevelExtension(document);
-  if (extension) compose['x-switchyard'] = extension;
-  return toYaml(compose);
+  return extension ? { 'x-switchyard': extension } : {};
 }
 
 // Sets `key` when `value` is defined (so that an absent template field stays absent).
