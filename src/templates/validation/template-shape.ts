@@ -14,7 +14,7 @@ import {
 import { ContainerNetworkInput, RunContainerInput } from '../../containers/dto/run-container.input';
 import { BUILTIN_NETWORK_NAMES } from '../../lookup/network-facts';
 import { CreateNetworkInput } from '../../networks/dto/create-network.input';
-import { planNetwork } from '../../networks/network-spec';
+import { BRIDGE_NAME_OPTION, planNetwork } from '../../networks/network-spec';
 import type { TemplateProblem } from '../template.types';
 import { fieldProblems, indexPath, keyPath } from './template-problems';
 import { addressProblems, type Addressing, type EndpointAddresses } from './template-addresses';
@@ -74,6 +74,10 @@ export interface NetworkFact {
   // Valid subnets (for overlaps) and every range a key chooses (subnets and ipRanges, for pools).
   subnets: SubnetFact[];
   ranges: Array<{ cidr: Cidr; path: string }>;
+  // Its Linux bridge's chosen name (a bridge network's com.docker.network.bridge.name option), and
+  // the host interface a macvlan or ipvlan network attaches to: null when not given.
+  bridgeName: string | null;
+  parent: string | null;
   // Null when the network's ipam has problems of its own: fixed addresses are not checked
   // against it (that would only repeat them).
   addressing: Addressing | null;
@@ -155,6 +159,10 @@ const isResourceName = (name: unknown): name is string =>
 
 // The first segment of each field with a problem: those fields stay out of cross-field checks.
 const troubled = (errors: readonly FieldError[]) => new Set(errors.map((e) => e.field.split('.')[0]));
+
+const PARENT_DRIVERS: ReadonlySet<string> = new Set(['macvlan', 'ipvlan']);
+
+export const bridgeNamePath = (networkPath: string) => keyPath(`${networkPath}.options`, BRIDGE_NAME_OPTION);
 
 // YAML reads plain scalars such as 0x1F, 1e3, 12 or true as numbers and booleans: where a string
 // is wanted, the message says so (a name "must be a string" alone leaves the reader puzzled).
@@ -259,6 +267,7 @@ class ShapeChecker {
     this.containerMap(raw.containers);
     this.problems.push(...addressProblems(this.endpoints, this.facts.networks));
     this.subnetOverlaps();
+    this.sharedInterfaces();
     this.expectations(raw.expectations);
   }
 
@@ -379,8 +388,13 @@ class ShapeChecker {
       driver: bad.has('driver') ? 'bridge' : (input.driver ?? 'bridge'),
       subnets: [],
       ranges: [],
+      bridgeName: null,
+      parent: null,
       addressing: null,
     };
+    const options = bad.has('options') ? {} : (input.options ?? {});
+    if (fact.driver === 'bridge') fact.bridgeName = options[BRIDGE_NAME_OPTION] || null;
+    if (PARENT_DRIVERS.has(fact.driver)) fact.parent = options.parent || null;
     const configs = input.ipam?.config ?? [];
     const addressing: Addressing = {
       enableIPv6: input.enableIPv6 ?? false,
@@ -556,6 +570,36 @@ class ShapeChecker {
         }
       }
     });
+  }
+
+  // Two networks of the template on one Linux bridge would break both (the engine lets the second
+  // take over the first's bridge), and Docker gives a parent interface to one macvlan (and one
+  // ipvlan) network at a time. Told at the later network.
+  private sharedInterfaces(): void {
+    const bridges = new Map<string, NetworkFact>();
+    const parents = new Map<string, NetworkFact>();
+    for (const network of this.facts.networks.values()) {
+      if (network.bridgeName !== null) {
+        const first = bridges.get(network.bridgeName);
+        if (first) {
+          this.problem(
+            bridgeNamePath(network.path),
+            `the bridge interface "${network.bridgeName}" is also network "${first.name}"'s; choose another name`,
+          );
+        } else bridges.set(network.bridgeName, network);
+      }
+      if (network.parent !== null) {
+        const key = `${network.driver} ${network.parent}`;
+        const first = parents.get(key);
+        if (first) {
+          this.problem(
+            keyPath(`${network.path}.options`, 'parent'),
+            `the interface "${network.parent}" is already the parent of the ${network.driver} network "${first.name}"; ` +
+              `Docker allows one ${network.driver} network per parent. Use another interface, or a VLAN sub-interface such as ${network.parent}.10`,
+          );
+        } else parents.set(key, network);
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
