@@ -9,8 +9,8 @@ import type {
 import { escapeDollars } from './interpolation';
 
 // Template document -> compose file for Debian's docker-compose 1.29 (compose-spec format: no
-// `version` key, except in an empty file, which 1.29 would read as v1; `docker-compose config` accepts it and prints `version: '3.9'`). The engine names
-// are the template's: each service sets `container_name` and each network `name`, so that
+// `version` key, except in an empty file, which 1.29 would read as v1; `docker-compose config`
+// accepts it and prints `version: '3.9'`). The engine names are the template's: each service sets `container_name` and each network `name`, so that
 // `docker-compose up` creates what an apply creates. What compose has no field for travels in
 // `x-switchyard` extensions, which compose ignores and an import reads back:
 // - top level: description, labels (the template's labels, put on every resource), expectations;
