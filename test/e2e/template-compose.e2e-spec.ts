@@ -123,19 +123,35 @@ networks:
     expect(normalised.unmapped.map((u) => u.path)).toEqual(['$.services.web.ports']);
     expect(normalised.document).toEqual(direct.document);
     expect(direct.document.networks).toEqual({
-      hand_front: { ipam: { config: [{ subnet: '10.174.30.0/24' }] } },
-      hand_back: { internal: true },
+      front: { ipam: { config: [{ subnet: '10.174.30.0/24' }] } },
+      back: { internal: true },
       hand_default: {},
     });
     // Compose's primary network (by name: back) is where it applies the service's mac_address.
     expect(direct.document.containers?.web.networks).toEqual({
-      hand_back: { macAddress: '02:42:0a:ae:1e:0a' },
-      hand_front: { ipv4Address: '10.174.30.10', aliases: ['www'] },
+      back: { macAddress: '02:42:0a:ae:1e:0a' },
+      front: { ipv4Address: '10.174.30.10', aliases: ['www'] },
     });
 
     const exported = write('hand-export', templateToCompose(direct.document));
     await expect(compose(exported, 'config', '-q')).resolves.toMatchObject({ stderr: '' });
   });
+
+  it.each([
+    ['networks only', { name: 'netonly', description: 'no containers', networks: { 'netonly-a': {} } }],
+    ['empty', { name: 'empty' }],
+  ] as Array<[string, TemplateDocument]>)(
+    'a template with no containers (%s) exports a file docker-compose accepts',
+    async (_label, template) => {
+      const file = write(template.name, templateToCompose(template));
+      await expect(compose(file, 'config', '-q')).resolves.toMatchObject({ stderr: '' });
+      const printed = await readLikeCompose((await compose(file, 'config')).stdout);
+      const back = composeToTemplate(printed, template.name);
+      expect(back.unmapped).toEqual([]);
+      expect(back.document.networks ?? {}).toEqual(template.networks ?? {});
+      expect(back.document.containers ?? {}).toEqual({});
+    },
+  );
 
   it('docker-compose refuses what an export must never contain (the check is real)', async () => {
     const file = write('bad', 'services:\n  a:\n    image: x\n    restart: no\n    environment: { A: $ }\n');

@@ -7,6 +7,7 @@ import { TemplateValidator } from '../../src/templates/validation/template-valid
 import { startApp, type TestApp } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker, findNetworks } from '../support/engine';
+import { createKey } from '../support/memory-app';
 import { runPrefix } from '../support/names';
 
 // The template validator in the real application on the real engine: images, live subnets,
@@ -40,14 +41,22 @@ describe('template validation on the engine', () => {
   let validator: TemplateValidator;
   let instanceId: string;
 
-  const liveNetwork = async (name: string, subnet: string, labels: Record<string, string> = {}) => {
+  const liveNetwork = async (
+    name: string,
+    subnet: string,
+    labels: Record<string, string> = {},
+    options: Record<string, string> = {},
+  ) => {
     await docker.createNetwork({
       Name: name,
       CheckDuplicate: true,
       IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
       Labels: { [TEST_LABEL]: p, ...labels },
+      Options: options,
     });
   };
+  // A Linux interface name (at most 15 characters), of this run.
+  const bridgeName = `syv${process.pid}${Date.now() % 1000}`.slice(0, 15);
 
   const template = (name: string) => ({
     name,
@@ -75,6 +84,12 @@ describe('template validation on the engine', () => {
       await t.http.post('/api/v1/api-keys').send({ name, role: 'operator', scope }).expect(201);
     }
     await liveNetwork(`${p}theirs`, '10.162.1.0/24');
+    await liveNetwork(
+      `${p}bridged`,
+      '10.162.3.0/24',
+      { team: 'b' },
+      { 'com.docker.network.bridge.name': bridgeName },
+    );
     await liveNetwork(`${p}owned`, '10.162.2.0/24', {
       [TEMPLATE_LABEL]: `${p}lab`,
       [INSTANCE_LABEL]: instanceId,
@@ -134,6 +149,41 @@ describe('template validation on the engine', () => {
       expect.stringMatching(new RegExp(`of the network "${p}theirs"`)) as string,
       expect.stringMatching(new RegExp(`10\\.162\\.2\\.0/24 of the network "${p}owned"`)) as string,
     ]);
+  });
+
+  it('tells a bridge name a live network has, never naming one outside the key scope, and each overlap once', async () => {
+    const raw = {
+      name: `${p}lab`,
+      networks: {
+        a: { options: { 'com.docker.network.bridge.name': bridgeName } },
+        // Overlaps the live network, whose bridge is an interface of the engine's host too.
+        b: { ipam: { config: [{ subnet: '10.162.3.0/24' }] } },
+      },
+    };
+    const forScoped = await problemsOf(validator.validate(raw, scoped));
+    expect(forScoped).toEqual([
+      {
+        path: '$.networks.b.ipam.config[0].subnet',
+        message:
+          '10.162.3.0/24 overlaps the subnet of a network outside your scope on the engine; choose a free subnet',
+      },
+      {
+        path: '$.networks.a.options["com.docker.network.bridge.name"]',
+        message: `the bridge interface "${bridgeName}" belongs to a network outside your scope; choose another name`,
+      },
+    ]);
+    const forAdmin = await problemsOf(validator.validate(raw, admin));
+    expect(forAdmin.map((x) => x.message)).toEqual([
+      `10.162.3.0/24 overlaps 10.162.3.0/24 of the network "${p}bridged" on the engine; choose a free subnet`,
+      `the bridge interface "${bridgeName}" belongs to the network "${p}bridged"; choose another name`,
+    ]);
+    // Through REST, the same: TEMPLATE_INVALID, nothing created, no engine id of the network.
+    const key = await createKey(t, `${p}team-a-rest`, 'operator', { team: 'a' });
+    const created = await t.as(key).post('/api/v1/templates').send(raw).expect(400);
+    expect(created.body).toMatchObject({ code: 'TEMPLATE_INVALID' });
+    const [live] = await docker.listNetworks({ filters: { name: [`${p}bridged`] } });
+    expect(JSON.stringify(created.body)).not.toContain(live.Id.slice(0, 12));
+    expect(await findNetworks(`${p}lab`)).toEqual([]);
   });
 
   it("merges a scoped key's scope into the labels, and refuses labels outside it", async () => {

@@ -106,7 +106,9 @@ describe('compose export then import', () => {
       fc.property(template, (document) => {
         const back = composeToTemplate(parse(templateToCompose(document)), document.name);
         expect(back.unmapped).toEqual([]);
-        expect(back.document).toEqual(document);
+        // No containers and an empty map of them are one thing in compose (`services: {}`).
+        const { containers, ...rest } = document;
+        expect(back.document).toEqual(containers && Object.keys(containers).length > 0 ? document : rest);
         for (const [key, spec] of Object.entries(document.containers ?? {})) {
           expect(Object.keys(back.document.containers?.[key].networks ?? {})).toEqual(
             Object.keys(spec.networks ?? {}),

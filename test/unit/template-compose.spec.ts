@@ -206,7 +206,7 @@ services:
 });
 
 describe('compose import: networks', () => {
-  it('maps every network field, names networks by their engine name', () => {
+  it('maps every network field, names networks by name:, else by their key (like services)', () => {
     const { document, unmapped } = load(`
 services:
   a: { image: x, networks: [front] }
@@ -251,8 +251,8 @@ networks:
           options: { o: 'p' },
         },
       },
-      lab_back: {},
-      lab_odd: { driver: 'bridge' },
+      back: {},
+      odd: { driver: 'bridge' },
     });
     expect(document.containers?.a.networks).toEqual({ 'front-net': {} });
     expect(unmapped.map((u) => u.path)).toEqual(['$.networks.ext', '$.networks.odd.scope']);
@@ -320,7 +320,7 @@ services:
       ok: { priority: high }
 networks: { ext: { external: { name: outside } }, ok: {} }
 `);
-    expect(document.containers?.a.networks).toEqual({ lab_ok: {} });
+    expect(document.containers?.a.networks).toEqual({ ok: {} });
     expect(unmapped.map((u) => u.path)).toEqual([
       '$.networks.ext',
       '$.services.a.networks.ext.link_local_ips',
@@ -403,9 +403,26 @@ describe('compose export', () => {
   });
 
   it('exports an empty template as an empty compose file that imports back empty', () => {
-    expect(composeToTemplate(parse(templateToCompose({ name: 'e' })) ?? {}, 'e')).toEqual({
+    const yaml = templateToCompose({ name: 'e' });
+    // docker-compose 1.29 reads a file without a non-empty services or networks section (and
+    // without a version) as v1, where every top-level key is a service.
+    expect(parse(yaml)).toEqual({ version: '3.9', services: {} });
+    expect(composeToTemplate(parse(yaml), 'e')).toEqual({
       document: { name: 'e' },
       unmapped: [],
+    });
+  });
+
+  it('always writes services, even for a template of networks only', () => {
+    const yaml = templateToCompose({
+      name: 'n',
+      description: 'only a network',
+      networks: { 'n-front': { internal: true } },
+    });
+    expect(parse(yaml)).toEqual({
+      services: {},
+      networks: { 'n-front': { name: 'n-front', internal: true } },
+      'x-switchyard': { description: 'only a network' },
     });
   });
 });

@@ -10,6 +10,8 @@ import type { TemplateProblem } from '../../src/templates/template.types';
 import { TemplateValidator } from '../../src/templates/validation/template-validator';
 import { BUSYBOX_IMAGE, hostNetworkOf, MemoryEngine } from '../support/memory-engine';
 
+const BRIDGE_NAME = 'com.docker.network.bridge.name';
+
 // The checks that need the engine and the caller's key, on the in-memory engine.
 
 const IMAGE = BUSYBOX_IMAGE.ref;
@@ -198,6 +200,116 @@ describe('TemplateValidator', () => {
       /of the network "other_front"/,
     );
     expect(forAdmin.some((p) => p.path === '$.networks.f.driver')).toBe(false);
+  });
+
+  it('tells bridge names and parents taken by live networks, naming only those the key may see, and each overlap once', async () => {
+    // A host whose interfaces include the bridges of live networks (a chosen name and Docker's
+    // br-<id>), as a real host's do.
+    const bridged = new MemoryEngine({ host: hostNetworkOf({ eth1: '10.162.250.2/24', 'sy-mv9': null }) });
+    const withOptions = (spec: NetworkSpec, options: Record<string, string>, driver = 'bridge') => ({
+      ...spec,
+      driver,
+      options,
+    });
+    await bridged.createNetwork(
+      withOptions(networkSpec('theirs', '10.162.20.0/24', { team: 'b' }), { [BRIDGE_NAME]: 'sy-theirs' }),
+    );
+    await bridged.createNetwork(
+      withOptions(networkSpec('ours', '10.162.21.0/24', { team: 'a' }), { [BRIDGE_NAME]: 'sy-ours' }),
+    );
+    const plainId = await bridged.createNetwork(networkSpec('plain', '10.162.22.0/24', { team: 'a' }));
+    await bridged.createNetwork(
+      withOptions(networkSpec('mv', '10.162.23.0/24', { team: 'b' }), { parent: 'sy-mv9' }, 'macvlan'),
+    );
+    const plainBridge = `br-${plainId.slice(0, 12)}`;
+    const host = hostNetworkOf({
+      eth1: '10.162.250.2/24',
+      'sy-mv9': null,
+      'sy-theirs': '10.162.20.1/24',
+      'sy-ours': '10.162.21.1/24',
+      [plainBridge]: '10.162.22.1/24',
+      'sy-free': null,
+    });
+    jest.spyOn(bridged, 'hostNetwork').mockReturnValue(host);
+    const validate = (raw: unknown, who: Actor) =>
+      new TemplateValidator(
+        bridged,
+        new AccessPolicy(),
+        keys,
+        loadConfig({}, {}),
+        new InstanceIdentity(INSTANCE),
+      ).validate(raw, who);
+    const raw = {
+      name: 'lab',
+      networks: {
+        a: { options: { [BRIDGE_NAME]: 'sy-theirs' } },
+        b: { options: { [BRIDGE_NAME]: 'sy-ours' }, ipam: { config: [{ subnet: '10.162.21.0/24' }] } },
+        c: { options: { [BRIDGE_NAME]: plainBridge } },
+        d: { options: { [BRIDGE_NAME]: 'sy-free' } },
+        e: { options: { [BRIDGE_NAME]: 'sy-free' } },
+        f: { driver: 'macvlan', options: { parent: 'sy-mv9' } },
+        g: { driver: 'macvlan', options: { parent: 'sy-mv9' } },
+      },
+    };
+    const forScoped = (await problemsOf(validate(raw, { ...admin, scope: { team: 'a' } }))).filter(
+      (p) => !/io\.switchyard|label/.test(p.message),
+    );
+    expect(forScoped).toEqual([
+      {
+        path: '$.networks.e.options["com.docker.network.bridge.name"]',
+        message: 'the bridge interface "sy-free" is also network "d"\'s; choose another name',
+      },
+      {
+        path: '$.networks.g.options.parent',
+        message: expect.stringMatching(
+          /^the interface "sy-mv9" is already the parent of the macvlan network "f"; Docker allows one macvlan network per parent/,
+        ) as string,
+      },
+      // Once, against the network (its bridge is a host interface too, and not told again).
+      {
+        path: '$.networks.b.ipam.config[0].subnet',
+        message:
+          '10.162.21.0/24 overlaps 10.162.21.0/24 of the network "ours" on the engine; choose a free subnet',
+      },
+      {
+        path: '$.networks.a.options["com.docker.network.bridge.name"]',
+        message:
+          'the bridge interface "sy-theirs" belongs to a network outside your scope; choose another name',
+      },
+      {
+        path: '$.networks.b.options["com.docker.network.bridge.name"]',
+        message: 'the bridge interface "sy-ours" belongs to the network "ours"; choose another name',
+      },
+      {
+        path: '$.networks.c.options["com.docker.network.bridge.name"]',
+        message: `the bridge interface "${plainBridge}" belongs to the network "plain"; choose another name`,
+      },
+      {
+        path: '$.networks.d.options["com.docker.network.bridge.name"]',
+        message: 'an interface named "sy-free" already exists on the host; choose another bridge name',
+      },
+      {
+        path: '$.networks.e.options["com.docker.network.bridge.name"]',
+        message: 'an interface named "sy-free" already exists on the host; choose another bridge name',
+      },
+      {
+        path: '$.networks.f.options.parent',
+        message: expect.stringMatching(
+          /^the interface "sy-mv9" is already the parent of a network outside your scope \(macvlan\); Docker allows one macvlan network per parent/,
+        ) as string,
+      },
+      {
+        path: '$.networks.g.options.parent',
+        message: expect.stringMatching(
+          /^the interface "sy-mv9" is already the parent of a network outside your scope/,
+        ) as string,
+      },
+    ]);
+    // An unscoped key sees the names.
+    const forAdmin = await problemsOf(validate(raw, admin));
+    expect(
+      forAdmin.find((p) => p.path === '$.networks.a.options["com.docker.network.bridge.name"]')?.message,
+    ).toBe('the bridge interface "sy-theirs" belongs to the network "theirs"; choose another name');
   });
 
   it('keeps the host network and ranges outside the pools for admin keys', async () => {

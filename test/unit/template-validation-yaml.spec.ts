@@ -90,9 +90,15 @@ containers:
     expect(message).toMatch(/^line \d+, column \d+: expands to more than 2 MiB of data/);
   });
 
-  it('refuses duplicate keys, with their line and column', () => {
+  it('refuses duplicate keys, naming them, with their line and column', () => {
     expect(refusal('name: a\nnetworks:\n  front: {}\n  front: {}\n')).toBe(
-      'line 4, column 3: Map keys must be unique',
+      'line 4, column 3: the key "front" appears twice in one mapping (keys must be unique); keep one',
+    );
+    expect(refusal('labels:\n  "a: b": x\n  "a: b": y\n')).toMatch(
+      /^line 3, column 3: the key "a: b" appears twice/,
+    );
+    expect(refusal("labels: { com.example/x: 1, 'com.example/x': 2 }\n")).toMatch(
+      /^line 1, column 29: the key 'com.example\/x' appears twice/,
     );
   });
 
@@ -108,11 +114,44 @@ containers:
     expect(parseTemplateYaml('name: !!str 12\n')).toEqual({ name: '12' });
   });
 
-  it('reads merge keys as plain keys (the validator then refuses the unknown field)', () => {
-    expect(parseTemplateYaml('base: &b { x: 1 }\nother:\n  <<: *b\n')).toEqual({
-      base: { x: 1 },
-      other: { '<<': { x: 1 } },
+  it('merges merge keys (<<: *common, as compose files use them), later keys winning', () => {
+    const text = `
+x-common: &common { image: switchyard/busybox:latest, labels: { team: a } }
+services:
+  web:
+    <<: *common
+    labels: { team: b }
+  db:
+    <<: [*common, { hostname: db }]
+  quoted:
+    "<<": plain
+`;
+    expect(parseTemplateYaml(text)).toEqual({
+      'x-common': { image: 'switchyard/busybox:latest', labels: { team: 'a' } },
+      services: {
+        web: { image: 'switchyard/busybox:latest', labels: { team: 'b' } },
+        db: { image: 'switchyard/busybox:latest', labels: { team: 'a' }, hostname: 'db' },
+        quoted: { '<<': 'plain' },
+      },
     });
+  });
+
+  it('refuses a merge of what is not a mapping, and a merge bomb', () => {
+    expect(refusal('a:\n  <<: 5\n')).toBe(
+      'line 2, column 7: a merge key (<<) takes a mapping, an alias of one (<<: *common) or a list of them; quote "<<" for a plain key',
+    );
+    expect(refusal('l: &l [1, 2]\na:\n  <<: *l\n')).toMatch(/^line 3, column 7: a merge key/);
+    expect(refusal('a:\n  <<: [{ x: 1 }, 2]\n')).toMatch(/^line 2, column 7: a merge key/);
+    const levels = [
+      `a: &a { ${Array.from({ length: 9 }, (_, i) => `k${i}: "${'lol'.repeat(20)}"`).join(', ')} }`,
+    ];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      const fields = Array.from({ length: 9 }, (_, j) => `m${j}: { <<: *${prev} }`).join(', ');
+      levels.push(`${name}: &${name} { ${fields} }`);
+    }
+    expect(refusal(`${levels.join('\n')}\n`)).toMatch(/expands to more than 2 MiB of data/);
   });
 
   it('refuses several documents, a top level that is not a mapping, and bad syntax', () => {

@@ -225,6 +225,69 @@ describe('checkTemplateShape', () => {
     expect(at('$.containers.web.name')).toMatch(/the key in the template names it/);
   });
 
+  it('tells every reserved or bad label of a network or container on its own', () => {
+    const raw = good() as ReturnType<typeof good> & Record<string, unknown>;
+    Object.assign(raw.networks.front, {
+      labels: { 'io.switchyard.template': 'x', 'io.switchyard.managed': 'y', ok: 'fine' },
+    });
+    Object.assign(raw.containers.web, {
+      labels: { 'io.switchyard.hash': 'x', 'IO.Switchyard.Revision': '1', 'bad key!': 'v', n: 1 },
+    });
+    const { problems, facts } = checkTemplateShape(raw);
+    expect(problems.map((p) => p.path)).toEqual([
+      '$.networks.front.labels["io.switchyard.template"]',
+      '$.networks.front.labels["io.switchyard.managed"]',
+      '$.containers.web.labels["io.switchyard.hash"]',
+      '$.containers.web.labels["IO.Switchyard.Revision"]',
+      '$.containers.web.labels["bad key!"]',
+      '$.containers.web.labels.n',
+    ]);
+    expect(problems[1].message).toBe(
+      'key "io.switchyard.managed" is reserved: "io.switchyard.*" labels are set by Switchyard itself',
+    );
+    expect(problems[5].message).toBe(
+      'value of "n" must be a string; YAML read this as a number (1) - quote it',
+    );
+    // The good entries still reach the scope checks.
+    expect(facts.labelMaps.find((m) => m.path === '$.networks.front.labels')?.labels).toEqual({ ok: 'fine' });
+    expect(problemAt({ ...good(), networks: { a: { labels: [] } } }, '$.networks.a.labels')).toMatch(
+      /^must be an object of string keys to string values, not a list/,
+    );
+  });
+
+  it('says where YAML read a number or boolean where a string is wanted', () => {
+    const hint = / YAML read (this|\S+) as a (number|boolean).* - quote it$/;
+    expect(problemAt({ ...good(), name: 31 }, '$.name')).toBe(
+      'must be a string; YAML read this as a number (31) - quote it',
+    );
+    expect(problemAt({ ...good(), name: 1000 }, '$.name')).toMatch(hint);
+    expect(problemAt({ ...good(), name: false }, '$.name')).toBe(
+      'must be a string; YAML read this as a boolean (false) - quote it',
+    );
+    expect(problemAt({ ...good(), description: 1.5 }, '$.description')).toMatch(hint);
+    const raw = good() as ReturnType<typeof good> & Record<string, unknown>;
+    Object.assign(raw.containers.web, { image: 12, command: ['sleep', 3600], env: { A: true }, hostname: 7 });
+    Object.assign(raw.containers.db.networks.back, { ipv4Address: 10 });
+    Object.assign(raw.networks.back, { driver: 1 });
+    raw.expectations[0].to = 5 as unknown as string;
+    const { problems } = checkTemplateShape(raw);
+    const at = (path: string) => problems.find((p) => p.path === path)?.message;
+    for (const path of [
+      '$.containers.web.image',
+      '$.containers.web.command',
+      '$.containers.web.env',
+      '$.containers.web.hostname',
+      '$.containers.db.networks.back.ipv4Address',
+      '$.networks.back.driver',
+      '$.expectations[0].to',
+    ]) {
+      expect([path, at(path)]).toEqual([path, expect.stringMatching(hint)]);
+    }
+    expect(at('$.containers.web.command')).toMatch(/YAML read 3600 as a number - quote it$/);
+    // A string that is simply wrong gets no hint.
+    expect(problemAt({ ...good(), name: 'a b' }, '$.name')).not.toMatch(/YAML/);
+  });
+
   it('tells the MAC of a host-network container, and where from cannot probe', () => {
     const raw = good();
     Object.assign(raw.containers, {

@@ -9,8 +9,8 @@ import type {
 import { escapeDollars } from './interpolation';
 
 // Template document -> compose file for Debian's docker-compose 1.29 (compose-spec format: no
-// `version` key; `docker-compose config` accepts it and prints `version: '3.9'`). The engine names
-// are the template's: each service sets `container_name` and each network `name`, so that
+// `version` key, except in an empty file, which 1.29 would read as v1; `docker-compose config`
+// accepts it and prints `version: '3.9'`). The engine names are the template's: each service sets `container_name` and each network `name`, so that
 // `docker-compose up` creates what an apply creates. What compose has no field for travels in
 // `x-switchyard` extensions, which compose ignores and an import reads back:
 // - top level: description, labels (the template's labels, put on every resource), expectations;
@@ -27,20 +27,30 @@ type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export function exportCompose(document: TemplateDocument): string {
   const compose: Record<string, Json> = {};
-  // Written when the template has them, even empty (an empty map reads back as an empty map).
-  if (document.containers) {
-    compose.services = Object.fromEntries(
-      Object.entries(document.containers).map(([name, container]) => [name, service(name, container)]),
-    );
-  }
+  // Always written, empty when the template has no containers: docker-compose 1.29 reads a file
+  // without `services` as the old v1 format, where every top-level key (x-switchyard too) is a
+  // service, and refuses it.
+  compose.services = Object.fromEntries(
+    Object.entries(document.containers ?? {}).map(([name, container]) => [name, service(name, container)]),
+  );
   if (document.networks) {
     compose.networks = Object.fromEntries(
       Object.entries(document.networks).map(([name, spec]) => [name, network(name, spec)]),
     );
   }
+  // With neither services nor networks, compose 1.29 still reads the file as v1 (it looks for a
+  // non-empty section): an empty template says its version (what `config` would print anyway).
+  const empty = (section: Json | undefined) =>
+    section === undefined || Object.keys(section as Record<string, Json>).length === 0;
+  if (empty(compose.services) && empty(compose.networks)) {
+    return toYaml({ version: '3.9', ...compose, ...extensionOf(document) });
+  }
+  return toYaml({ ...compose, ...extensionOf(document) });
+}
+
+function extensionOf(document: TemplateDocument): Record<string, Json> {
   const extension = topLevelExtension(document);
-  if (extension) compose['x-switchyard'] = extension;
-  return toYaml(compose);
+  return extension ? { 'x-switchyard': extension } : {};
 }
 
 // Sets `key` when `value` is defined (so that an absent template field stays absent).

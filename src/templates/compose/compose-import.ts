@@ -13,10 +13,11 @@ import { shellSplit } from './shell-split';
 
 // Compose file -> template document. Rules (each one says why, in the unmapped reasons):
 // - services become containers named by `container_name`, else by the service name;
-// - top-level networks become template networks named by their engine name: `name:`, else
-//   `<project>_<key>` as compose names them (the project being the template name, normalised the
-//   way compose normalises `-p`); a service with no `networks` and no `network_mode` is on compose's
-//   implicit `default` network, which becomes `<project>_default`;
+// - top-level networks become template networks named by `name:`, else by their key, as services
+//   keep theirs (compose itself would prefix the key with the project; a template's networks have
+//   the names it gives them). A service with no `networks` and no `network_mode` is on compose's
+//   implicit `default` network, which becomes `<project>_default` (the project being the template
+//   name, normalised the way compose normalises `-p`), and so does a declared `default` key;
 // - a service's networks keep compose's order (highest `priority` first, else by name): the first
 //   one is where compose creates the container, and where a service-level `mac_address` applies;
 // - strings are read like compose reads them: `$$` is a dollar, `$VAR` needs the host environment
@@ -104,7 +105,9 @@ class Importer {
     this.readServices(compose.services);
     this.readExtension(compose['x-switchyard'], document);
     if (isMap(compose.networks) || Object.keys(this.networks).length > 0) document.networks = this.networks;
-    if (isMap(compose.services)) document.containers = this.containers;
+    // An export always writes `services` (compose needs it), empty when the template has no
+    // containers: an empty map reads back as no containers.
+    if (Object.keys(this.containers).length > 0) document.containers = this.containers;
     return reorder(document);
   }
 
@@ -238,7 +241,7 @@ class Importer {
         continue;
       }
       const named = raw.name === undefined ? null : this.text(raw.name, childPath(path, 'name'));
-      const engineName = named ?? `${this.project}_${key}`;
+      const engineName = named ?? (key === 'default' ? `${this.project}_default` : key);
       const holder = taken.get(engineName);
       if (holder !== undefined) {
         this.lose(path, `has the same engine name \`${engineName}\` as network \`${holder}\`; not imported`);

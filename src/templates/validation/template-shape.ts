@@ -14,7 +14,7 @@ import {
 import { ContainerNetworkInput, RunContainerInput } from '../../containers/dto/run-container.input';
 import { BUILTIN_NETWORK_NAMES } from '../../lookup/network-facts';
 import { CreateNetworkInput } from '../../networks/dto/create-network.input';
-import { planNetwork } from '../../networks/network-spec';
+import { BRIDGE_NAME_OPTION, planNetwork } from '../../networks/network-spec';
 import type { TemplateProblem } from '../template.types';
 import { fieldProblems, indexPath, keyPath } from './template-problems';
 import { addressProblems, type Addressing, type EndpointAddresses } from './template-addresses';
@@ -74,6 +74,10 @@ export interface NetworkFact {
   // Valid subnets (for overlaps) and every range a key chooses (subnets and ipRanges, for pools).
   subnets: SubnetFact[];
   ranges: Array<{ cidr: Cidr; path: string }>;
+  // Its Linux bridge's chosen name (a bridge network's com.docker.network.bridge.name option), and
+  // the host interface a macvlan or ipvlan network attaches to: null when not given.
+  bridgeName: string | null;
+  parent: string | null;
   // Null when the network's ipam has problems of its own: fixed addresses are not checked
   // against it (that would only repeat them).
   addressing: Addressing | null;
@@ -156,6 +160,67 @@ const isResourceName = (name: unknown): name is string =>
 // The first segment of each field with a problem: those fields stay out of cross-field checks.
 const troubled = (errors: readonly FieldError[]) => new Set(errors.map((e) => e.field.split('.')[0]));
 
+const PARENT_DRIVERS: ReadonlySet<string> = new Set(['macvlan', 'ipvlan']);
+
+export const bridgeNamePath = (networkPath: string) => keyPath(`${networkPath}.options`, BRIDGE_NAME_OPTION);
+
+// YAML reads plain scalars such as 0x1F, 1e3, 12 or true as numbers and booleans: where a string
+// is wanted, the message says so (a name "must be a string" alone leaves the reader puzzled).
+function yamlHint(value: unknown): string {
+  const scalar = (v: unknown) => typeof v === 'number' || typeof v === 'boolean';
+  const member = Array.isArray(value)
+    ? value.find(scalar)
+    : isPlainObject(value)
+      ? Object.values(value).find(scalar)
+      : value;
+  if (!scalar(member)) return '';
+  const kind = typeof member === 'number' ? 'a number' : 'a boolean';
+  const text = JSON.stringify(member);
+  return member === value
+    ? `; YAML read this as ${kind} (${text}) - quote it`
+    : `; YAML read ${text} as ${kind} - quote it`;
+}
+
+const typeProblem = (message: string) => /must be (a )?strings?\b|must be a container name/.test(message);
+
+// The value of a dotted DTO field (`env.FOO`, `labels.com.example.team`) in the plain input.
+function valueAt(plain: Plain, field: string): unknown {
+  const [first, ...rest] = field.split('.');
+  const value = plain[first];
+  if (rest.length === 0 || !isPlainObject(value)) return value;
+  const key = rest.join('.');
+  return key in value ? value[key] : undefined;
+}
+
+// Fields that only take strings, whose rules say what the string must look like rather than
+// that it must be one (a hostname's "must be a host name label ...").
+const STRING_FIELDS = new Set([
+  'image',
+  'hostname',
+  'driver',
+  'networkMode',
+  'name',
+  'ipv4Address',
+  'ipv6Address',
+  'macAddress',
+  'subnet',
+  'gateway',
+  'ipRange',
+]);
+
+// The DTO's errors about a string, with the YAML hint where the value was a number or boolean.
+function withYamlHints(plain: Plain, errors: readonly FieldError[]): FieldError[] {
+  return errors.map((e) => {
+    const about = typeProblem(e.message) || STRING_FIELDS.has(e.field.split('.').pop() ?? '');
+    return about ? { ...e, message: e.message + yamlHint(valueAt(plain, e.field)) } : e;
+  });
+}
+
+// The DTOs judge a labels map as a whole and tell its first bad entry only: the shape checks
+// labels entry by entry instead (ShapeChecker.labels).
+const withoutLabelErrors = (errors: readonly FieldError[]) =>
+  errors.filter((e) => e.field !== 'labels' && !e.field.startsWith('labels.'));
+
 function withoutKeys(object: Plain, keys: ReadonlySet<string>): Plain {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.has(key)));
 }
@@ -192,15 +257,17 @@ class ShapeChecker {
     this.unknownFields('$', raw, TOP_FIELDS, 'a template');
     this.name(raw, requestName);
     if (raw.description !== undefined) {
-      if (typeof raw.description !== 'string') this.problem('$.description', 'must be a string');
+      if (typeof raw.description !== 'string')
+        this.problem('$.description', `must be a string${yamlHint(raw.description)}`);
       else if (raw.description.length > MAX_DESCRIPTION)
         this.problem('$.description', `must be at most ${MAX_DESCRIPTION} characters`);
     }
-    if (raw.labels !== undefined) this.topLabels(raw.labels);
+    if (raw.labels !== undefined) this.labels('$.labels', raw.labels);
     this.networks(raw.networks);
     this.containerMap(raw.containers);
     this.problems.push(...addressProblems(this.endpoints, this.facts.networks));
     this.subnetOverlaps();
+    this.sharedInterfaces();
     this.expectations(raw.expectations);
   }
 
@@ -227,6 +294,10 @@ class ShapeChecker {
       return;
     }
     const name = given ?? requestName;
+    if (typeof name !== 'string') {
+      this.problem('$.name', `must be a string${yamlHint(name)}`);
+      return;
+    }
     if (!isResourceName(name)) {
       this.problem('$.name', RESOURCE_NAME_RULE);
       return;
@@ -241,23 +312,25 @@ class ShapeChecker {
     this.facts.name = name;
   }
 
-  // Each entry on its own, so that every bad label is told.
-  private topLabels(labels: unknown): void {
+  // A labels map (top level, a network's, a container's), each entry on its own, so that every
+  // bad label is told (the DTO rule stops at the first). Its good entries go to the scope checks.
+  private labels(path: string, labels: unknown): void {
     if (!isPlainObject(labels)) {
-      this.problem('$.labels', `must be an object of string keys to string values, not ${kindOf(labels)}`);
+      this.problem(path, `must be an object of string keys to string values, not ${kindOf(labels)}`);
       return;
     }
     const entries = Object.entries(labels);
     if (entries.length > LABEL_RULES.maxEntries) {
-      this.problem('$.labels', `must have at most ${LABEL_RULES.maxEntries} entries`);
+      this.problem(path, `must have at most ${LABEL_RULES.maxEntries} entries`);
     }
     const good: Record<string, string> = {};
     for (const [key, value] of entries) {
       const problem = stringMapProblem({ [key]: value }, { ...LABEL_RULES, maxEntries: 1 });
-      if (problem) this.problem(keyPath('$.labels', key), problem);
+      if (problem)
+        this.problem(keyPath(path, key), typeProblem(problem) ? problem + yamlHint(value) : problem);
       else good[key] = value as string;
     }
-    this.facts.labelMaps.push({ path: '$.labels', labels: good });
+    this.facts.labelMaps.push({ path, labels: good });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -293,13 +366,14 @@ class ShapeChecker {
       return;
     }
     const known = this.unknownFields(path, raw, NETWORK_FIELDS, 'a template network');
-    const { instance, errors } = this.rules.check(CreateNetworkInput, { ...known, name });
+    const { instance, errors: all } = this.rules.check(CreateNetworkInput, { ...known, name });
+    const errors = withYamlHints(known, withoutLabelErrors(all));
     this.problems.push(
       ...fieldProblems(path, errors).map((p) =>
         p.path === `${path}.name` ? { path, message: `is not a valid network name: ${p.message}` } : p,
       ),
     );
-    const bad = troubled(errors);
+    const bad = troubled(all);
     bad.delete('name');
     const input = withoutKeys(instance as unknown as Plain, bad) as unknown as CreateNetworkInput;
     try {
@@ -314,8 +388,13 @@ class ShapeChecker {
       driver: bad.has('driver') ? 'bridge' : (input.driver ?? 'bridge'),
       subnets: [],
       ranges: [],
+      bridgeName: null,
+      parent: null,
       addressing: null,
     };
+    const options = bad.has('options') ? {} : (input.options ?? {});
+    if (fact.driver === 'bridge') fact.bridgeName = options[BRIDGE_NAME_OPTION] || null;
+    if (PARENT_DRIVERS.has(fact.driver)) fact.parent = options.parent || null;
     const configs = input.ipam?.config ?? [];
     const addressing: Addressing = {
       enableIPv6: input.enableIPv6 ?? false,
@@ -339,7 +418,7 @@ class ShapeChecker {
       if (range?.ok) fact.ranges.push({ cidr: range.cidr, path: `${at}.ipRange` });
     });
     if (!bad.has('ipam') && !bad.has('enableIPv6')) fact.addressing = addressing;
-    if (!bad.has('labels')) this.facts.labelMaps.push({ path: `${path}.labels`, labels: input.labels ?? {} });
+    this.labels(`${path}.labels`, known.labels ?? {});
     this.facts.networks.set(name, fact);
   }
 
@@ -378,7 +457,8 @@ class ShapeChecker {
     const { networks, entrypoint, ...runFields } = known;
     // Without the name, so that containers with the same spec are checked once.
     const run = this.rules.check(RunContainerInput, runFields);
-    this.problems.push(...fieldProblems(path, run.errors));
+    const runErrors = withYamlHints(runFields, withoutLabelErrors(run.errors));
+    this.problems.push(...fieldProblems(path, runErrors));
     if (entrypoint !== undefined) {
       this.problems.push(...fieldProblems(path, this.rules.check(EntrypointRules, { entrypoint }).errors));
     }
@@ -392,7 +472,7 @@ class ShapeChecker {
       this.facts.images.set(input.image, paths);
     }
     if (input.networkMode === 'host') this.facts.hostNetworkPaths.push(`${path}.networkMode`);
-    if (!bad.has('labels')) this.facts.labelMaps.push({ path: `${path}.labels`, labels: input.labels ?? {} });
+    this.labels(`${path}.labels`, known.labels ?? {});
     const joined = networks === undefined ? 0 : this.containerNetworks(path, networks, input);
     this.crossField(path, input, joined);
   }
@@ -447,7 +527,10 @@ class ShapeChecker {
       const known = this.unknownFields(epPath, raw, ENDPOINT_FIELDS, 'a container network');
       // Without the network (the key, checked above), so that equal endpoints are checked once.
       const { instance, errors } = this.rules.check(ContainerNetworkInput, known);
-      const own = errors.filter((e) => e.field !== 'network');
+      const own = withYamlHints(
+        known,
+        errors.filter((e) => e.field !== 'network'),
+      );
       this.problems.push(...fieldProblems(epPath, own));
       const bad = troubled(own);
       const valid = (field: 'ipv4Address' | 'ipv6Address' | 'macAddress') =>
@@ -487,6 +570,36 @@ class ShapeChecker {
         }
       }
     });
+  }
+
+  // Two networks of the template on one Linux bridge would break both (the engine lets the second
+  // take over the first's bridge), and Docker gives a parent interface to one macvlan (and one
+  // ipvlan) network at a time. Told at the later network.
+  private sharedInterfaces(): void {
+    const bridges = new Map<string, NetworkFact>();
+    const parents = new Map<string, NetworkFact>();
+    for (const network of this.facts.networks.values()) {
+      if (network.bridgeName !== null) {
+        const first = bridges.get(network.bridgeName);
+        if (first) {
+          this.problem(
+            bridgeNamePath(network.path),
+            `the bridge interface "${network.bridgeName}" is also network "${first.name}"'s; choose another name`,
+          );
+        } else bridges.set(network.bridgeName, network);
+      }
+      if (network.parent !== null) {
+        const key = `${network.driver} ${network.parent}`;
+        const first = parents.get(key);
+        if (first) {
+          this.problem(
+            keyPath(`${network.path}.options`, 'parent'),
+            `the interface "${network.parent}" is already the parent of the ${network.driver} network "${first.name}"; ` +
+              `Docker allows one ${network.driver} network per parent. Use another interface, or a VLAN sub-interface such as ${network.parent}.10`,
+          );
+        } else parents.set(key, network);
+      }
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -551,7 +664,9 @@ class ShapeChecker {
     if (typeof value !== 'string' || value === '') {
       this.problem(
         path,
-        value === undefined ? 'is required: a container of the template' : 'must be a container name',
+        value === undefined
+          ? 'is required: a container of the template'
+          : `must be a container name${yamlHint(value)}`,
       );
       return null;
     }

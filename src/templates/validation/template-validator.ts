@@ -4,16 +4,24 @@ import { ApiKeysService } from '../../auth/api-keys.service';
 import type { Actor } from '../../auth/roles';
 import { DomainError } from '../../common/errors/domain-error';
 import { INSTANCE_LABEL, TEMPLATE_LABEL } from '../../common/labels';
+import type { HostNetwork } from '../../common/net/host-interfaces';
 import { cidrsOverlap, formatCidr, parseCidr, type Cidr } from '../../common/net/ip';
 import { parseNetworkPools, poolProblems } from '../../common/net/pools';
 import { AppConfig } from '../../config/app-config';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../../engine/engine.port';
 import type { NetworkInfo } from '../../engine/engine.types';
 import { InstanceIdentity } from '../../instance/instance-identity';
+import { BRIDGE_NAME_OPTION } from '../../networks/network-spec';
 import { compileImageAllowlist, imageAllowed } from '../../policy/container-policy';
 import type { TemplateDocument, TemplateProblem } from '../template.types';
 import { keyPath, templateInvalid } from './template-problems';
-import { checkTemplateShape, type ShapeFacts } from './template-shape';
+import { bridgeNamePath, checkTemplateShape, type NetworkFact, type ShapeFacts } from './template-shape';
+
+// The Linux bridge of a bridge network: its chosen name, else Docker's br-<first 12 of its id>.
+const bridgeOf = (network: NetworkInfo) =>
+  network.options[BRIDGE_NAME_OPTION] || `br-${network.id.slice(0, 12)}`;
+
+const OUTSIDE_SCOPE = 'a network outside your scope';
 
 // Checks a template document before anything is stored: its shape (checkTemplateShape), then what
 // needs the engine (images, live subnets, engine features) and the caller's key (the same policy
@@ -42,7 +50,7 @@ export class TemplateValidator {
     const scoped = !this.access.unscoped(actor);
     const [images, live, laterMacs, scopeLabelKeys] = await Promise.all([
       this.imageProblems(facts),
-      this.liveOverlapProblems(facts, actor),
+      this.liveProblems(facts, actor),
       this.engineFeatureProblems(facts),
       scoped ? this.keys.scopeLabelKeys() : Promise.resolve(new Set<string>()),
     ]);
@@ -93,31 +101,61 @@ export class TemplateValidator {
     return checked.flat();
   }
 
-  // The template's subnets against live networks it does not own (one list of the engine's
-  // networks), and bridges against the host's own subnets.
-  private async liveOverlapProblems(facts: ShapeFacts, actor: Actor): Promise<TemplateProblem[]> {
-    const networks = [...facts.networks.values()].filter((n) => n.subnets.length > 0);
+  // What the template's networks take on the engine's host, against live networks it does not
+  // own (one list of the engine's networks): subnets, bridge names and parent interfaces; and
+  // bridges against the host's own subnets.
+  private async liveProblems(facts: ShapeFacts, actor: Actor): Promise<TemplateProblem[]> {
+    const networks = [...facts.networks.values()].filter(
+      (n) => n.subnets.length > 0 || n.bridgeName !== null || n.parent !== null,
+    );
     if (networks.length === 0) return [];
-    const live = (await this.engine.listNetworks()).filter((n) => !this.owned(n, facts.name));
+    const all = await this.engine.listNetworks();
+    const live = all.filter((n) => !this.owned(n, facts.name));
+    // A live network's bridge is an interface of the host too: that network is told, not its bridge.
+    const bridges = new Set(all.filter((n) => n.driver === 'bridge').map(bridgeOf));
+    const host = this.engine.hostNetwork();
+    const hostNetwork = host && {
+      subnets: host.subnets.filter((h) => !bridges.has(h.interfaceName)),
+      interfaces: host.interfaces.filter((name) => !bridges.has(name)),
+    };
+    // A network the key cannot see is never named.
+    const described = (network: NetworkInfo) =>
+      this.access.canSee(actor, this.access.network(network))
+        ? `the network "${network.name}"`
+        : OUTSIDE_SCOPE;
+    return [
+      ...this.liveOverlapProblems(networks, live, hostNetwork, described),
+      ...networks.flatMap((network) => this.liveInterfaceProblems(network, live, hostNetwork, described)),
+    ];
+  }
+
+  // The template's subnets against live networks it does not own, and bridges against the
+  // host's own subnets.
+  private liveOverlapProblems(
+    networks: NetworkFact[],
+    live: NetworkInfo[],
+    host: HostNetwork | null,
+    described: (network: NetworkInfo) => string,
+  ): TemplateProblem[] {
     const liveSubnets = live.flatMap((network) =>
       network.ipam.config.flatMap((config) => {
         const parsed = config.subnet ? parseCidr(config.subnet) : null;
         return parsed?.ok ? [{ network, cidr: parsed.cidr, text: config.subnet as string }] : [];
       }),
     );
-    const host = this.engine.hostNetwork();
     const problems: TemplateProblem[] = [];
     for (const network of networks) {
       for (const subnet of network.subnets) {
         const text = formatCidr(subnet.cidr);
         for (const other of liveSubnets) {
           if (!cidrsOverlap(other.cidr, subnet.cidr)) continue;
-          const visible = this.access.canSee(actor, this.access.network(other.network));
+          const owner = described(other.network);
           problems.push({
             path: subnet.path,
-            message: visible
-              ? `${text} overlaps ${other.text} of the network "${other.network.name}" on the engine; choose a free subnet`
-              : `${text} overlaps the subnet of a network outside your scope on the engine; choose a free subnet`,
+            message:
+              owner === OUTSIDE_SCOPE
+                ? `${text} overlaps the subnet of ${owner} on the engine; choose a free subnet`
+                : `${text} overlaps ${other.text} of ${owner} on the engine; choose a free subnet`,
           });
         }
         // A bridge on the engine's own LAN would cut the host off from it. Macvlan and ipvlan
@@ -135,6 +173,47 @@ export class TemplateValidator {
           });
         }
       }
+    }
+    return problems;
+  }
+
+  // The rules of network create (assertBridgeNameFree, assertParentFree): the engine lets a new
+  // bridge network take over another's Linux bridge (docker0 included), which breaks both, and
+  // gives a parent interface to one macvlan (and one ipvlan) network at a time.
+  private liveInterfaceProblems(
+    network: NetworkFact,
+    live: NetworkInfo[],
+    host: HostNetwork | null,
+    described: (network: NetworkInfo) => string,
+  ): TemplateProblem[] {
+    const problems: TemplateProblem[] = [];
+    const name = network.bridgeName;
+    if (name !== null) {
+      const owner = live.find((n) => n.driver === 'bridge' && bridgeOf(n) === name);
+      if (owner) {
+        problems.push({
+          path: bridgeNamePath(network.path),
+          message: `the bridge interface "${name}" belongs to ${described(owner)}; choose another name`,
+        });
+      } else if (host?.interfaces.includes(name)) {
+        problems.push({
+          path: bridgeNamePath(network.path),
+          message: `an interface named "${name}" already exists on the host; choose another bridge name`,
+        });
+      }
+    }
+    const parent = network.parent;
+    const user =
+      parent === null
+        ? undefined
+        : live.find((n) => n.driver === network.driver && n.options.parent === parent);
+    if (user) {
+      problems.push({
+        path: keyPath(`${network.path}.options`, 'parent'),
+        message:
+          `the interface "${parent}" is already the parent of ${described(user)} (${network.driver}); ` +
+          `Docker allows one ${network.driver} network per parent. Use another interface, or a VLAN sub-interface such as ${parent}.10`,
+      });
     }
     return problems;
   }

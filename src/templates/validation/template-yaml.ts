@@ -8,6 +8,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type Scalar,
   type YAMLError,
 } from 'yaml';
 import { type DomainError } from '../../common/errors/domain-error';
@@ -15,8 +16,8 @@ import { MAX_JSON_DEPTH } from '../../common/http/json-depth';
 import { templateInvalid } from './template-problems';
 
 // YAML bodies (templates and compose files), read as plain JSON data and nothing more: the core
-// schema only (no `!!binary`, `!!set`, `!js/...` or local tags), unique keys, no merge keys, one
-// document whose top level is a mapping. Anchors and aliases are allowed, but what they expand to
+// schema only (no `!!binary`, `!!set`, `!js/...` or local tags), unique keys, merge keys (`<<:
+// *common`, common in compose files) of mappings, one document whose top level is a mapping. Anchors and aliases are allowed, but what they expand to
 // is measured before anything is built, so that a small text cannot become a huge value
 // ("billion laughs").
 
@@ -44,10 +45,22 @@ function refusal(line: number, column: number, what: string): DomainError {
 }
 
 // The parser's message without its own position and excerpt (the problem gives the position).
-function shortMessage(error: YAMLError): string {
+// A duplicate key is named (the parser only says keys must be unique).
+function shortMessage(error: YAMLError, text: string): string {
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = DUPLICATE_KEY.exec(text.slice(error.pos[0]))?.[1]?.trim();
+    const shown = key && /^["']/.test(key) ? key : JSON.stringify(key);
+    if (key) return `the key ${shown} appears twice in one mapping (keys must be unique); keep one`;
+  }
   const first = error.message.split('\n')[0];
   return first.replace(/ at line \d+, column \d+:?$/, '');
 }
+
+// The key at the start of a duplicate: quoted, or plain up to its colon.
+const DUPLICATE_KEY = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\n]*?)\s*:(?:\s|$)/;
+
+// `<<` read as a merge key (the parser gives it a symbol of its own).
+const isMergeKey = (key: unknown): key is Scalar => isScalar(key) && typeof key.value === 'symbol';
 
 // Measures the JSON size of every node once (an alias counts what its anchor holds), refusing
 // custom tags, keys that are not scalars, aliases to an enclosing node, and nesting or
@@ -96,6 +109,7 @@ class Expansion {
             'a mapping key must be a plain value (a string), not a mapping, list or alias',
           );
         }
+        if (isMergeKey(pair.key)) this.mergeSource(pair.value as Node | null, pair.key.range?.[0] ?? offset);
         size += this.size(pair.key, depth + 1) + 2 + this.size(pair.value as Node | null, depth + 1);
         size = this.bounded(size, offset);
       }
@@ -110,6 +124,19 @@ class Expansion {
     this.open.delete(node);
     this.sizes.set(node, size);
     return size;
+  }
+
+  // `<<: *base` (or a list of them) merges mappings; anything else has no meaning. What it adds
+  // is no more than the size of its value, which is counted like any other.
+  private mergeSource(value: Node | null, offset: number): void {
+    const mapping = (node: unknown) => isMap(node) || (isAlias(node) && isMap(this.anchors.get(node.source)));
+    const ok = mapping(value) || (isSeq(value) && value.items.every(mapping));
+    if (!ok) {
+      throw new YamlRefusal(
+        value?.range?.[0] ?? offset,
+        'a merge key (<<) takes a mapping, an alias of one (<<: *common) or a list of them; quote "<<" for a plain key',
+      );
+    }
   }
 
   private bounded(size: number, offset: number): number {
@@ -140,7 +167,7 @@ export function parseTemplateYaml(text: string): unknown {
     doc = parseDocument(text, {
       schema: 'core',
       uniqueKeys: true,
-      merge: false,
+      merge: true,
       strict: true,
       prettyErrors: true,
       lineCounter,
@@ -153,7 +180,7 @@ export function parseTemplateYaml(text: string): unknown {
   const problem = firstProblem(doc);
   if (problem) {
     const position = problem.linePos?.[0] ?? lineCounter.linePos(problem.pos[0]);
-    throw refusal(position.line, position.col, shortMessage(problem));
+    throw refusal(position.line, position.col, shortMessage(problem, text));
   }
   const contents = doc.contents;
   if (!isMap(contents)) {
