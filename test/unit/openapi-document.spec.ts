@@ -324,11 +324,13 @@ describe('the OpenAPI document', () => {
         message: expect.any(String),
       });
       expect(bad.description).toMatch(/TEMPLATE_INVALID/);
+      expect(at(path, method).responses['415'].description).toMatch(/YAML/);
     }
     expect(Object.keys(at('/api/v1/templates/{name}', 'put').responses)).toEqual(
       expect.arrayContaining(['413', '415']),
     );
     expect(Object.keys(at('/api/v1/templates/{name}', 'delete').responses)).not.toContain('415');
+    expect(at('/api/v1/networks', 'post').responses['415'].description).not.toMatch(/YAML/);
     for (const [path, method] of [
       ['/api/v1/templates/{name}', 'get'],
       ['/api/v1/templates/{name}/plan', 'post'],

@@ -305,8 +305,10 @@ export const SPECIFIC_DESCRIPTIONS: Record<string, Record<string, string>> = {
 };
 const TEMPLATE_400 =
   'TEMPLATE_INVALID: the document is invalid, every problem with its JSON path in `context.problems` (also in `errors`); VALIDATION_FAILED for the query string';
+const TEMPLATE_415 =
+  'UNSUPPORTED_MEDIA_TYPE: send the body as JSON (application/json) or as YAML (Content-Type: application/yaml)';
 for (const id of ['create', 'replace', 'importCompose'])
-  SPECIFIC_DESCRIPTIONS[`TemplatesController_${id}`] = { '400': TEMPLATE_400 };
+  SPECIFIC_DESCRIPTIONS[`TemplatesController_${id}`] = { '400': TEMPLATE_400, '415': TEMPLATE_415 };
 
 // The description of a problem answer of an operation.
 export function problemDescription(operationId: string, status: string): string | undefined {
