@@ -301,7 +301,7 @@ describe('the OpenAPI document', () => {
       for (const [status, response] of Object.entries(op.responses))
         if (!response.description?.trim()) problems.push(`${method} ${path} ${status}: no description`);
     expect(problems).toEqual([]);
-    const at = (path: string, method: string) => doc.paths[path][method] as Operation & Schema;
+    const at = (path: string, method: string): Schema => doc.paths[path][method] as Schema;
     for (const action of ['plan', 'apply', 'destroy'])
       expect([action, at(`/api/v1/templates/{name}/${action}`, 'post').requestBody.required]).not.toEqual([
         action,
