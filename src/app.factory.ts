@@ -24,6 +24,20 @@ import { acceptsYaml, YAML_MEDIA_TYPES, YamlBody } from './templates/template-bo
 // A client's request id is kept only as a short, safe token: it lands in logs, answers and the audit log.
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+// The 415 of a body in a media type the route does not take: what it does take.
+function mediaRefused(request: { method: string; routeOptions?: { url?: string } }): DomainError {
+  if (acceptsYaml(request.method, request.routeOptions?.url)) {
+    return new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the document as JSON (Content-Type: application/json) or as YAML (Content-Type: application/yaml).',
+    );
+  }
+  return new DomainError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    'Send the request body as JSON with Content-Type: application/json.',
+  );
+}
+
 // Builds the whole application: main.ts and the tests share it, so tests run what users run.
 export async function createApp(
   config: AppConfig,
@@ -93,27 +107,20 @@ export async function createApp(
   // routes that take a document accept it; elsewhere it is refused like any other non-JSON body.
   for (const type of YAML_MEDIA_TYPES) {
     app.useBodyParser(type, { bodyLimit: config.BODY_LIMIT_BYTES }, (request, body, done) => {
-      if (!acceptsYaml(request.method, request.routeOptions?.url)) {
-        return done(
-          new DomainError(
-            'UNSUPPORTED_MEDIA_TYPE',
-            'Send the request body as JSON with Content-Type: application/json (YAML is accepted only for template documents and compose files).',
-          ),
-          undefined,
-        );
-      }
+      if (!acceptsYaml(request.method, request.routeOptions?.url))
+        return done(mediaRefused(request), undefined);
       done(null, new YamlBody(body.toString('utf8')));
     });
   }
-  // JSON only: a form post is refused rather than parsed (and cannot be forged cross-site as JSON).
-  app.useBodyParser('application/x-www-form-urlencoded', {}, (_request, _body, done) =>
-    done(
-      new DomainError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'Send the request body as JSON with Content-Type: application/json.',
-      ),
-      undefined,
-    ),
+  // Any other body (a form post, text, none named) is refused rather than parsed (and a form cannot
+  // be forged cross-site as JSON), with the media types this route does take.
+  app.useBodyParser('application/x-www-form-urlencoded', {}, (request, _body, done) =>
+    done(mediaRefused(request), undefined),
+  );
+  fastify.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: config.BODY_LIMIT_BYTES },
+    (request, _body, done) => done(mediaRefused(request), undefined),
   );
   registerGraphiql(fastify);
   // Browsers ask for /favicon.ico with every page (the IDE, the API docs): an empty answer on a

@@ -19,7 +19,7 @@ export class DeploymentsController {
     description:
       'Readable while it runs (each action pending, running, succeeded, failed, rolled_back or skipped) and after: its status, the expectation results and, when it did not succeed, the error.',
   })
-  @ApiResponse({ status: 200, type: DeploymentModel })
+  @ApiResponse({ status: 200, type: DeploymentModel, description: 'The deployment' })
   @ApiProblems(404)
   @Allow('viewer')
   get(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<DeploymentModel> {

@@ -67,7 +67,7 @@ export class TemplatesController {
     summary: 'List templates, a page at a time, by name',
     description: 'Each at its current revision; `nextCursor` continues the listing.',
   })
-  @ApiResponse({ status: 200, type: TemplatePageModel })
+  @ApiResponse({ status: 200, type: TemplatePageModel, description: 'A page of templates' })
   @ApiProblems(400)
   @Allow('viewer')
   list(@Query() query: TemplatePageQuery, @CurrentActor() actor: Actor): Promise<TemplatePageModel> {
@@ -82,7 +82,11 @@ export class TemplatesController {
   })
   @ApiConsumes(...DOCUMENT_MEDIA)
   @ApiBody({ schema: TEMPLATE_DOCUMENT_SCHEMA })
-  @ApiResponse({ status: 201, type: TemplateModel })
+  @ApiResponse({
+    status: 201,
+    type: TemplateModel,
+    description: 'Stored: the template at revision 1 (or the next of its name)',
+  })
   @ApiProblems(400, 409)
   @Allow('operator')
   @Audited({ action: 'template.create', target: NEW_TEMPLATE })
@@ -98,7 +102,11 @@ export class TemplatesController {
   })
   @ApiConsumes(YAML)
   @ApiBody({ schema: { type: 'string', description: 'A compose file' } })
-  @ApiResponse({ status: 201, type: ComposeImportModel })
+  @ApiResponse({
+    status: 201,
+    type: ComposeImportModel,
+    description: 'Stored: the template, and what could not be mapped',
+  })
   @ApiProblems(400, 409)
   @Allow('operator')
   @Audited({ action: 'template.import', target: TEMPLATE_REF })
@@ -115,7 +123,7 @@ export class TemplatesController {
     summary: 'A template at its current revision, or at ?revision=N',
     description: 'A revision of a deleted template of the same name is a 404 REVISION_NOT_FOUND.',
   })
-  @ApiResponse({ status: 200, type: TemplateModel })
+  @ApiResponse({ status: 200, type: TemplateModel, description: 'The template' })
   @ApiProblems(404)
   @Allow('viewer')
   get(
@@ -134,8 +142,8 @@ export class TemplatesController {
   })
   @ApiConsumes(...DOCUMENT_MEDIA)
   @ApiBody({ schema: TEMPLATE_REPLACEMENT_SCHEMA })
-  @ApiResponse({ status: 200, type: TemplateModel })
-  @ApiProblems(400, 404)
+  @ApiResponse({ status: 200, type: TemplateModel, description: 'Stored: the template at its next revision' })
+  @ApiProblems(400, 404, 413, 415)
   @Allow('operator')
   @Audited({ action: 'template.replace', target: TEMPLATE_REF })
   replace(
@@ -166,7 +174,7 @@ export class TemplatesController {
     summary: "A template's revisions, newest first",
     description: 'Each with when it was stored and by which key.',
   })
-  @ApiResponse({ status: 200, type: TemplateRevisionPageModel })
+  @ApiResponse({ status: 200, type: TemplateRevisionPageModel, description: 'A page of revisions' })
   @ApiProblems(404)
   @Allow('viewer')
   revisions(
@@ -182,7 +190,7 @@ export class TemplatesController {
     summary: 'What changed between two revisions',
     description: 'Each change by JSON path (`$.containers.web.image`), with its old and new value.',
   })
-  @ApiResponse({ status: 200, type: TemplateDiffModel })
+  @ApiResponse({ status: 200, type: TemplateDiffModel, description: 'The changes' })
   @ApiProblems(404)
   @Allow('viewer')
   diff(
@@ -200,7 +208,8 @@ export class TemplatesController {
     description:
       'The actions that make the engine match the revision (create, recreate with the changes, remove, unchanged) and the conflicts: resources with a name of the template that it does not own.',
   })
-  @ApiResponse({ status: 200, type: PlanModel })
+  @ApiBody({ type: PlanTemplateInput, required: false })
+  @ApiResponse({ status: 200, type: PlanModel, description: 'The plan' })
   @ApiProblems(404, 503, 504)
   @Allow('viewer')
   plan(
@@ -218,6 +227,7 @@ export class TemplatesController {
     description:
       "Answers the finished deployment whatever its status (succeeded, failed, rolled_back), or with `wait: false` a 202 with it running (GET /deployments/{id} follows it). A failed step puts back everything this apply changed. A second apply or destroy while one runs is a 409 TEMPLATE_BUSY; a resource of the template's that it does not own is a 409 RESOURCE_NOT_OWNED.",
   })
+  @ApiBody({ type: ApplyTemplateInput, required: false })
   @ApiResponse({ status: 200, type: DeploymentModel, description: 'Finished' })
   @ApiResponse({ status: 202, type: DeploymentModel, description: 'Started (wait: false)' })
   @ApiProblems(404, 409, 503, 504)
@@ -240,7 +250,7 @@ export class TemplatesController {
     description:
       'Compares the engine with the last applied revision: containers removed, stopped or changed by hand, networks removed or changed, extra owned resources. Also for a deleted template.',
   })
-  @ApiResponse({ status: 200, type: TemplateStatusModel })
+  @ApiResponse({ status: 200, type: TemplateStatusModel, description: 'The status' })
   @ApiProblems(404, 503, 504)
   @Allow('viewer')
   status(@Param('name') name: string, @CurrentActor() actor: Actor): Promise<TemplateStatusModel> {
@@ -254,6 +264,7 @@ export class TemplatesController {
     description:
       "Every network and container carrying the template's label, and nothing else; also after the template was edited or deleted. Recorded as a deployment of kind destroy (202 with `wait: false`).",
   })
+  @ApiBody({ type: DestroyTemplateInput, required: false })
   @ApiResponse({ status: 200, type: DeploymentModel, description: 'Finished' })
   @ApiResponse({ status: 202, type: DeploymentModel, description: 'Started (wait: false)' })
   @ApiProblems(404, 409, 503, 504)
@@ -275,7 +286,7 @@ export class TemplatesController {
     summary: "A template's applies and destroys, newest first",
     description: 'Also after the template was deleted.',
   })
-  @ApiResponse({ status: 200, type: DeploymentPageModel })
+  @ApiResponse({ status: 200, type: DeploymentPageModel, description: 'A page of deployments' })
   @ApiProblems(404)
   @Allow('viewer')
   deployments(

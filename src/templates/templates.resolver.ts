@@ -42,7 +42,7 @@ export class TemplatesResolver {
     @CurrentActor() actor: Actor,
     @Args('revision', optionalInt('Default: the current revision')) revision?: number,
   ): Promise<TemplateModel> {
-    return this.service.get(name, revision, actor);
+    return this.service.get(name, revision, actor, 'graphql');
   }
 
   @Query(() => TemplateRevisionPageModel, { description: "A template's revisions, newest first" })
@@ -53,7 +53,7 @@ export class TemplatesResolver {
     @Args('limit', LIMIT) limit?: number,
     @Args('cursor', CURSOR) cursor?: string,
   ): Promise<TemplateRevisionPageModel> {
-    return this.service.revisions(name, { limit, cursor }, actor);
+    return this.service.revisions(name, { limit, cursor }, actor, 'graphql');
   }
 
   @Query(() => TemplateDiffModel, { description: 'What changed between two revisions, by JSON path' })
@@ -64,7 +64,7 @@ export class TemplatesResolver {
     @Args('to', { type: () => Int }) to: number,
     @CurrentActor() actor: Actor,
   ): Promise<TemplateDiffModel> {
-    return this.service.diff(name, from, to, actor);
+    return this.service.diff(name, from, to, actor, 'graphql');
   }
 
   @Query(() => PlanModel, { description: 'What an apply of the revision would do (changes nothing)' })
@@ -74,13 +74,13 @@ export class TemplatesResolver {
     @CurrentActor() actor: Actor,
     @Args('revision', optionalInt('Default: the current revision')) revision?: number,
   ): Promise<PlanModel> {
-    return this.service.plan(name, revision, actor);
+    return this.service.plan(name, revision, actor, 'graphql');
   }
 
   @Query(() => TemplateStatusModel, { description: 'In sync or drifted, and what drifted' })
   @Allow('viewer')
   templateStatus(@Args('name') name: string, @CurrentActor() actor: Actor): Promise<TemplateStatusModel> {
-    return this.service.status(name, actor);
+    return this.service.status(name, actor, 'graphql');
   }
 
   @Query(() => DeploymentPageModel, { description: "A template's applies and destroys, newest first" })
@@ -91,7 +91,7 @@ export class TemplatesResolver {
     @Args('limit', LIMIT) limit?: number,
     @Args('cursor', CURSOR) cursor?: string,
   ): Promise<DeploymentPageModel> {
-    return this.service.deployments(template, { limit, cursor }, actor);
+    return this.service.deployments(template, { limit, cursor }, actor, 'graphql');
   }
 
   @Query(() => DeploymentModel, { description: 'One apply or destroy, with the state of each action' })
@@ -107,7 +107,7 @@ export class TemplatesResolver {
     @CurrentActor() actor: Actor,
     @Args('revision', optionalInt('Default: the current revision')) revision?: number,
   ): Promise<string> {
-    return this.service.exportCompose(name, revision, actor);
+    return this.service.exportCompose(name, revision, actor, 'graphql');
   }
 
   @Mutation(() => TemplateModel, { nullable: true, description: 'Stores a new template (validated first)' })
@@ -117,7 +117,7 @@ export class TemplatesResolver {
     @Args('document', { type: () => JsonScalar }) document: unknown,
     @CurrentActor() actor: Actor,
   ): Promise<TemplateModel> {
-    return this.service.create(document, actor);
+    return this.service.create(document, actor, 'graphql');
   }
 
   @Mutation(() => TemplateModel, { nullable: true, description: 'Stores the next revision' })
@@ -128,7 +128,7 @@ export class TemplatesResolver {
     @Args('document', { type: () => JsonScalar }) document: unknown,
     @CurrentActor() actor: Actor,
   ): Promise<TemplateModel> {
-    return this.service.replace(name, document, actor);
+    return this.service.replace(name, document, actor, 'graphql');
   }
 
   @Mutation(() => Boolean, {
@@ -138,7 +138,7 @@ export class TemplatesResolver {
   @Allow('operator')
   @Audited({ action: 'template.delete', target: TEMPLATE_REF })
   async deleteTemplate(@Args('name') name: string, @CurrentActor() actor: Actor): Promise<boolean> {
-    await this.service.delete(name, actor);
+    await this.service.delete(name, actor, 'graphql');
     return true;
   }
 
@@ -154,7 +154,7 @@ export class TemplatesResolver {
     @Args('revision', optionalInt('Default: the current revision')) revision?: number,
     @Args('wait', { type: () => Boolean, nullable: true, description: 'Default true' }) wait?: boolean,
   ): Promise<DeploymentModel> {
-    return this.service.apply(name, { revision, wait }, actor);
+    return this.service.apply(name, { revision, wait }, actor, 'graphql');
   }
 
   @Mutation(() => DeploymentModel, {
@@ -168,7 +168,7 @@ export class TemplatesResolver {
     @CurrentActor() actor: Actor,
     @Args('wait', { type: () => Boolean, nullable: true, description: 'Default true' }) wait?: boolean,
   ): Promise<DeploymentModel> {
-    return this.service.destroy(name, { wait }, actor);
+    return this.service.destroy(name, { wait }, actor, 'graphql');
   }
 
   @Mutation(() => ComposeImportModel, {
@@ -182,6 +182,6 @@ export class TemplatesResolver {
     @Args('compose') compose: string,
     @CurrentActor() actor: Actor,
   ): Promise<ComposeImportModel> {
-    return this.service.importCompose(name, compose, actor);
+    return this.service.importCompose(name, compose, actor, 'graphql');
   }
 }

@@ -382,7 +382,10 @@ describe('templates API', () => {
         ).map(
           (e) =>
             JSON.parse(
-              JSON.stringify(e.value).replace(/"(lab(?:-net|-web|-db)?)"/g, (_, n: string) => `"${p}ex${n}"`),
+              JSON.stringify(e.value).replace(
+                /"swagger-(lab(?:-net|-web|-db)?)"/g,
+                (_, n: string) => `"${p}ex${n}"`,
+              ),
             ) as Record<string, unknown>,
         );
       const name = `${p}exlab`;

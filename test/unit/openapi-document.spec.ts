@@ -1,5 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { PROBLEM_DESCRIPTIONS, problemDescription } from '../../src/common/api/openapi-examples';
 import { ERROR_CATALOG, type ErrorCode } from '../../src/common/errors/error-codes';
 import { MemoryEngine } from '../support/memory-engine';
 import { BOOT_TIMEOUT_MS, startAppOn, type TestApp } from '../support/test-app';
@@ -76,7 +77,13 @@ describe('the OpenAPI document', () => {
       if (JSON.stringify(op.security) !== JSON.stringify([{ bearer: [] }]))
         problems.push(`${where}: security ${JSON.stringify(op.security)}`);
       expected.push('401', '403', '429');
-      if (method === 'post' || method === 'delete') expected.push('400', '413', '415');
+      if (method === 'post' || method === 'put') expected.push('400', '413', '415');
+      if (method === 'delete') {
+        expected.push('400');
+        // A DELETE takes no body.
+        for (const status of ['413', '415'])
+          if (statuses.includes(status)) problems.push(`${where}: ${status} listed (no body)`);
+      }
       if (path.includes('{')) expected.push('414');
       for (const status of expected)
         if (!statuses.includes(status)) problems.push(`${where}: ${status} not documented`);
@@ -265,10 +272,16 @@ describe('the OpenAPI document', () => {
     expect(problem.status.example ?? 409).toBe(ERROR_CATALOG[problem.code.example as ErrorCode].status);
   });
 
-  it('says the same about a status wherever it is given', () => {
+  it('says the same about a status wherever it is given (but where a route is more specific)', () => {
     const descriptions = new Map<string, Set<string>>();
     for (const [, , op] of operations)
       for (const [status, response] of problemsOf(op)) {
+        expect([op.operationId, status, response.description]).toEqual([
+          op.operationId,
+          status,
+          problemDescription(op.operationId, status),
+        ]);
+        if (problemDescription(op.operationId, status) !== PROBLEM_DESCRIPTIONS[status]) continue;
         const seen = descriptions.get(status) ?? new Set<string>();
         seen.add(response.description ?? '');
         descriptions.set(status, seen);
@@ -280,6 +293,61 @@ describe('the OpenAPI document', () => {
       expect(description.length).toBeGreaterThan(10);
     }
     expect([...descriptions.get('401')!][0]).toMatch(/^UNAUTHENTICATED/);
+  });
+
+  it('describes the template routes: bodies, YAML as text, codes, every answer described', () => {
+    const problems: string[] = [];
+    for (const [method, path, op] of operations)
+      for (const [status, response] of Object.entries(op.responses))
+        if (!response.description?.trim()) problems.push(`${method} ${path} ${status}: no description`);
+    expect(problems).toEqual([]);
+    const at = (path: string, method: string): Schema => doc.paths[path][method] as Schema;
+    for (const action of ['plan', 'apply', 'destroy'])
+      expect([action, at(`/api/v1/templates/{name}/${action}`, 'post').requestBody.required]).not.toEqual([
+        action,
+        true,
+      ]);
+    for (const [path, method] of [
+      ['/api/v1/templates', 'post'],
+      ['/api/v1/templates/{name}', 'put'],
+      ['/api/v1/templates/import', 'post'],
+    ]) {
+      const yaml = at(path, method).requestBody.content['application/yaml'];
+      expect([path, yaml.schema.type, typeof yaml.schema.example]).toEqual([path, 'string', 'string']);
+      const bad = at(path, method).responses['400'];
+      expect([path, bad.content['application/problem+json'].example.code]).toEqual([
+        path,
+        'TEMPLATE_INVALID',
+      ]);
+      expect(bad.content['application/problem+json'].example.context.problems[0]).toEqual({
+        path: expect.any(String),
+        message: expect.any(String),
+      });
+      expect(bad.description).toMatch(/TEMPLATE_INVALID/);
+      expect(at(path, method).responses['415'].description).toMatch(/YAML/);
+    }
+    expect(Object.keys(at('/api/v1/templates/{name}', 'put').responses)).toEqual(
+      expect.arrayContaining(['413', '415']),
+    );
+    expect(Object.keys(at('/api/v1/templates/{name}', 'delete').responses)).not.toContain('415');
+    expect(at('/api/v1/networks', 'post').responses['415'].description).not.toMatch(/YAML/);
+    for (const [path, method] of [
+      ['/api/v1/templates/{name}', 'get'],
+      ['/api/v1/templates/{name}/plan', 'post'],
+    ])
+      expect(at(path, method).responses['404'].description).toMatch(/TEMPLATE_NOT_FOUND.*REVISION_NOT_FOUND/);
+    expect(at('/api/v1/deployments/{id}', 'get').responses['404'].description).toMatch(
+      /DEPLOYMENT_NOT_FOUND/,
+    );
+    expect(at('/api/v1/templates/{name}/apply', 'post').responses['409'].description).toMatch(
+      /TEMPLATE_BUSY.*RESOURCE_NOT_OWNED/,
+    );
+    const created = at('/api/v1/templates', 'post').requestBody.content['application/json'];
+    expect(created.schema.properties.name).toMatchObject({ maxLength: 64, pattern: expect.any(String) });
+    const example = Object.values(created.examples as Record<string, { value: { name: string } }>)[0];
+    expect(example.value.name).not.toBe('lab');
+    expect(schema('ExpectationResultModel').properties.reachable.description).toMatch(/observed/);
+    expect(schema('DeploymentModel').properties.revision.description).toMatch(/destroy/i);
   });
 
   it('lists 414 where the service gives it: a path segment too long, not a long query string', async () => {

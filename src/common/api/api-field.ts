@@ -1,4 +1,11 @@
-import { Field, Float, GraphQLISODateTime, Int, type ReturnTypeFunc } from '@nestjs/graphql';
+import {
+  Field,
+  Float,
+  GraphQLISODateTime,
+  Int,
+  registerEnumType,
+  type ReturnTypeFunc,
+} from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Type } from '@nestjs/common';
 import { JsonScalar } from '../graphql/json.scalar';
@@ -13,6 +20,21 @@ export interface ApiFieldOptions {
   description?: string;
   example?: unknown;
   enum?: readonly string[];
+  // With `enum`: the GraphQL enum type it is registered as (else GraphQL says String).
+  enumName?: string;
+}
+
+// GraphQL enums by name, registered once however many fields use them.
+const ENUMS = new Map<string, Record<string, string>>();
+
+function graphqlEnum(name: string, values: readonly string[]): Record<string, string> {
+  let found = ENUMS.get(name);
+  if (!found) {
+    found = Object.fromEntries(values.map((v) => [v, v]));
+    registerEnumType(found, { name });
+    ENUMS.set(name, found);
+  }
+  return found;
 }
 
 function graphqlType(kind: FieldKind): unknown {
@@ -59,7 +81,8 @@ function openApiType(kind: FieldKind): Record<string, unknown> {
 
 // One decorator for both schemas, so that REST (OpenAPI) and GraphQL describe a field identically.
 export function ApiField(kind: FieldKind, options: ApiFieldOptions = {}): PropertyDecorator {
-  const gql = graphqlType(kind);
+  const gql =
+    options.enum && options.enumName ? graphqlEnum(options.enumName, options.enum) : graphqlType(kind);
   const typeFn = (() => (options.array ? [gql] : gql)) as ReturnTypeFunc;
   const field = Field(typeFn, {
     nullable: options.optional ?? false,

@@ -1,5 +1,11 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { PROBLEM_DESCRIPTIONS, problemExample, REQUEST_EXAMPLES } from './openapi-examples';
+import {
+  PROBLEM_DESCRIPTIONS,
+  problemDescription,
+  problemExample,
+  REQUEST_EXAMPLES,
+  YAML_EXAMPLES,
+} from './openapi-examples';
 import { applyRules, nestedClasses, validatedArguments, type Schema } from './openapi-rules';
 
 type Class = new (...args: never[]) => unknown;
@@ -9,7 +15,10 @@ type Operation = {
   description?: string;
   summary?: string;
   parameters?: Array<{ name: string; in: string; schema?: Schema }>;
-  requestBody?: { content?: Record<string, { schema?: Schema; examples?: unknown }> };
+  requestBody?: {
+    required?: boolean;
+    content?: Record<string, { schema?: Schema; examples?: unknown; example?: unknown }>;
+  };
   security?: unknown[];
   responses: Record<string, unknown>;
 };
@@ -57,25 +66,31 @@ function addExamples(operation: Operation, schemas: Record<string, Schema>): voi
   const media = operation.requestBody?.content?.['application/json'];
   const examples = REQUEST_EXAMPLES[operationId];
   if (media && examples) media.examples = examples;
+  // A YAML body is text: described as a string, with an example of it.
+  const yaml = operation.requestBody?.content?.['application/yaml'];
+  const text = YAML_EXAMPLES[operationId];
+  if (yaml) yaml.schema = { type: 'string', ...(text ?? {}) };
   for (const [status, value] of Object.entries(operation.responses)) {
     const response = value as { description?: string; content?: Record<string, { example?: unknown }> };
+    // Every answer says what it is (a 2xx that only names its schema too).
+    if (!response.description?.trim()) response.description = status.startsWith('201') ? 'Created' : 'OK';
     const content = response.content?.[PROBLEM_MEDIA];
     if (!content) continue;
-    response.description = PROBLEM_DESCRIPTIONS[status] ?? response.description;
+    response.description = problemDescription(operationId, status) ?? response.description;
     content.example = problemExample(operationId, status, firstField(operation, schemas));
   }
 }
 
 // Which common answers a route can give: the gate's on every route that needs a key, the body
-// parser's where Fastify reads a body (POST and DELETE), 414 where a path has parameters (Fastify's
+// parser's where a route takes a body (POST and PUT), 414 where a path has parameters (Fastify's
 // maxParamLength; a long query string is read and validated: its 400 is listed), 400 wherever input
 // is validated.
 export function commonStatuses(method: string, operation: Operation): string[] {
   const statuses: string[] = [];
   const secured = (operation.security?.length ?? 0) > 0;
   const parameters = operation.parameters ?? [];
-  const readsBody = method === 'post' || method === 'delete';
-  if (secured && (readsBody || parameters.length > 0)) statuses.push('400');
+  const readsBody = method === 'post' || method === 'put';
+  if (secured && (readsBody || method === 'delete' || parameters.length > 0)) statuses.push('400');
   if (secured) statuses.push('401', '403');
   if (secured && readsBody) statuses.push('413', '415');
   if (parameters.some((p) => p.in === 'path')) statuses.push('414');
@@ -129,6 +144,8 @@ export function finishDocument(document: OpenAPIObject, controllers: Class[]): O
       for (const parameter of operation.parameters ?? []) delete parameter.schema?.nullable;
       for (const status of commonStatuses(method, operation))
         operation.responses[status] ??= problem(PROBLEM_DESCRIPTIONS[status]);
+      // A DELETE takes no body: no body-parser answers (a decorator may have listed them).
+      if (method === 'delete') for (const status of ['413', '415']) delete operation.responses[status];
       addExamples(operation, schemas);
       // The rules of the classes the route validates.
       const [controllerName, handler] = (operation.operationId ?? '').split('_');

@@ -10,36 +10,78 @@ type Example = { summary: string; value: Record<string, unknown> };
 // The image `npm run serve` and the test engines load (nothing is pulled).
 export const EXAMPLE_IMAGE = 'switchyard/busybox:latest';
 
-// A template of the tour (its own subnet: the network demo has 10.50.0.0/24). Replace sends it
-// without its name (the path's), the web container with an alias.
+// A template of the tour, named apart from docs/api.md's `lab` (following both never collides): its
+// own subnet (the network demo has 10.50.0.0/24). Replace sends it without its name (the path's),
+// the web container with an alias.
 const LAB_CONTAINERS = {
-  'lab-web': {
+  'swagger-lab-web': {
     image: EXAMPLE_IMAGE,
     command: ['sleep', '3600'],
-    networks: { 'lab-net': { ipv4Address: '10.50.1.10' } },
+    networks: { 'swagger-lab-net': { ipv4Address: '10.50.1.10' } },
   },
-  'lab-db': {
+  'swagger-lab-db': {
     image: EXAMPLE_IMAGE,
     command: ['sleep', '3600'],
-    networks: { 'lab-net': { ipv4Address: '10.50.1.20' } },
+    networks: { 'swagger-lab-net': { ipv4Address: '10.50.1.20' } },
   },
 };
 const LAB_BODY = {
   description: 'A web container and its database on a network of their own',
   labels: { team: 'a' },
-  networks: { 'lab-net': { ipam: { config: [{ subnet: '10.50.1.0/24' }] } } },
+  networks: { 'swagger-lab-net': { ipam: { config: [{ subnet: '10.50.1.0/24' }] } } },
   containers: LAB_CONTAINERS,
-  expectations: [{ from: 'lab-web', to: 'lab-db', reachable: true }],
+  expectations: [{ from: 'swagger-lab-web', to: 'swagger-lab-db', reachable: true }],
 };
-const LAB_TEMPLATE = { name: 'lab', ...LAB_BODY };
+const LAB_TEMPLATE = { name: 'swagger-lab', ...LAB_BODY };
 const LAB_REVISION_2 = {
   ...LAB_BODY,
   containers: {
     ...LAB_CONTAINERS,
-    'lab-web': {
-      ...LAB_CONTAINERS['lab-web'],
-      networks: { 'lab-net': { ipv4Address: '10.50.1.10', aliases: ['web'] } },
+    'swagger-lab-web': {
+      ...LAB_CONTAINERS['swagger-lab-web'],
+      networks: { 'swagger-lab-net': { ipv4Address: '10.50.1.10', aliases: ['web'] } },
     },
+  },
+};
+
+// The same template as YAML (Content-Type: application/yaml), and a compose file to import.
+export const YAML_EXAMPLES: Record<string, { description: string; example: string }> = {
+  TemplatesController_create: {
+    description: 'The template document as YAML text',
+    example: [
+      'name: swagger-lab-yaml',
+      'containers:',
+      '  swagger-lab-yaml-box:',
+      `    image: ${EXAMPLE_IMAGE}`,
+      '    command: [sleep, "3600"]',
+      '    networkMode: none',
+      '',
+    ].join('\n'),
+  },
+  TemplatesController_replace: {
+    description: 'The template document as YAML text (`name` may be left out)',
+    example: [
+      'description: revision 2',
+      'containers:',
+      '  swagger-lab-yaml-box:',
+      `    image: ${EXAMPLE_IMAGE}`,
+      '    command: [sleep, "3600"]',
+      '    networkMode: none',
+      '',
+    ].join('\n'),
+  },
+  TemplatesController_importCompose: {
+    description: 'A compose file (YAML text)',
+    example: [
+      'services:',
+      '  swagger-shop-web:',
+      `    image: ${EXAMPLE_IMAGE}`,
+      '    command: [sleep, "3600"]',
+      '    networks: [swagger-shop-net]',
+      'networks:',
+      '  swagger-shop-net: {}',
+      '',
+    ].join('\n'),
   },
 };
 
@@ -183,15 +225,15 @@ const OPERATION_CODES: Record<string, Record<string, ErrorCode>> = {
   ContainersController_exec: { '404': 'CONTAINER_NOT_FOUND', '409': 'CONTAINER_NOT_RUNNING' },
   ConnectivityController_ping: { '404': 'CONTAINER_NOT_FOUND', '409': 'CONTAINER_NOT_RUNNING' },
   ConnectivityController_matrix: { '404': 'NETWORK_NOT_FOUND' },
-  TemplatesController_create: { '409': 'TEMPLATE_NAME_TAKEN' },
-  TemplatesController_importCompose: { '409': 'TEMPLATE_NAME_TAKEN' },
+  TemplatesController_create: { '400': 'TEMPLATE_INVALID', '409': 'TEMPLATE_NAME_TAKEN' },
+  TemplatesController_importCompose: { '400': 'TEMPLATE_INVALID', '409': 'TEMPLATE_NAME_TAKEN' },
   TemplatesController_get: { '404': 'TEMPLATE_NOT_FOUND' },
-  TemplatesController_replace: { '404': 'TEMPLATE_NOT_FOUND' },
+  TemplatesController_replace: { '400': 'TEMPLATE_INVALID', '404': 'TEMPLATE_NOT_FOUND' },
   TemplatesController_delete: { '404': 'TEMPLATE_NOT_FOUND' },
   TemplatesController_revisions: { '404': 'TEMPLATE_NOT_FOUND' },
   TemplatesController_diff: { '404': 'REVISION_NOT_FOUND' },
   TemplatesController_plan: { '404': 'TEMPLATE_NOT_FOUND' },
-  TemplatesController_apply: { '404': 'TEMPLATE_NOT_FOUND', '409': 'TEMPLATE_BUSY' },
+  TemplatesController_apply: { '404': 'TEMPLATE_NOT_FOUND', '409': 'RESOURCE_NOT_OWNED' },
   TemplatesController_status: { '404': 'TEMPLATE_NOT_FOUND' },
   TemplatesController_destroy: { '404': 'TEMPLATE_NOT_FOUND', '409': 'TEMPLATE_BUSY' },
   TemplatesController_deployments: { '404': 'TEMPLATE_NOT_FOUND' },
@@ -227,12 +269,56 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
   RATE_LIMITED: 'Too many requests for this key: try again after Retry-After seconds.',
   ENGINE_UNAVAILABLE: 'The Docker engine does not answer: is it running?',
   ENGINE_TIMEOUT: 'The Docker engine did not answer in time.',
-  TEMPLATE_NOT_FOUND: 'No template is named lab.',
-  REVISION_NOT_FOUND: 'Template lab has no revision 3: its revisions are 1 to 2.',
+  TEMPLATE_NOT_FOUND: 'No template is named swagger-lab.',
+  REVISION_NOT_FOUND: 'Template swagger-lab has no revision 3: its revisions are 1 to 2.',
   DEPLOYMENT_NOT_FOUND: 'No deployment has the id 6f1c2b8e-3d4a-4b5c-9e7f-0a1b2c3d4e5f.',
-  TEMPLATE_NAME_TAKEN: 'A template named lab exists; replace it with PUT /api/v1/templates/lab.',
-  TEMPLATE_BUSY: 'An apply of lab is running: wait for it (GET /api/v1/deployments/{id}).',
+  TEMPLATE_NAME_TAKEN:
+    'A template named swagger-lab exists; replace it with PUT /api/v1/templates/swagger-lab.',
+  TEMPLATE_BUSY: 'An apply of swagger-lab is running: wait for it (GET /api/v1/deployments/{id}).',
+  TEMPLATE_INVALID: 'The template has 1 problem: see context.problems.',
+  RESOURCE_NOT_OWNED:
+    'The template declares names of resources it does not own: see context.conflicts (they are never touched).',
 };
+
+// A TEMPLATE_INVALID lists every problem by JSON path, in context.problems and in errors.
+const TEMPLATE_PROBLEM = {
+  path: '$.containers.swagger-lab-web.networks.swagger-lab-front',
+  message: 'network swagger-lab-front is not declared in networks',
+};
+const TEMPLATE_PROBLEMS = {
+  errors: [{ field: TEMPLATE_PROBLEM.path, message: TEMPLATE_PROBLEM.message }],
+  context: { problems: [TEMPLATE_PROBLEM] },
+};
+
+// Where a status means something more specific on one route than PROBLEM_DESCRIPTIONS says: by
+// operationId prefix (a controller) and status.
+export const SPECIFIC_DESCRIPTIONS: Record<string, Record<string, string>> = {
+  TemplatesController_: {
+    '404':
+      "Not found (or out of the key's scope): TEMPLATE_NOT_FOUND, REVISION_NOT_FOUND (the `code` says which)",
+    '409':
+      'Conflict: TEMPLATE_NAME_TAKEN (create, import), TEMPLATE_BUSY (an apply or destroy is running), RESOURCE_NOT_OWNED (apply: a declared name is taken by a resource the template does not own)',
+  },
+  DeploymentsController_: {
+    '404': "DEPLOYMENT_NOT_FOUND: no deployment has that id (or it is out of the key's scope)",
+  },
+};
+const TEMPLATE_400 =
+  'TEMPLATE_INVALID: the document is invalid, every problem with its JSON path in `context.problems` (also in `errors`); VALIDATION_FAILED for the query string';
+const TEMPLATE_415 =
+  'UNSUPPORTED_MEDIA_TYPE: send the body as JSON (application/json) or as YAML (Content-Type: application/yaml)';
+for (const id of ['create', 'replace', 'importCompose'])
+  SPECIFIC_DESCRIPTIONS[`TemplatesController_${id}`] = { '400': TEMPLATE_400, '415': TEMPLATE_415 };
+
+// The description of a problem answer of an operation.
+export function problemDescription(operationId: string, status: string): string | undefined {
+  const exact = SPECIFIC_DESCRIPTIONS[operationId]?.[status];
+  if (exact) return exact;
+  const prefix = Object.keys(SPECIFIC_DESCRIPTIONS).find(
+    (key) => key.endsWith('_') && operationId.startsWith(key),
+  );
+  return (prefix && SPECIFIC_DESCRIPTIONS[prefix][status]) ?? PROBLEM_DESCRIPTIONS[status];
+}
 
 // The problem an operation shows for a status: a catalogued code of that status.
 export function problemExample(
@@ -251,6 +337,20 @@ export function problemExample(
     code,
     ...(code === 'VALIDATION_FAILED'
       ? { errors: [{ field: field ?? 'body', message: `${field ?? 'body'} is invalid: see the schema` }] }
+      : {}),
+    ...(code === 'TEMPLATE_INVALID' ? TEMPLATE_PROBLEMS : {}),
+    ...(code === 'RESOURCE_NOT_OWNED'
+      ? {
+          context: {
+            conflicts: [
+              {
+                kind: 'container',
+                name: 'swagger-lab-web',
+                reason: 'a container with this name exists that this template does not own',
+              },
+            ],
+          },
+        }
       : {}),
     requestId: '5b0e8c1e-2f7d-4c36-9a0b-6d1f3e2a4c58',
   };

@@ -1,4 +1,5 @@
 import { EXAMPLE_IMAGE } from '../../common/api/openapi-examples';
+import { RESOURCE_NAME_MAX, RESOURCE_NAME_PATTERN } from '../../common/validation/validators';
 
 // The template document in JSON Schema, for the OpenAPI document (the same structure in JSON and
 // in YAML). The TemplateValidator is the authority: it refuses unknown fields everywhere, and
@@ -71,7 +72,13 @@ const container = closed(
 );
 
 const properties: Record<string, Schema> = {
-  name: { type: 'string', example: 'lab' },
+  name: {
+    type: 'string',
+    example: 'swagger-lab',
+    minLength: 1,
+    maxLength: RESOURCE_NAME_MAX,
+    pattern: RESOURCE_NAME_PATTERN.source,
+  },
   description: { type: 'string' },
   labels: { ...stringMap, description: 'Put on every network and container of the template' },
   networks: {

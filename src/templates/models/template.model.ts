@@ -99,10 +99,10 @@ export const RESOURCE_KINDS = ['network', 'container'] as const;
 
 @ObjectType('PlanAction')
 export class PlanActionModel {
-  @ApiField('string', { enum: ACTION_VERBS })
+  @ApiField('string', { enum: ACTION_VERBS, enumName: 'TemplateActionVerb' })
   action!: string;
 
-  @ApiField('string', { enum: RESOURCE_KINDS })
+  @ApiField('string', { enum: RESOURCE_KINDS, enumName: 'TemplateResourceKind' })
   kind!: string;
 
   @ApiField('string', { description: 'The engine name of the network or container' })
@@ -119,7 +119,7 @@ export class PlanActionModel {
   description: 'A resource with a name of the template that the template does not own: never touched',
 })
 export class PlanConflictModel {
-  @ApiField('string', { enum: RESOURCE_KINDS })
+  @ApiField('string', { enum: RESOURCE_KINDS, enumName: 'TemplateResourceKind' })
   kind!: string;
 
   @ApiField('string')
@@ -144,6 +144,7 @@ export class PlanModel {
   conflicts!: PlanConflictModel[];
 }
 
+export const DEPLOYMENT_KINDS = ['apply', 'destroy'] as const;
 export const DEPLOYMENT_STATUSES = ['running', 'succeeded', 'failed', 'rolled_back', 'interrupted'] as const;
 export const ACTION_STATUSES = [
   'pending',
@@ -156,16 +157,16 @@ export const ACTION_STATUSES = [
 
 @ObjectType('DeploymentAction')
 export class DeploymentActionModel {
-  @ApiField('string', { enum: ACTION_VERBS })
+  @ApiField('string', { enum: ACTION_VERBS, enumName: 'TemplateActionVerb' })
   action!: string;
 
-  @ApiField('string', { enum: RESOURCE_KINDS })
+  @ApiField('string', { enum: RESOURCE_KINDS, enumName: 'TemplateResourceKind' })
   kind!: string;
 
   @ApiField('string')
   name!: string;
 
-  @ApiField('string', { enum: ACTION_STATUSES })
+  @ApiField('string', { enum: ACTION_STATUSES, enumName: 'DeploymentActionStatus' })
   status!: string;
 
   @ApiField('int', { optional: true })
@@ -192,10 +193,10 @@ export class ExpectationResultModel {
   @ApiField('string')
   to!: string;
 
-  @ApiField('boolean', { description: 'What the template expects' })
+  @ApiField('boolean', { description: 'What the check observed: whether `from` reached `to`' })
   reachable!: boolean;
 
-  @ApiField('boolean')
+  @ApiField('boolean', { description: 'Whether what was observed is what the template expects' })
   passed!: boolean;
 
   @ApiField(TemplateErrorModel, { optional: true, description: 'Why the outcome differs (null when passed)' })
@@ -210,13 +211,17 @@ export class DeploymentModel {
   @ApiField('string')
   template!: string;
 
-  @ApiField('int', { optional: true, description: 'The revision applied (null for a destroy)' })
+  @ApiField('int', {
+    optional: true,
+    description:
+      'Apply: the revision applied. Destroy: the newest revision label among the resources it removed (null when there was nothing to remove)',
+  })
   revision!: number | null;
 
-  @ApiField('string', { enum: ['apply', 'destroy'] })
+  @ApiField('string', { enum: DEPLOYMENT_KINDS, enumName: 'DeploymentKind' })
   kind!: string;
 
-  @ApiField('string', { enum: DEPLOYMENT_STATUSES })
+  @ApiField('string', { enum: DEPLOYMENT_STATUSES, enumName: 'DeploymentStatus' })
   status!: string;
 
   @ApiField(DeploymentActionModel, { array: true })
@@ -252,7 +257,7 @@ export class DeploymentPageModel {
 
 @ObjectType('DriftItem')
 export class DriftItemModel {
-  @ApiField('string', { enum: RESOURCE_KINDS })
+  @ApiField('string', { enum: RESOURCE_KINDS, enumName: 'TemplateResourceKind' })
   kind!: string;
 
   @ApiField('string')
