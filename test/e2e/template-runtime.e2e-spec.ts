@@ -191,7 +191,14 @@ describe('template runtime on the engine', () => {
     const netsAfter = await Promise.all([n('front'), n('back')].map((x) => docker.getNetwork(x).inspect()));
     expect(netsAfter.map((x) => [x.Id, x.Created])).toEqual(nets.map((x) => [x.Id, x.Created]));
     const status = await runtime.status(name, record, ADMIN);
-    expect(status).toEqual({ template: name, deployed: true, revision: 1, inSync: true, drift: [] });
+    expect(status).toEqual({
+      template: name,
+      deployed: true,
+      revision: 1,
+      inSync: true,
+      drift: [],
+      latestRevision: 1,
+    });
   });
 
   it('sees a container stopped by hand as drift, and a re-apply starts it (same id)', async () => {
@@ -226,7 +233,7 @@ describe('template runtime on the engine', () => {
         expectations: [
           { from: n('web'), to: n('db'), reachable: true },
           { from: n('web'), to: n('lone'), reachable: true },
-          { from: n('web'), to: n('db'), reachable: false },
+          { from: n('db'), to: n('web'), reachable: false },
         ],
       }),
     );
@@ -242,20 +249,20 @@ describe('template runtime on the engine', () => {
     expect(deployment.expectations[2]).toMatchObject({
       passed: false,
       reachable: true,
-      diagnosis: { code: 'REACHABLE', message: expect.stringContaining('10.163.2.20') },
+      diagnosis: { code: 'REACHABLE', message: expect.stringContaining('10.163.2.10') },
     });
     record = await store(doc());
   });
 
   it('rolls back a failed step: the engine is as before (ids and names)', async () => {
     const before = await engineState();
-    // A new container whose fixed address is db's: it is created, then cannot start.
+    // A new container whose command the image does not have: it is created, then cannot start.
     const document = doc({
       more: {
         [n('clash')]: {
           image: TEST_IMAGE,
-          command: ['sleep', '3600'],
-          networks: { [n('back')]: { ipv4Address: '10.163.2.20' } },
+          command: ['/no-such-command'],
+          networks: { [n('back')]: {} },
         },
         [n('extra')]: { image: TEST_IMAGE, command: ['sleep', '3600'], networks: { [n('new')]: {} } },
       },
@@ -278,17 +285,8 @@ describe('template runtime on the engine', () => {
   it('puts a replaced container back (same id, running) when its replacement fails', async () => {
     const before = await engineState();
     const oldWeb = await inspect(n('web'));
-    // web moves to db's address on back: the replacement cannot start.
-    const moved = await store(
-      doc({
-        web: {
-          networks: {
-            [n('front')]: { ipv4Address: '10.163.1.10', macAddress: MAC },
-            [n('back')]: { ipv4Address: '10.163.2.20', aliases: ['www'] },
-          },
-        },
-      }),
-    );
+    // web's new command is not in the image: the replacement cannot start.
+    const moved = await store(doc({ web: { command: ['/no-such-command'] } }));
     const deployment = await runtime.apply(moved, ADMIN, { wait: true });
     expect(deployment.status).toBe('rolled_back');
     expect(deployment.actions.find((a) => a.name === n('web'))).toMatchObject({
@@ -309,11 +307,7 @@ describe('template runtime on the engine', () => {
     const oldAddress = oldLone.NetworkSettings.Networks[n('side')].IPAddress;
     const document = doc({
       more: {
-        [n('clash')]: {
-          image: TEST_IMAGE,
-          command: ['sleep', '3600'],
-          networks: { [n('back')]: { ipv4Address: '10.163.2.20' } },
-        },
+        [n('clash')]: { image: TEST_IMAGE, command: ['/no-such-command'], networks: { [n('back')]: {} } },
       },
     });
     // side changes: it is replaced, and lone on it with it.
