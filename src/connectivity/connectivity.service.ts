@@ -33,21 +33,41 @@ const MATRIX_SCRIPT =
   '( ping -c "$c" -w "$w" -W "$w" -i 0.2 "$t" 2>&1 | while IFS= read -r l; do echo "$t|$l"; done ) & ' +
   'done; wait';
 
-// The transport a caller used: a suggested fix names its route or its mutation.
-export type Transport = 'rest' | 'graphql';
+// The transport a caller used: a suggested fix names its route or its mutation. 'template': the
+// expectations of a template, whose fix is in the template (no route of any transport).
+export type Transport = 'rest' | 'graphql' | 'template';
 
-const FIXES = {
+interface Fixes {
+  start: (container: string) => string;
+  // The end of the NO_SHARED_NETWORK diagnosis: how to give both a network.
+  share: (network: string, source: string, target: string) => string;
+  // The end of the NETWORK_INTERNAL diagnosis.
+  leaveInternal: (source: string) => string;
+}
+
+const FIXES: Record<Transport, Fixes> = {
   rest: {
-    start: (container: string) => `POST /api/v1/containers/${container}/start`,
-    connect: (network: string, container: string) =>
-      `POST /api/v1/networks/${network}/connections with {"container": "${container}"}`,
+    start: (container) => `start it (POST /api/v1/containers/${container}/start)`,
+    share: (network, source) =>
+      `Connect both to one network, e.g. POST /api/v1/networks/${network}/connections with {"container": "${source}"}.`,
+    leaveInternal: (source) =>
+      `Connect it to a network that is not internal to reach other addresses (POST /api/v1/networks/<network>/connections with {"container": "${source}"}).`,
   },
   graphql: {
-    start: (container: string) => `startContainer(ref: "${container}")`,
-    connect: (network: string, container: string) =>
-      `connectContainer(network: "${network}", input: {container: "${container}"})`,
+    start: (container) => `start it (startContainer(ref: "${container}"))`,
+    share: (network, source) =>
+      `Connect both to one network, e.g. connectContainer(network: "${network}", input: {container: "${source}"}).`,
+    leaveInternal: (source) =>
+      `Connect it to a network that is not internal to reach other addresses (connectContainer(network: "<network>", input: {container: "${source}"})).`,
   },
-} satisfies Record<Transport, unknown>;
+  template: {
+    start: () => 'start it (apply the template again)',
+    share: (_network, source, target) =>
+      `Add a network both containers join in the template (containers.${source}.networks and containers.${target}.networks).`,
+    leaveInternal: (source) =>
+      `Add a network that is not internal to containers.${source}.networks in the template to reach other addresses.`,
+  },
+};
 
 type Probe = { result: ExecResult; probe: 'exec' | 'helper' } | { missing: DiagnosisModel };
 
@@ -109,7 +129,7 @@ export class ConnectivityService {
     if (!source.running) {
       return diagnose(
         'SOURCE_NOT_RUNNING',
-        `The source container "${source.name}" is ${source.state}: start it (${fix.start(source.name)}), then ping again.`,
+        `The source container "${source.name}" is ${source.state}: ${fix.start(source.name)}, then ping again.`,
       );
     }
     // Probes stay within the key's reach, at both ends.
@@ -117,7 +137,7 @@ export class ConnectivityService {
     if (target.info && !target.info.running) {
       return diagnose(
         'TARGET_NOT_RUNNING',
-        `The target container "${target.info.name}" is ${target.info.state}: start it (${fix.start(target.info.name)}), then ping again.`,
+        `The target container "${target.info.name}" is ${target.info.state}: ${fix.start(target.info.name)}, then ping again.`,
       );
     }
     if (target.info && !sharesNetwork(source, target.info)) {
@@ -130,7 +150,7 @@ export class ConnectivityService {
           code: 'NO_SHARED_NETWORK',
           message:
             `"${source.name}" and "${target.info.name}" share no network: "${source.name}" is on ${networksOf(source, shown)}, ` +
-            `"${target.info.name}" on ${networksOf(target.info, shown)}. Connect both to one network, e.g. ${fix.connect(network, source.name)}.`,
+            `"${target.info.name}" on ${networksOf(target.info, shown)}. ${fix.share(network, source.name, target.info.name)}`,
         },
       };
     }
@@ -183,7 +203,7 @@ export class ConnectivityService {
           code: internal ? 'NETWORK_INTERNAL' : 'PACKET_LOSS',
           message: internal
             ? `"${source.name}" is only on internal networks (${networksOf(source, shown)}): nothing outside them can be reached. ` +
-              `Connect it to a network that is not internal to reach other addresses (${fix.connect('<network>', source.name)}).`
+              fix.leaveInternal(source.name)
             : `"${source.name}" has no route to ${input.to}.`,
         },
       };

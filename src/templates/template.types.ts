@@ -216,4 +216,7 @@ export interface TemplateStatus {
   revision: number | null;
   inSync: boolean;
   drift: DriftItem[];
+  // The template's current revision (null once deleted): newer than `revision` when a change is
+  // stored but not applied yet (not drift: the plan shows it).
+  latestRevision?: number | null;
 }

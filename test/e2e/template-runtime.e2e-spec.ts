@@ -191,10 +191,18 @@ describe('template runtime on the engine', () => {
     const netsAfter = await Promise.all([n('front'), n('back')].map((x) => docker.getNetwork(x).inspect()));
     expect(netsAfter.map((x) => [x.Id, x.Created])).toEqual(nets.map((x) => [x.Id, x.Created]));
     const status = await runtime.status(name, record, ADMIN);
-    expect(status).toEqual({ template: name, deployed: true, revision: 1, inSync: true, drift: [] });
+    expect(status).toEqual({
+      template: name,
+      deployed: true,
+      revision: 1,
+      inSync: true,
+      drift: [],
+      latestRevision: 1,
+    });
   });
 
-  it('sees a container stopped by hand as drift, and a re-apply repairs it', async () => {
+  it('sees a container stopped by hand as drift, and a re-apply starts it (same id)', async () => {
+    const stopped = await inspect(n('lone'));
     await docker.getContainer(n('lone')).stop({ t: 0 });
     const status = await runtime.status(name, record, ADMIN);
     expect(status.inSync).toBe(false);
@@ -211,7 +219,9 @@ describe('template runtime on the engine', () => {
       action: 'recreate',
       status: 'succeeded',
     });
-    expect((await inspect(n('lone'))).State.Running).toBe(true);
+    const lone = await inspect(n('lone'));
+    expect(lone.State.Running).toBe(true);
+    expect(lone.Id).toBe(stopped.Id);
     expect((await runtime.status(name, record, ADMIN)).inSync).toBe(true);
     // The replaced container is gone (nothing renamed aside is left).
     expect((await engineState()).containers.filter((c) => c.includes('-sy-'))).toEqual([]);
@@ -223,7 +233,7 @@ describe('template runtime on the engine', () => {
         expectations: [
           { from: n('web'), to: n('db'), reachable: true },
           { from: n('web'), to: n('lone'), reachable: true },
-          { from: n('web'), to: n('db'), reachable: false },
+          { from: n('db'), to: n('web'), reachable: false },
         ],
       }),
     );
@@ -239,20 +249,20 @@ describe('template runtime on the engine', () => {
     expect(deployment.expectations[2]).toMatchObject({
       passed: false,
       reachable: true,
-      diagnosis: { code: 'REACHABLE', message: expect.stringContaining('10.163.2.20') },
+      diagnosis: { code: 'REACHABLE', message: expect.stringContaining('10.163.2.10') },
     });
     record = await store(doc());
   });
 
   it('rolls back a failed step: the engine is as before (ids and names)', async () => {
     const before = await engineState();
-    // A new container whose fixed address is db's: it is created, then cannot start.
+    // A new container whose command the image does not have: it is created, then cannot start.
     const document = doc({
       more: {
         [n('clash')]: {
           image: TEST_IMAGE,
-          command: ['sleep', '3600'],
-          networks: { [n('back')]: { ipv4Address: '10.163.2.20' } },
+          command: ['/no-such-command'],
+          networks: { [n('back')]: {} },
         },
         [n('extra')]: { image: TEST_IMAGE, command: ['sleep', '3600'], networks: { [n('new')]: {} } },
       },
@@ -275,17 +285,8 @@ describe('template runtime on the engine', () => {
   it('puts a replaced container back (same id, running) when its replacement fails', async () => {
     const before = await engineState();
     const oldWeb = await inspect(n('web'));
-    // web moves to db's address on back: the replacement cannot start.
-    const moved = await store(
-      doc({
-        web: {
-          networks: {
-            [n('front')]: { ipv4Address: '10.163.1.10', macAddress: MAC },
-            [n('back')]: { ipv4Address: '10.163.2.20', aliases: ['www'] },
-          },
-        },
-      }),
-    );
+    // web's new command is not in the image: the replacement cannot start.
+    const moved = await store(doc({ web: { command: ['/no-such-command'] } }));
     const deployment = await runtime.apply(moved, ADMIN, { wait: true });
     expect(deployment.status).toBe('rolled_back');
     expect(deployment.actions.find((a) => a.name === n('web'))).toMatchObject({
@@ -306,11 +307,7 @@ describe('template runtime on the engine', () => {
     const oldAddress = oldLone.NetworkSettings.Networks[n('side')].IPAddress;
     const document = doc({
       more: {
-        [n('clash')]: {
-          image: TEST_IMAGE,
-          command: ['sleep', '3600'],
-          networks: { [n('back')]: { ipv4Address: '10.163.2.20' } },
-        },
+        [n('clash')]: { image: TEST_IMAGE, command: ['/no-such-command'], networks: { [n('back')]: {} } },
       },
     });
     // side changes: it is replaced, and lone on it with it.
@@ -440,11 +437,10 @@ describe('template runtime on the engine', () => {
       Labels: { [TEST_LABEL]: p },
     });
     await data.getRepository(TemplateEntity).update({ name }, { deletedAt: new Date().toISOString() });
+    // Deleted: compared with the last applied revision's document (its rows stay).
     const gone = await runtime.status(name, null, ADMIN);
-    expect(gone.inSync).toBe(false);
-    expect(gone.drift.map((d) => d.name).sort()).toEqual(
-      [n('back'), n('db'), n('front'), n('lone'), n('side'), n('web')].sort(),
-    );
+    expect(gone).toMatchObject({ deployed: true, revision: expect.any(Number), latestRevision: null });
+    expect(JSON.stringify(gone.drift)).not.toMatch(/revision 0/);
 
     const destroyed = await runtime.destroy(name, ADMIN, { wait: true });
     expect(destroyed).toMatchObject({ kind: 'destroy', status: 'succeeded', error: null });
@@ -458,6 +454,7 @@ describe('template runtime on the engine', () => {
       revision: null,
       inSync: true,
       drift: [],
+      latestRevision: null,
     });
 
     const page1 = await runtime.deployments(name, ADMIN, { limit: 2 });

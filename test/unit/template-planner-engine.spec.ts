@@ -183,7 +183,7 @@ describe.each(['1.41', '1.45'] as const)('planning against API %s', (api) => {
     const plan = planTemplate(desired, live(api, false), context);
     expect(plan.actions.find((a) => a.name === 'web')).toMatchObject({
       action: 'recreate',
-      reason: 'container is exited, want running',
+      reason: 'container is exited, want running: it will be started',
       changes: [{ path: 'state', from: 'exited', to: 'running' }],
     });
     expect(templateDrift(desired, live(api, false), context)).toEqual([

@@ -415,7 +415,7 @@ describe('planTemplate', () => {
     const plan = planTemplate(desired, edited, context);
     expect(plan.actions.find((a) => a.name === 'db')).toMatchObject({
       action: 'recreate',
-      reason: 'container is exited, want running',
+      reason: 'container is exited, want running: it will be started',
       changes: [{ path: 'state', from: 'exited', to: 'running' }],
     });
     expect(templateDrift(desired, edited, context)).toEqual([
@@ -621,5 +621,83 @@ describe('planDestroy', () => {
     const { live } = deployed(lab(), 2);
     live.containers[0].labels[REVISION_LABEL] = '5';
     expect(planDestroy('lab', live, context).revision).toBe(5);
+  });
+});
+
+describe('key scope (labels ⊇ scope)', () => {
+  it('owns only what carries the key scope: the rest is a conflict that names nothing', () => {
+    const { desired, live } = deployed(lab());
+    const outside = { instanceId: INSTANCE, scope: { team: 'other' } };
+    const plan = planTemplate(desired, live, outside);
+    expect(plan.actions).toEqual([]);
+    expect(plan.conflicts.map((c) => c.name).sort()).toEqual(['back', 'db', 'front', 'web']);
+    for (const c of plan.conflicts) {
+      expect(c.reason).toBe(`a ${c.kind} with this name exists that this template does not own`);
+      expect(c.reason).not.toContain('lab');
+    }
+    for (const d of templateDrift(desired, live, outside)) expect(d.reason).not.toContain('"lab"');
+    expect(planDestroy('lab', live, outside).actions).toEqual([]);
+    // Within the scope: its own.
+    const inside = { instanceId: INSTANCE, scope: { team: 'net' } };
+    expect(planTemplate(desired, live, inside).actions.every((a) => a.action === 'unchanged')).toBe(true);
+    expect(planDestroy('lab', live, inside).actions).toHaveLength(4);
+  });
+
+  it('names the owning template to a key whose scope the resource carries', () => {
+    const { live } = deployed(lab());
+    const other = lab();
+    other.name = 'lab2';
+    const plan = planTemplate(desiredState(other, 1, INSTANCE), live, {
+      instanceId: INSTANCE,
+      scope: { team: 'net' },
+    });
+    expect(plan.conflicts[0].reason).toContain('owned by template "lab"');
+  });
+});
+
+describe('templateDrift: what is not the template', () => {
+  it("tells a container that is not the template's attached to a template network", () => {
+    const { desired, live } = deployed(lab());
+    const web = containerOf(live, 'web');
+    const endpoint = (containerId: string, containerName: string) => ({
+      containerId,
+      containerName,
+      endpointId: containerName,
+      ipv4Address: null,
+      ipv6Address: null,
+      macAddress: null,
+    });
+    const attached: LiveState = {
+      ...live,
+      networks: live.networks.map((n) =>
+        n.name === 'front'
+          ? { ...n, endpoints: [endpoint(web.id, 'web'), endpoint('y'.repeat(64), 'y')] }
+          : n,
+      ),
+    };
+    expect(templateDrift(desired, attached, context)).toEqual([
+      {
+        kind: 'network',
+        name: 'front',
+        reason: "container y, not the template's, is attached to network front",
+      },
+    ]);
+  });
+
+  it('tells leftovers without a revision number when nothing is applied', () => {
+    const { live } = deployed(lab());
+    const none: DesiredState = {
+      template: 'lab',
+      revision: 0,
+      networks: [],
+      containers: [],
+      expectations: [],
+    };
+    const drift = templateDrift(none, live, context);
+    expect(drift).toHaveLength(4);
+    for (const d of drift) {
+      expect(d.reason).not.toMatch(/revision 0/);
+      expect(d.reason).toContain('no applied revision');
+    }
   });
 });

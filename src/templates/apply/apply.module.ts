@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConnectivityModule } from '../../connectivity/connectivity.module';
 import { DatabaseModule } from '../../database/database.module';
 import { DeploymentEntity, TemplateEntity, TemplateRevisionEntity } from '../template.entity';
+import { TemplateValidationModule } from '../validation/validation.module';
 import { DeploymentStore } from './deployment-store';
 import { TemplateRuntime } from './template-runtime';
 
@@ -11,6 +12,8 @@ import { TemplateRuntime } from './template-runtime';
   imports: [
     DatabaseModule,
     ConnectivityModule,
+    // Apply checks the stored document again for the calling key.
+    TemplateValidationModule,
     TypeOrmModule.forFeature([TemplateEntity, TemplateRevisionEntity, DeploymentEntity]),
   ],
   providers: [TemplateRuntime, DeploymentStore],

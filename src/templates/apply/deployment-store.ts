@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { WriteQueue } from '../../database/write-queue';
 import { DeploymentEntity } from '../template.entity';
 import type {
@@ -14,6 +14,37 @@ import type {
 // How often at most a running deployment's progress is written: each action's state is readable
 // while it runs, without a write per engine call.
 const PROGRESS_INTERVAL_MS = 50;
+
+// The current life of a template's name: its first revision, and when it was created. Earlier
+// lives' deployments belong to a deleted template, not to whoever took the name next.
+export interface Life {
+  firstRevision: number;
+  createdAt: string;
+}
+
+// A deployment of this life: one of its revisions, or a destroy started within it.
+export function ofLife(row: Pick<DeploymentEntity, 'revision' | 'kind' | 'startedAt'>, life: Life): boolean {
+  if (row.revision !== null && row.revision >= life.firstRevision) return true;
+  return row.kind === 'destroy' && row.startedAt >= life.createdAt;
+}
+
+function whereLife(query: SelectQueryBuilder<DeploymentEntity>, life: Life): void {
+  query.andWhere("(d.revision >= :first OR (d.kind = 'destroy' AND d.started_at >= :born))", {
+    first: life.firstRevision,
+    born: life.createdAt,
+  });
+}
+
+// What the service stopping did to a deployment's actions: the one running failed, the ones not
+// begun were skipped.
+export function interruptActions(actions: DeploymentAction[]): DeploymentAction[] {
+  return actions.map((a) => {
+    if (a.status === 'running')
+      return { ...a, status: 'failed', error: 'the service stopped during this action' };
+    if (a.status === 'pending') return { ...a, status: 'skipped' };
+    return a;
+  });
+}
 
 export function presentDeployment(row: DeploymentEntity): Deployment {
   return {
@@ -53,41 +84,60 @@ export class DeploymentStore {
     return this.dataSource.getRepository(DeploymentEntity).findOneBy({ id });
   }
 
-  // Deployments still marked running when the service starts were cut short by its stop.
+  // Deployments still marked running when the service starts were cut short by its stop: their
+  // running actions failed, their pending ones were skipped.
   async markInterrupted(now: string): Promise<number> {
-    const result = await this.writes.transaction((manager) =>
-      manager.update(
-        DeploymentEntity,
-        { status: 'running' },
-        {
-          status: 'interrupted',
-          finishedAt: now,
-          errorJson: JSON.stringify({
-            code: 'INTERRUPTED',
-            message:
-              'The service stopped while this deployment ran: some of its actions may have been done. ' +
-              'Apply the template again to converge (what was left half done carries the template label and is cleaned up).',
-          }),
-        },
-      ),
-    );
-    return result.affected ?? 0;
-  }
-
-  // The last finished deployment that succeeded (apply or destroy).
-  lastSucceeded(template: string): Promise<DeploymentEntity | null> {
-    return this.dataSource.getRepository(DeploymentEntity).findOne({
-      where: { template, status: 'succeeded' },
-      order: { startedAt: 'DESC', id: 'DESC' },
+    const error = JSON.stringify({
+      code: 'INTERRUPTED',
+      message:
+        'The service stopped while this deployment ran: some of its actions may have been done. ' +
+        'Apply the template again to converge (what was left half done carries the template label and is cleaned up).',
+    });
+    return this.writes.transaction(async (manager) => {
+      const rows = await manager.find(DeploymentEntity, { where: { status: 'running' } });
+      for (const row of rows) {
+        const actions = interruptActions(JSON.parse(row.actionsJson) as DeploymentAction[]);
+        await manager.update(
+          DeploymentEntity,
+          { id: row.id },
+          { status: 'interrupted', finishedAt: now, errorJson: error, actionsJson: JSON.stringify(actions) },
+        );
+      }
+      return rows.length;
     });
   }
 
+  // The revision of the last apply of this life whose actions all completed (succeeded, or failed
+  // only on its expectations) and that no later destroy undid; null when there is none.
+  async lastApplied(template: string, life: Life): Promise<number | null> {
+    const query = this.dataSource
+      .getRepository(DeploymentEntity)
+      .createQueryBuilder('d')
+      .select(['d.id', 'd.kind', 'd.status', 'd.revision', 'd.errorJson', 'd.startedAt'])
+      .where('d.template = :template', { template });
+    whereLife(query, life);
+    const rows = await query.orderBy('d.started_at', 'DESC').addOrderBy('d.id', 'DESC').getMany();
+    for (const row of rows) {
+      // A destroy (even one that failed part way) took down what the apply before it made.
+      if (row.kind === 'destroy') return null;
+      if (row.status === 'succeeded') return row.revision;
+      if (row.status === 'failed' && expectationsOnly(row.errorJson)) return row.revision;
+    }
+    return null;
+  }
+
   // One page newest first, after `after` (the startedAt and id of the last row of the previous page).
-  page(template: string, limit: number, after: [string, string] | null): Promise<DeploymentEntity[]> {
+  page(
+    template: string,
+    life: Life,
+    limit: number,
+    after: [string, string] | null,
+  ): Promise<DeploymentEntity[]> {
     const query = this.dataSource
       .getRepository(DeploymentEntity)
       .createQueryBuilder('d')
       .where('d.template = :template', { template });
+    whereLife(query, life);
     if (after) {
       query.andWhere('(d.started_at < :at OR (d.started_at = :at AND d.id < :id))', {
         at: after[0],
@@ -106,6 +156,11 @@ export class DeploymentStore {
       }),
     );
   }
+}
+
+function expectationsOnly(errorJson: string | null): boolean {
+  if (!errorJson) return false;
+  return (JSON.parse(errorJson) as { code?: string }).code === 'EXPECTATIONS_FAILED';
 }
 
 export class ProgressWriter {

@@ -110,7 +110,14 @@ export class PlanExecutor {
     const { plan } = this.input;
     const indexed = plan.actions.map((action, index) => ({ action, index }));
     const of = (kind: PlanAction['kind'], verbs: PlanAction['action'][]) =>
-      indexed.filter((a) => a.action.kind === kind && verbs.includes(a.action.action));
+      indexed.filter(
+        (a) =>
+          a.action.kind === kind &&
+          verbs.includes(a.action.action) &&
+          !startsOnly(a.action, plan, this.input.desired),
+      );
+    // A stopped container that is otherwise as wanted is started as it is (same id).
+    const starts = indexed.filter((a) => startsOnly(a.action, plan, this.input.desired));
 
     // 1. Containers replaced or removed: renamed aside and stopped (their names and fixed
     //    addresses come free; they are deleted only after everything else worked).
@@ -132,6 +139,8 @@ export class PlanExecutor {
         of('container', ['create', 'recreate']),
         reconnect,
       );
+    if (!this.failure)
+      await this.all(starts, ({ action, index }) => this.step(index, () => this.startAgain(action), true));
     this.skipPending();
 
     if (this.failure) return this.rollBack();
@@ -159,6 +168,18 @@ export class PlanExecutor {
       });
     }
     this.doomed.push({ id: live.id, name: action.name });
+  }
+
+  private async startAgain(action: PlanAction): Promise<void> {
+    const live = this.liveContainer(action);
+    // Undone whether the start worked or not: the container goes back to stopped.
+    this.undo.push({
+      what: `stop container "${action.name}" again`,
+      run: () => this.engine.stopContainer(live.id, STOP_GRACE_SECONDS),
+    });
+    await this.engine.startContainer(live.id).catch((error: unknown) => {
+      throw startFailure(error, action.name);
+    });
   }
 
   private async takeDownNetwork(
@@ -197,8 +218,8 @@ export class PlanExecutor {
       network.name,
       held.filter((c) => stays.has(c.id)).map((container) => ({ container })),
     );
-    await this.engine.removeNetwork(network.id).catch((error: unknown) => {
-      throw networkRemovalFailure(error, network.name);
+    await this.engine.removeNetwork(network.id).catch(async (error: unknown) => {
+      throw networkRemovalFailure(error, network.name, await this.holders(network.id));
     });
     this.undo.push({
       what: `create network "${network.name}" again`,
@@ -404,8 +425,9 @@ export class PlanExecutor {
     await Promise.all(
       remove('network').map(({ action, index }) =>
         go(index, async () => {
-          await this.engine.removeNetwork(this.liveNetwork(action).id).catch((error: unknown) => {
-            throw networkRemovalFailure(error, action.name);
+          const network = this.liveNetwork(action);
+          await this.engine.removeNetwork(network.id).catch(async (error: unknown) => {
+            throw networkRemovalFailure(error, action.name, await this.holders(network.id));
           });
         }),
       ),
@@ -474,6 +496,12 @@ export class PlanExecutor {
     await Promise.all(items.map((item) => this.slots.run(() => fn(item))));
   }
 
+  // The names of the containers still attached to a network (none when it cannot be inspected).
+  private async holders(networkId: string): Promise<string[]> {
+    const network = await this.engine.inspectNetwork(networkId).catch(() => null);
+    return (network?.endpoints ?? []).map((e) => e.containerName || e.containerId.slice(0, 12));
+  }
+
   private liveContainer(action: PlanAction): ContainerInfo {
     const live = this.input.live.containers.find(
       (c) => c.id === action.liveId || (!action.liveId && c.name === action.name),
@@ -491,12 +519,26 @@ export class PlanExecutor {
   }
 }
 
-function networkRemovalFailure(error: unknown, network: string): Error {
+// True for a recreate whose only change is that the container is stopped, none of its networks
+// being created or recreated: it is started as it is (same id).
+export function startsOnly(action: PlanAction, plan: Plan, desired: DesiredState | null): boolean {
+  if (action.kind !== 'container' || action.action !== 'recreate') return false;
+  if (action.changes.length !== 1 || action.changes[0].path !== 'state') return false;
+  const joins = new Set(
+    desired?.containers.find((c) => c.name === action.name)?.spec.networks.map((e) => e.network) ?? [],
+  );
+  return !plan.actions.some((a) => a.kind === 'network' && a.action !== 'unchanged' && joins.has(a.name));
+}
+
+function networkRemovalFailure(error: unknown, network: string, holders: string[]): Error {
   if (error instanceof EngineRejection && error.reason === 'HAS_ENDPOINTS') {
+    const who = holders.length
+      ? `${holders.length === 1 ? 'container' : 'containers'} ${holders.map((h) => `"${h}"`).join(', ')}, not the template's, ${holders.length === 1 ? 'is' : 'are'} attached to it`
+      : "containers that are not the template's are attached to it";
     return new DomainError(
       'NETWORK_IN_USE',
-      `Network "${network}" still has containers that the template does not own: disconnect them, then retry (engine said: ${error.engineMessage}).`,
-      { context: { network } },
+      `Network "${network}" cannot be removed: ${who}. Disconnect ${holders.length === 1 ? 'it' : 'them'} (the template never touches containers that are not its own), then retry (engine said: ${error.engineMessage}).`,
+      { context: { network, containers: holders } },
     );
   }
   return error as Error;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In } from 'typeorm';
+import { AccessPolicy } from '../../auth/access-policy';
 import type { Actor } from '../../auth/roles';
 import { mapLimit } from '../../common/concurrency/map-limit';
 import { DomainError } from '../../common/errors/domain-error';
@@ -10,7 +11,7 @@ import { PageCursors } from '../../common/paging/page-cursor';
 import { AppConfig } from '../../config/app-config';
 import { ConnectivityService } from '../../connectivity/connectivity.service';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../../engine/engine.port';
-import type { ContainerInfo } from '../../engine/engine.types';
+import type { ContainerInfo, NetworkInfo } from '../../engine/engine.types';
 import { InstanceIdentity } from '../../instance/instance-identity';
 import { desiredState } from '../planning/desired-state';
 import {
@@ -21,6 +22,7 @@ import {
   templateDrift,
 } from '../planning/planner';
 import { DeploymentEntity, TemplateEntity, TemplateRevisionEntity } from '../template.entity';
+import { TemplateValidator } from '../validation/template-validator';
 import type {
   Deployment,
   DeploymentAction,
@@ -33,7 +35,7 @@ import type {
   TemplateRecord,
   TemplateStatus,
 } from '../template.types';
-import { DeploymentStore, presentDeployment } from './deployment-store';
+import { DeploymentStore, type Life, ofLife, presentDeployment } from './deployment-store';
 import { type ExecutionResult, PlanExecutor } from './plan-executor';
 
 export interface DeploymentPage {
@@ -72,6 +74,8 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly cursors: PageCursors,
     private readonly connectivity: ConnectivityService,
+    private readonly validator: TemplateValidator,
+    private readonly access: AccessPolicy,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -81,11 +85,10 @@ export class TemplateRuntime implements OnApplicationBootstrap {
   }
 
   async plan(record: TemplateRecord, actor: Actor): Promise<Plan> {
-    void actor;
     const desired = this.desired(record);
-    const [live, context] = await Promise.all([
-      this.live(record.name, declaredBy(desired)),
-      this.context(record.name),
+    const [{ live }, context] = await Promise.all([
+      this.live(record.name, declaredBy(desired), actor),
+      this.context(record.name, actor),
     ]);
     return planTemplate(desired, live, context);
   }
@@ -93,13 +96,16 @@ export class TemplateRuntime implements OnApplicationBootstrap {
   // Runs the plan, then the expectations; answers the finished deployment, or (wait false) the
   // running one at once. A second apply or destroy of the template while one runs: TEMPLATE_BUSY.
   async apply(record: TemplateRecord, actor: Actor, options: { wait: boolean }): Promise<Deployment> {
+    // The stored document is checked again for the CALLING key (its role, scope, and the image
+    // allowlist and network pools as they are now): a stored template is no way around policy.
+    await this.validator.validate(record.document, actor, { name: record.name });
     const id = randomUUID();
     const release = this.lock(record.name, id);
     try {
       const desired = this.desired(record);
-      const [live, context, features] = await Promise.all([
-        this.live(record.name, declaredBy(desired)),
-        this.context(record.name),
+      const [{ live, networks }, context, features] = await Promise.all([
+        this.live(record.name, declaredBy(desired), actor),
+        this.context(record.name, actor),
         this.engine.features(),
       ]);
       const plan = planTemplate(desired, live, context);
@@ -111,6 +117,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
           { context: { conflicts: plan.conflicts } },
         );
       }
+      this.assertMayTakeDown(plan, live, networks, actor);
       const row = await this.begin(id, record.name, record.revision, 'apply', plan, actor);
       const finished = this.execute(
         row,
@@ -138,25 +145,43 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     }
   }
 
-  // `record` is null when the template was deleted: status then reports what is left.
+  // Compares the engine with the revision of the last apply whose actions all completed
+  // (succeeded, or failed only on its expectations) and that no later destroy undid; `record` is
+  // null when the template was deleted (the revision rows stay). Never applied (or destroyed since):
+  // compared with nothing, so whatever the template owns on the engine is drift.
   async status(name: string, record: TemplateRecord | null, actor: Actor): Promise<TemplateStatus> {
-    void actor;
-    const desired = record ? this.desired(record) : emptyState(name);
-    const [live, context, last] = await Promise.all([
-      this.live(name, declaredBy(desired)),
-      this.context(name),
-      this.store.lastSucceeded(name),
+    const template = await this.dataSource.getRepository(TemplateEntity).findOneBy({ name });
+    const applied = template ? await this.store.lastApplied(name, lifeOf(template)) : null;
+    const desired = await this.appliedState(name, applied, record);
+    const [{ live }, context] = await Promise.all([
+      this.live(name, declaredBy(desired), actor, true),
+      this.context(name, actor),
     ]);
     const drift = templateDrift(desired, live, context);
-    const revision = last?.kind === 'apply' ? last.revision : null;
-    const owned = [...live.networks, ...live.containers].some((r) => this.owns(name, r.labels));
+    const owned = [...live.networks, ...live.containers].some((r) => this.owns(name, r.labels, actor));
     return {
       template: name,
-      deployed: owned || revision !== null,
-      revision,
+      deployed: owned || applied !== null,
+      revision: applied,
       inSync: drift.length === 0,
       drift,
+      latestRevision: record?.revision ?? null,
     };
+  }
+
+  // The desired state of the applied revision (none: an empty one, revision 0).
+  private async appliedState(
+    name: string,
+    applied: number | null,
+    record: TemplateRecord | null,
+  ): Promise<DesiredState> {
+    if (applied === null) return emptyState(name);
+    if (record?.revision === applied) return this.desired(record);
+    const row = await this.dataSource
+      .getRepository(TemplateRevisionEntity)
+      .findOneBy({ template: name, revision: applied });
+    if (!row) return emptyState(name);
+    return desiredState(JSON.parse(row.documentJson) as TemplateDocument, applied, this.instance.id);
   }
 
   // Removes everything carrying the template's label (also after the template was edited or
@@ -168,10 +193,14 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     const id = randomUUID();
     const release = this.lock(name, id);
     try {
-      const [live, context] = await Promise.all([this.live(name, null), this.context(name)]);
-      const owned = [...live.networks, ...live.containers].some((r) => this.owns(name, r.labels));
+      const [{ live, networks }, context] = await Promise.all([
+        this.live(name, null, actor),
+        this.context(name, actor),
+      ]);
+      const owned = [...live.networks, ...live.containers].some((r) => this.owns(name, r.labels, actor));
       if (!template && !owned) throw templateNotFound(name);
       const plan = planDestroy(name, live, context);
+      this.assertMayTakeDown(plan, live, networks, actor);
       const features = await this.engine.features();
       // The revision it takes down: the newest one found on what it removes.
       const row = await this.begin(id, name, plan.revision || null, 'destroy', plan, actor);
@@ -218,7 +247,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       after = cursor.position;
       limit = page.limit ?? cursor.limit;
     }
-    const rows = await this.store.page(template, limit + 1, after);
+    const rows = await this.store.page(template, lifeOf(row), limit + 1, after);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
@@ -235,10 +264,10 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     const missing = () =>
       new DomainError('DEPLOYMENT_NOT_FOUND', `No deployment has the id "${id}".`, { context: { id } });
     if (!row) throw missing();
-    if (Object.keys(actor.scope).length) {
-      const template = await this.dataSource.getRepository(TemplateEntity).findOneBy({ name: row.template });
-      if (!template || !inScope(actor, template)) throw missing();
-    }
+    // Only the deployments of the template's current life, within the key's scope: an earlier
+    // life's deployments are not passed to whoever took the name next.
+    const template = await this.dataSource.getRepository(TemplateEntity).findOneBy({ name: row.template });
+    if (!template || !inScope(actor, template) || !ofLife(row, lifeOf(template))) throw missing();
     return presentDeployment(row);
   }
 
@@ -248,8 +277,30 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     return desiredState(record.document, record.revision, this.instance.id);
   }
 
-  private owns(template: string, labels: Record<string, string>): boolean {
-    return labels[TEMPLATE_LABEL] === template && labels[INSTANCE_LABEL] === this.instance.id;
+  private owns(template: string, labels: Record<string, string>, actor: Actor): boolean {
+    return (
+      labels[TEMPLATE_LABEL] === template &&
+      labels[INSTANCE_LABEL] === this.instance.id &&
+      this.access.inScope(actor, labels)
+    );
+  }
+
+  // Taking down (removing, or replacing) a resource with power over the host needs an admin key,
+  // as direct calls do: refused before any engine write.
+  private assertMayTakeDown(plan: Plan, live: LiveState, networks: NetworkInfo[], actor: Actor): void {
+    if (actor.role === 'admin') return;
+    for (const action of plan.actions) {
+      if (action.action !== 'remove' && action.action !== 'recreate') continue;
+      const verb = action.action === 'remove' ? 'remove' : 'replace';
+      if (action.kind === 'container') {
+        const container = live.containers.find((c) => c.id === action.liveId);
+        if (container) this.access.assertMayDrive(actor, container, networks, verb);
+      } else {
+        const network = live.networks.find((n) => n.id === action.liveId);
+        if (network)
+          this.access.assertMayAlterNetwork(actor, network, verb === 'remove' ? 'Removing' : 'Replacing');
+      }
+    }
   }
 
   private lock(template: string, deployment: string): () => void {
@@ -273,31 +324,48 @@ export class TemplateRuntime implements OnApplicationBootstrap {
 
   // What the engine holds that concerns the template: one list of networks, one of containers,
   // one inspect per container that carries its label or a name it declares (`declared` null:
-  // the label only).
-  private async live(template: string, declared: Declared | null): Promise<LiveState> {
+  // the label only). What carries the label but lies outside the key's scope is not the key's: it
+  // is left out (a declared name held by it stays in, as a conflict that names nothing). With
+  // `endpoints`, the template's own networks are inspected too (who is attached to them).
+  // `networks`: every network on the engine (to tell what a container is attached to).
+  private async live(
+    template: string,
+    declared: Declared | null,
+    actor: Actor,
+    endpoints = false,
+  ): Promise<{ live: LiveState; networks: NetworkInfo[] }> {
     const [networks, containers] = await Promise.all([
       this.engine.listNetworks(),
       this.engine.listContainers({ all: true }),
     ]);
-    const labelled = (labels: Record<string, string>) => labels[TEMPLATE_LABEL] === template;
+    const labelled = (labels: Record<string, string>) =>
+      labels[TEMPLATE_LABEL] === template && this.access.inScope(actor, labels);
     const relevant = containers.filter(
       (c) => labelled(c.labels) || (declared !== null && c.names.some((n) => declared.containers.has(n))),
     );
     const inspected = await mapLimit(relevant, this.config.TEMPLATE_APPLY_CONCURRENCY, (c) =>
       this.engine.inspectContainer(c.id).catch(() => null),
     );
+    let mine = networks.filter(
+      (n) => labelled(n.labels) || (declared !== null && declared.networks.has(n.name)),
+    );
+    if (endpoints) {
+      mine = await mapLimit(mine, this.config.TEMPLATE_APPLY_CONCURRENCY, (n) =>
+        this.owns(template, n.labels, actor)
+          ? this.engine.inspectNetwork(n.id).catch(() => n)
+          : Promise.resolve(n),
+      );
+    }
     return {
-      networks: networks.filter(
-        (n) => labelled(n.labels) || (declared !== null && declared.networks.has(n.name)),
-      ),
       // A container removed since the list is gone.
-      containers: inspected.filter((c): c is ContainerInfo => c !== null),
+      live: { networks: mine, containers: inspected.filter((c): c is ContainerInfo => c !== null) },
+      networks,
     };
   }
 
-  private async context(template: string): Promise<PlanContext> {
+  private async context(template: string, actor: Actor): Promise<PlanContext> {
     const specOf = await this.specIndex(template);
-    return { instanceId: this.instance.id, specOf };
+    return { instanceId: this.instance.id, specOf, scope: actor.scope };
   }
 
   // The specs of every stored revision by hash, read once per revision.
@@ -452,7 +520,8 @@ export class TemplateRuntime implements OnApplicationBootstrap {
             passed: false,
             diagnosis: {
               code: 'REACHABLE',
-              message: `"${expected.from}" reached "${expected.to}"${outcome.address ? ` at ${outcome.address}` : ''}, but the template expects it not to: put them on networks they do not share, or make one of them internal.`,
+              // An internal network does not separate the containers on it: only not sharing one does.
+              message: `"${expected.from}" reached "${expected.to}"${outcome.address ? ` at ${outcome.address}` : ''}, but the template expects it not to: they share a network. In the template, give them no network in common (containers.${expected.from}.networks and containers.${expected.to}.networks).`,
             },
           };
         }
@@ -469,6 +538,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       const ping = await this.connectivity.ping(
         { from: expected.from, to: expected.to, count: 1, timeoutMs: 2000 },
         actor,
+        'template',
       );
       if (ping.diagnosis) return ping.diagnosis;
       return {
@@ -493,6 +563,10 @@ function declaredBy(desired: DesiredState): Declared {
 
 function emptyState(template: string): DesiredState {
   return { template, revision: 0, networks: [], containers: [], expectations: [] };
+}
+
+function lifeOf(template: TemplateEntity): Life {
+  return { firstRevision: template.firstRevision, createdAt: template.createdAt };
 }
 
 function inScope(actor: Actor, template: TemplateEntity): boolean {

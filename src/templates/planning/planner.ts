@@ -34,6 +34,10 @@ export interface PlanContext {
   // them from the stored revisions). With it, a recreate lists every changed field with its old
   // value; without it, only what the engine shows can be compared.
   specOf?: (kind: ResourceKind, hash: string) => NetworkSpec | DesiredContainerSpec | undefined;
+  // The calling key's label scope: a resource is owned only when its labels also contain it (a
+  // key never plans against, changes or removes what is outside its scope), and a conflict with
+  // something outside it names nothing the key cannot see. Empty or absent: unscoped.
+  scope?: StringMap;
 }
 
 // The actions that make the engine match `desired`: create, recreate (reason + changes), remove
@@ -47,7 +51,7 @@ export function planTemplate(desired: DesiredState, live: LiveState, context: Pl
 // Everything the template owns on the engine, to remove (containers before networks). The plan's
 // revision is the newest io.switchyard.revision label found on them (0 when there is nothing).
 export function planDestroy(template: string, live: LiveState, context: PlanContext): Plan {
-  const owns = ownership(template, context.instanceId);
+  const owns = ownership(template, context.instanceId, context.scope);
   const actions: PlanAction[] = [];
   let revision = 0;
   const remove = (kind: ResourceKind, name: string, id: string, labels: StringMap) => {
@@ -84,8 +88,15 @@ interface Analysis {
 
 type Owns = (labels: StringMap | undefined) => boolean;
 
-function ownership(template: string, instanceId: string): Owns {
-  return (labels) => labels?.[TEMPLATE_LABEL] === template && labels?.[INSTANCE_LABEL] === instanceId;
+function ownership(template: string, instanceId: string, scope: StringMap = {}): Owns {
+  return (labels) =>
+    labels?.[TEMPLATE_LABEL] === template &&
+    labels?.[INSTANCE_LABEL] === instanceId &&
+    withinScope(labels, scope);
+}
+
+function withinScope(labels: StringMap | undefined, scope: StringMap = {}): boolean {
+  return Object.entries(scope).every(([key, value]) => labels?.[key] === value);
 }
 
 export function containerName(c: ContainerInfo): string {
@@ -104,7 +115,14 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 }
 
 // Who holds a declared name, in words for the user.
-function conflictReason(kind: ResourceKind, labels: StringMap | undefined, template: string): string {
+function conflictReason(
+  kind: ResourceKind,
+  labels: StringMap | undefined,
+  template: string,
+  scope: StringMap = {},
+): string {
+  // Outside the key's scope: who holds it is not the key's to know.
+  if (!withinScope(labels, scope)) return `a ${kind} with this name exists that this template does not own`;
   const other = labels?.[TEMPLATE_LABEL];
   if (other && other !== template) return `a ${kind} with this name is owned by template "${other}"`;
   if (other) {
@@ -203,7 +221,7 @@ class Analyser {
     private readonly live: LiveState,
     private readonly context: PlanContext,
   ) {
-    this.owns = ownership(desired.template, context.instanceId);
+    this.owns = ownership(desired.template, context.instanceId, context.scope);
   }
 
   run(): Analysis {
@@ -213,6 +231,7 @@ class Analyser {
     for (const want of this.desired.containers) this.container(want, containers.get(want.name) ?? []);
     this.leftovers();
     this.foreignEndpoints();
+    this.strangers();
     return { actions: this.actions, conflicts: this.conflicts, drift: this.drift };
   }
 
@@ -231,7 +250,7 @@ class Analyser {
       this.kept.add(item.id);
       if (this.conflicted.has(`${kind}:${name}`)) continue;
       this.conflicted.add(`${kind}:${name}`);
-      const reason = conflictReason(kind, item.labels, this.desired.template);
+      const reason = conflictReason(kind, item.labels, this.desired.template, this.context.scope);
       this.conflicts.push({ kind, name, reason });
       this.drift.push({ kind, name, reason: `the name is taken: ${reason}` });
     }
@@ -339,7 +358,9 @@ class Analyser {
       if (verb) reasons.push(`network "${endpoint.network}" is ${verb}`);
     }
     if (want.spec.start && !live.running) {
-      reasons.push(`container is ${live.state}, want running`);
+      // Nothing else to change: the runtime starts the container as it is (same id).
+      const only = reasons.length === 0 ? ': it will be started' : '';
+      reasons.push(`container is ${live.state}, want running${only}`);
       changes.push({ path: 'state', from: live.state, to: 'running' });
       const exit = live.exitCode !== null && live.exitCode !== undefined ? ` ${live.exitCode}` : '';
       this.drift.push({ kind: 'container', name: want.name, reason: `stopped (${live.state}${exit})` });
@@ -370,6 +391,25 @@ class Analyser {
     }
   }
 
+  // Containers that are not the template's attached to its networks (by hand): the plan leaves
+  // them alone, but the engine no longer matches the template (and a destroy cannot remove the
+  // network while they are on it). Only inspected networks list their endpoints.
+  private strangers(): void {
+    const ours = new Set(this.live.containers.filter((c) => this.owns(c.labels)).map((c) => c.id));
+    for (const network of this.live.networks) {
+      if (!this.owns(network.labels)) continue;
+      for (const e of network.endpoints ?? []) {
+        if (ours.has(e.containerId)) continue;
+        const name = e.containerName || e.containerId.slice(0, 12);
+        this.drift.push({
+          kind: 'network',
+          name: network.name,
+          reason: `container ${name}, not the template's, is attached to network ${network.name}`,
+        });
+      }
+    }
+  }
+
   private leftovers(): void {
     const declared = {
       network: new Set(this.desired.networks.map((n) => n.name)),
@@ -379,7 +419,9 @@ class Analyser {
       if (this.kept.has(id)) return;
       const reason = declared[kind].has(name)
         ? `a second ${kind} named "${name}" owned by the template (one is kept)`
-        : `not in revision ${this.desired.revision}`;
+        : this.desired.revision > 0
+          ? `not in revision ${this.desired.revision}`
+          : 'left over: no applied revision of the template declares it';
       this.actions.push({ action: 'remove', kind, name, reason, changes: [], liveId: id });
       this.drift.push({ kind, name, reason: `extra owned ${kind}: ${reason}` });
     };
