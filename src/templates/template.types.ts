@@ -218,5 +218,5 @@ export interface TemplateStatus {
   drift: DriftItem[];
   // The template's current revision (null once deleted): newer than `revision` when a change is
   // stored but not applied yet (not drift: the plan shows it).
-  latestRevision?: number | null;
+  latestRevision: number | null;
 }

@@ -5,7 +5,6 @@ import { DomainError } from '../common/errors/domain-error';
 import { Operations } from '../common/operation-context';
 import { PageCursors } from '../common/paging/page-cursor';
 import { INSTANCE_LABEL, TEMPLATE_LABEL } from '../common/labels';
-import type { Transport } from '../connectivity/connectivity.service';
 import { WriteQueue } from '../database/write-queue';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { InstanceIdentity } from '../instance/instance-identity';
@@ -24,6 +23,9 @@ import type {
   TemplateStatus,
 } from './template.types';
 import { TemplateValidator } from './validation/template-validator';
+
+// The transport a call came in on: messages name the routes or operations of that transport.
+export type Transport = 'rest' | 'graphql';
 
 export const TEMPLATE_PAGE_MAX = 100;
 export const TEMPLATE_PAGE_DEFAULT = 50;

@@ -272,13 +272,27 @@ export class TemplateStatusModel {
   @ApiField('string')
   template!: string;
 
-  @ApiField('boolean', { description: 'Something of the template is on the engine' })
+  @ApiField('boolean', {
+    description:
+      'A revision of the template was applied (and not destroyed since), or something it owns is on the engine',
+  })
   deployed!: boolean;
 
-  @ApiField('int', { optional: true, description: 'The revision of the last successful apply' })
+  @ApiField('int', {
+    optional: true,
+    description:
+      'The revision the engine is compared with: that of the last apply whose actions all completed (succeeded, or failed only on expectations) and that no destroy undid; null when none',
+  })
   revision!: number | null;
 
-  @ApiField('boolean')
+  @ApiField('int', {
+    optional: true,
+    description:
+      'The current revision of the template (null once it is deleted); newer than `revision` when a change is not applied yet (plan shows it)',
+  })
+  latestRevision!: number | null;
+
+  @ApiField('boolean', { description: 'The engine matches `revision`: no drift' })
   inSync!: boolean;
 
   @ApiField(DriftItemModel, { array: true })
