@@ -228,8 +228,9 @@ export class TemplatesService {
     actor: Actor,
     transport: Transport = 'rest',
   ): Promise<RevisionPage> {
-    const row = await this.liveRow(name, actor, transport);
+    // Input first: a bad limit is the caller's to fix whatever the template.
     let limit = checkLimit(page.limit);
+    const row = await this.liveRow(name, actor, transport);
     let before = row.revision + 1;
     if (page.cursor !== undefined && page.cursor !== null) {
       const cursor = this.cursors.decode(

@@ -162,6 +162,7 @@ describe('templates over REST: the scenarios of issue #11', () => {
         template: name,
         deployed: true,
         revision: 1,
+        latestRevision: 1,
         inSync: true,
         drift: [],
       });
