@@ -83,14 +83,7 @@ export class PlanExecutor {
     private readonly engine: ContainerEngine,
     private readonly input: ExecutionInput,
   ) {
-    this.actions = input.plan.actions.map((a) => ({
-      action: a.action,
-      kind: a.kind,
-      name: a.name,
-      status: a.action === 'unchanged' ? 'succeeded' : 'pending',
-      durationMs: a.action === 'unchanged' ? 0 : null,
-      error: null,
-    }));
+    this.actions = initialActions(input.plan);
     this.slots = new Semaphore(
       Math.max(1, input.concurrency),
       Number.MAX_SAFE_INTEGER,
@@ -542,4 +535,16 @@ function networkRemovalFailure(error: unknown, network: string, holders: string[
     );
   }
   return error as Error;
+}
+
+// A deployment's actions before it runs: unchanged ones are done, the others pending.
+export function initialActions(plan: Plan): DeploymentAction[] {
+  return plan.actions.map((a) => ({
+    action: a.action,
+    kind: a.kind,
+    name: a.name,
+    status: a.action === 'unchanged' ? 'succeeded' : 'pending',
+    durationMs: a.action === 'unchanged' ? 0 : null,
+    error: null,
+  }));
 }

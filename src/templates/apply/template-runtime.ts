@@ -36,7 +36,7 @@ import type {
   TemplateStatus,
 } from '../template.types';
 import { DeploymentStore, type Life, ofLife, presentDeployment } from './deployment-store';
-import { type ExecutionResult, PlanExecutor } from './plan-executor';
+import { type ExecutionResult, initialActions, PlanExecutor } from './plan-executor';
 
 export interface DeploymentPage {
   items: Deployment[];
@@ -119,7 +119,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       }
       this.assertMayTakeDown(plan, live, networks, actor);
       const row = await this.begin(id, record.name, record.revision, 'apply', plan, actor);
-      const finished = this.execute(
+      return await this.launch(
         row,
         actor,
         (onProgress) =>
@@ -133,12 +133,9 @@ export class TemplateRuntime implements OnApplicationBootstrap {
             onProgress,
           }).apply(),
         desired.expectations,
-      ).finally(release);
-      if (options.wait) return await finished;
-      void finished.catch((error: unknown) =>
-        this.logger.error({ err: error, deployment: id }, 'a deployment failed'),
+        release,
+        options.wait,
       );
-      return presentDeployment(row);
     } catch (error) {
       release();
       throw error;
@@ -204,7 +201,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       const features = await this.engine.features();
       // The revision it takes down: the newest one found on what it removes.
       const row = await this.begin(id, name, plan.revision || null, 'destroy', plan, actor);
-      const finished = this.execute(
+      return await this.launch(
         row,
         actor,
         (onProgress) =>
@@ -218,12 +215,9 @@ export class TemplateRuntime implements OnApplicationBootstrap {
             onProgress,
           }).destroy(),
         [],
-      ).finally(release);
-      if (options.wait) return await finished;
-      void finished.catch((error: unknown) =>
-        this.logger.error({ err: error, deployment: id }, 'a deployment failed'),
+        release,
+        options.wait,
       );
-      return presentDeployment(row);
     } catch (error) {
       release();
       throw error;
@@ -404,6 +398,24 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     return (kind, hash) => known.byHash.get(`${kind}:${hash}`);
   }
 
+  // Runs a recorded deployment to its end, releasing the template's lock then: answers the
+  // finished deployment, or (wait false) the running one at once.
+  private async launch(
+    row: DeploymentEntity,
+    actor: Actor,
+    run: (onProgress: (actions: readonly DeploymentAction[]) => void) => Promise<ExecutionResult>,
+    expectations: TemplateExpectation[],
+    release: () => void,
+    wait: boolean,
+  ): Promise<Deployment> {
+    const finished = this.execute(row, actor, run, expectations).finally(release);
+    if (wait) return finished;
+    void finished.catch((error: unknown) =>
+      this.logger.error({ err: error, deployment: row.id }, 'a deployment failed'),
+    );
+    return presentDeployment(row);
+  }
+
   private async begin(
     id: string,
     template: string,
@@ -419,16 +431,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
       revision,
       kind,
       status: 'running',
-      actionsJson: JSON.stringify(
-        plan.actions.map((a) => ({
-          action: a.action,
-          kind: a.kind,
-          name: a.name,
-          status: a.action === 'unchanged' ? 'succeeded' : 'pending',
-          durationMs: a.action === 'unchanged' ? 0 : null,
-          error: null,
-        })),
-      ),
+      actionsJson: JSON.stringify(initialActions(plan)),
       expectationsJson: '[]',
       actor: actor.name,
       actorKeyId: actor.keyId,
