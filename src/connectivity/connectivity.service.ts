@@ -254,15 +254,11 @@ export class ConnectivityService {
     const rows = await mapLimit(members, this.execs.perKeyConcurrency, async (source) => {
       const targets = members.filter((m) => m !== source);
       if (targets.length === 0) return [];
-      const command = [
-        'sh',
-        '-c',
-        MATRIX_SCRIPT,
-        'sh',
-        String(count),
-        String(Math.ceil(timeoutMs / 1000)),
-        ...targets.map((t) => t.address),
-      ];
+      const command = matrixCommand(
+        count,
+        timeoutMs,
+        targets.map((t) => t.address),
+      );
       const info = await this.engine.inspectContainer(source.summary.id);
       const probed = await this.probe(info, command, timeoutMs + EXEC_SLACK_MS, actor.keyId);
       const outputs = 'missing' in probed ? new Map<string, string>() : splitByTarget(probed.result.stdout);
@@ -312,15 +308,7 @@ export class ConnectivityService {
       const info = await this.engine.inspectContainer(from).catch(() => null);
       let outputs = new Map<string, string>();
       if (info?.running) {
-        const command = [
-          'sh',
-          '-c',
-          MATRIX_SCRIPT,
-          'sh',
-          String(count),
-          String(Math.ceil(timeoutMs / 1000)),
-          ...targets,
-        ];
+        const command = matrixCommand(count, timeoutMs, targets);
         const probed = await this.probe(info, command, timeoutMs + EXEC_SLACK_MS, actor.keyId);
         if (!('missing' in probed)) outputs = splitByTarget(probed.result.stdout);
       }
@@ -536,4 +524,10 @@ function addressOn(container: ContainerSummary, networkId: string): string | nul
 
 function list(names: string[]): string {
   return names.length ? names.map((n) => `"${n}"`).join(', ') : 'no network';
+}
+
+// One probe from a source to every target (addresses or names): MATRIX_SCRIPT pings each and
+// prints what each answered.
+function matrixCommand(count: number, timeoutMs: number, targets: string[]): string[] {
+  return ['sh', '-c', MATRIX_SCRIPT, 'sh', String(count), String(Math.ceil(timeoutMs / 1000)), ...targets];
 }
