@@ -220,4 +220,30 @@ describe('template runtime guards on the engine', () => {
     await stranger.remove({ force: true });
     expect((await runtime.destroy(n('f'), ADMIN, { wait: true })).status).toBe('succeeded');
   });
+
+  it("never names a container outside the scoped key's scope attached to its network", async () => {
+    const keyA: Actor = { keyId: 'ka', name: 'key-a', role: 'operator', scope: { rtteam: `${p}a` } };
+    const record = await store(pair(n('g'), keyA.scope, '10.187.7.0/24'));
+    expect((await runtime.apply(record, keyA, { wait: true })).status).toBe('succeeded');
+    const stranger = await docker.createContainer({
+      name: n('hidden'),
+      Image: TEST_IMAGE,
+      Cmd: ['sleep', '3600'],
+      Labels: { [TEST_LABEL]: p },
+      HostConfig: { NetworkMode: n('g-net') },
+    });
+    await stranger.start();
+    const status = await runtime.status(n('g'), record, keyA);
+    expect(status.drift).toContainEqual({
+      kind: 'network',
+      name: n('g-net'),
+      reason: `a container outside your scope, not the template's, is attached to network ${n('g-net')}`,
+    });
+    const destroyed = await runtime.destroy(n('g'), keyA, { wait: true });
+    expect(destroyed.error?.code).toBe('NETWORK_IN_USE');
+    expect(destroyed.error?.message).toContain('1 outside your scope');
+    expect(JSON.stringify([status, destroyed])).not.toContain(n('hidden'));
+    await stranger.remove({ force: true });
+    expect((await runtime.destroy(n('g'), keyA, { wait: true })).status).toBe('succeeded');
+  });
 });

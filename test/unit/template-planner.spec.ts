@@ -684,6 +684,39 @@ describe('templateDrift: what is not the template', () => {
     ]);
   });
 
+  it("tells a container outside the key's scope without its name", () => {
+    const { desired, live } = deployed(lab());
+    const stranger = 'z'.repeat(64);
+    const attached: LiveState = {
+      ...live,
+      outOfScope: new Set([stranger]),
+      networks: live.networks.map((n) =>
+        n.name === 'front'
+          ? {
+              ...n,
+              endpoints: [
+                {
+                  containerId: stranger,
+                  containerName: 'secret-z',
+                  endpointId: 'e',
+                  ipv4Address: null,
+                  ipv6Address: null,
+                  macAddress: null,
+                },
+              ],
+            }
+          : n,
+      ),
+    };
+    expect(templateDrift(desired, attached, context)).toEqual([
+      {
+        kind: 'network',
+        name: 'front',
+        reason: "a container outside your scope, not the template's, is attached to network front",
+      },
+    ]);
+  });
+
   it('tells leftovers without a revision number when nothing is applied', () => {
     const { live } = deployed(lab());
     const none: DesiredState = {

@@ -4,11 +4,11 @@ import { DomainError } from '../../common/errors/domain-error';
 import { containerFailure, startFailure } from '../../containers/container-errors';
 import { EngineRejection } from '../../engine/engine.errors';
 import type { ContainerEngine } from '../../engine/engine.port';
-import type { ContainerInfo, EngineFeatures, NetworkInfo } from '../../engine/engine.types';
+import type { ContainerInfo, EngineFeatures, NetworkEndpoint, NetworkInfo } from '../../engine/engine.types';
 import { endpointOn } from '../../lookup/network-facts';
 import { endpointProblems } from '../../networks/endpoint-rules';
 import { createFailure } from '../../networks/network-errors';
-import type { LiveState } from '../planning/planner';
+import { describeHolders, type LiveState } from '../planning/planner';
 import type {
   DeploymentAction,
   DesiredContainer,
@@ -38,6 +38,8 @@ export interface ExecutionInput {
   concurrency: number;
   // Called after each change of an action's state (the caller coalesces its writes).
   onProgress: (actions: readonly DeploymentAction[]) => void;
+  // The calling key's label scope: containers outside it are never named in an error.
+  scope?: Record<string, string>;
 }
 
 export interface ExecutionResult {
@@ -489,10 +491,22 @@ export class PlanExecutor {
     await Promise.all(items.map((item) => this.slots.run(() => fn(item))));
   }
 
-  // The names of the containers still attached to a network (none when it cannot be inspected).
-  private async holders(networkId: string): Promise<string[]> {
+  // The containers still attached to a network (none when it cannot be inspected), and which of
+  // them are outside the key's scope (told without their names).
+  private async holders(networkId: string): Promise<Holders> {
     const network = await this.engine.inspectNetwork(networkId).catch(() => null);
-    return (network?.endpoints ?? []).map((e) => e.containerName || e.containerId.slice(0, 12));
+    const endpoints = network?.endpoints ?? [];
+    const scope = Object.entries(this.input.scope ?? {});
+    if (!scope.length || !endpoints.length) return { endpoints, outOfScope: new Set() };
+    const visible = new Set(
+      (await this.engine.listContainers({ all: true, label: scope.map(([k, v]) => `${k}=${v}`) })).map(
+        (c) => c.id,
+      ),
+    );
+    return {
+      endpoints,
+      outOfScope: new Set(endpoints.filter((e) => !visible.has(e.containerId)).map((e) => e.containerId)),
+    };
   }
 
   private liveContainer(action: PlanAction): ContainerInfo {
@@ -523,15 +537,24 @@ export function startsOnly(action: PlanAction, plan: Plan, desired: DesiredState
   return !plan.actions.some((a) => a.kind === 'network' && a.action !== 'unchanged' && joins.has(a.name));
 }
 
-function networkRemovalFailure(error: unknown, network: string, holders: string[]): Error {
+interface Holders {
+  endpoints: NetworkEndpoint[];
+  outOfScope: ReadonlySet<string>;
+}
+
+function networkRemovalFailure(error: unknown, network: string, holders: Holders): Error {
   if (error instanceof EngineRejection && error.reason === 'HAS_ENDPOINTS') {
-    const who = holders.length
-      ? `${holders.length === 1 ? 'container' : 'containers'} ${holders.map((h) => `"${h}"`).join(', ')}, not the template's, ${holders.length === 1 ? 'is' : 'are'} attached to it`
+    const count = holders.endpoints.length;
+    const who = count
+      ? `${describeHolders(holders.endpoints, holders.outOfScope)}, not the template's, ${count === 1 ? 'is' : 'are'} attached to it`
       : "containers that are not the template's are attached to it";
+    const named = holders.endpoints
+      .filter((e) => !holders.outOfScope.has(e.containerId))
+      .map((e) => e.containerName || e.containerId.slice(0, 12));
     return new DomainError(
       'NETWORK_IN_USE',
-      `Network "${network}" cannot be removed: ${who}. Disconnect ${holders.length === 1 ? 'it' : 'them'} (the template never touches containers that are not its own), then retry (engine said: ${error.engineMessage}).`,
-      { context: { network, containers: holders } },
+      `Network "${network}" cannot be removed: ${who}. Disconnect ${count === 1 ? 'it' : 'them'} (the template never touches containers that are not its own), then retry.`,
+      { context: { network, containers: named, outsideScope: holders.outOfScope.size } },
     );
   }
   return error as Error;

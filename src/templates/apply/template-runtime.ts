@@ -131,6 +131,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
             features,
             concurrency: this.config.TEMPLATE_APPLY_CONCURRENCY,
             onProgress,
+            scope: actor.scope,
           }).apply(),
         desired.expectations,
         release,
@@ -213,6 +214,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
             features,
             concurrency: this.config.TEMPLATE_APPLY_CONCURRENCY,
             onProgress,
+            scope: actor.scope,
           }).destroy(),
         [],
         release,
@@ -350,9 +352,16 @@ export class TemplateRuntime implements OnApplicationBootstrap {
           : Promise.resolve(n),
       );
     }
+    const outOfScope = this.access.unscoped(actor)
+      ? undefined
+      : new Set(containers.filter((c) => !this.access.inScope(actor, c.labels)).map((c) => c.id));
     return {
       // A container removed since the list is gone.
-      live: { networks: mine, containers: inspected.filter((c): c is ContainerInfo => c !== null) },
+      live: {
+        networks: mine,
+        containers: inspected.filter((c): c is ContainerInfo => c !== null),
+        outOfScope,
+      },
       networks,
     };
   }

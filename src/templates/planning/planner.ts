@@ -24,6 +24,9 @@ import { diffValues } from './value-diff';
 export interface LiveState {
   networks: NetworkInfo[];
   containers: ContainerInfo[];
+  // Ids of containers outside the calling key's scope: attached to a template network, they are
+  // told without their names.
+  outOfScope?: ReadonlySet<string>;
 }
 
 export interface PlanContext {
@@ -382,11 +385,11 @@ class Analyser {
       if (action.action !== 'recreate' && action.action !== 'remove') continue;
       const foreign = (networks.get(action.liveId)?.endpoints ?? []).filter((e) => !ours.has(e.containerId));
       if (!foreign.length) continue;
-      const names = foreign.map((e) => `"${e.containerName || e.containerId.slice(0, 12)}"`).join(', ');
+      const who = describeHolders(foreign, this.live.outOfScope);
       this.conflicts.push({
         kind: 'network',
         name: action.name,
-        reason: `the network must be ${action.action === 'remove' ? 'removed' : 'recreated'}, but ${foreign.length === 1 ? 'container' : 'containers'} ${names} created outside this template ${foreign.length === 1 ? 'is' : 'are'} attached; disconnect ${foreign.length === 1 ? 'it' : 'them'} first`,
+        reason: `the network must be ${action.action === 'remove' ? 'removed' : 'recreated'}, but ${who} created outside this template ${foreign.length === 1 ? 'is' : 'are'} attached; disconnect ${foreign.length === 1 ? 'it' : 'them'} first`,
       });
     }
   }
@@ -400,11 +403,12 @@ class Analyser {
       if (!this.owns(network.labels)) continue;
       for (const e of network.endpoints ?? []) {
         if (ours.has(e.containerId)) continue;
-        const name = e.containerName || e.containerId.slice(0, 12);
         this.drift.push({
           kind: 'network',
           name: network.name,
-          reason: `container ${name}, not the template's, is attached to network ${network.name}`,
+          reason: this.live.outOfScope?.has(e.containerId)
+            ? `a container outside your scope, not the template's, is attached to network ${network.name}`
+            : `container ${e.containerName || e.containerId.slice(0, 12)}, not the template's, is attached to network ${network.name}`,
         });
       }
     }
@@ -466,4 +470,20 @@ function sortActions(actions: PlanAction[]): PlanAction[] {
       (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
       (a.liveId ?? '').localeCompare(b.liveId ?? ''),
   );
+}
+
+// Containers attached to a network, by name, and those outside the key's scope only counted
+// (`container "a"`, `containers "a", "b" and 1 outside your scope`).
+export function describeHolders(
+  endpoints: readonly { containerId: string; containerName: string }[],
+  outOfScope: ReadonlySet<string> | undefined,
+): string {
+  const hidden = endpoints.filter((e) => outOfScope?.has(e.containerId)).length;
+  const named = endpoints
+    .filter((e) => !outOfScope?.has(e.containerId))
+    .map((e) => `"${e.containerName || e.containerId.slice(0, 12)}"`);
+  const parts = [...named, ...(hidden ? [`${hidden} outside your scope`] : [])];
+  const list =
+    parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  return `${endpoints.length === 1 ? 'container' : 'containers'} ${list}`;
 }
