@@ -81,4 +81,23 @@ describe('diffDocuments', () => {
       { path: '$.expectations[0].reachable', from: true, to: false },
     ]);
   });
+
+  it('treats names such as constructor or toString as plain keys, never as inherited ones', () => {
+    const from: TemplateDocument = {
+      name: 'proto',
+      networks: { constructor: {} },
+      containers: { toString: { image: 'busybox:test' } },
+    };
+    const to: TemplateDocument = {
+      name: 'proto',
+      networks: { hasOwnProperty: {} },
+      containers: { valueOf: { image: 'busybox:test' } },
+    };
+    expect(diffDocuments(from, to)).toEqual([
+      { path: '$.containers.toString', from: { image: 'busybox:test' }, to: null },
+      { path: '$.containers.valueOf', from: null, to: { image: 'busybox:test' } },
+      { path: '$.networks.constructor', from: {}, to: null },
+      { path: '$.networks.hasOwnProperty', from: null, to: {} },
+    ]);
+  });
 });

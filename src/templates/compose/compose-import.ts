@@ -354,7 +354,7 @@ class Importer {
       const named =
         spec.container_name === undefined ? null : this.text(spec.container_name, `${path}.container_name`);
       const name = named ?? key;
-      if (this.containers[name]) {
+      if (Object.hasOwn(this.containers, name)) {
         this.lose(
           path,
           `a container named \`${name}\` is already imported (container names are unique); not imported`,

@@ -24,7 +24,10 @@ function holdsObjects(values: unknown[]): boolean {
 export function diffValues(from: unknown, to: unknown, path: string, out: Change[] = []): Change[] {
   if (isObject(from) && isObject(to)) {
     const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
-    for (const key of keys) diffValues(from[key], to[key], pathOf(path, key), out);
+    // Own keys only: a name such as `constructor` or `toString` is a key of the document, never
+    // something inherited from Object.prototype.
+    const own = (o: Record<string, unknown>, key: string) => (Object.hasOwn(o, key) ? o[key] : undefined);
+    for (const key of keys) diffValues(own(from, key), own(to, key), pathOf(path, key), out);
     return out;
   }
   if (Array.isArray(from) && Array.isArray(to) && (holdsObjects(from) || holdsObjects(to))) {
