@@ -172,5 +172,11 @@ services:
       /^line 2, column 6: alias \*x refers to a node that contains it/,
     );
     expect(refusal(`a: ${'['.repeat(70)}${']'.repeat(70)}\n`)).toMatch(/more than 64 levels deep/);
+    // Deep enough to exhaust the parser's own stack: still the same refusal, not the stack's words.
+    for (const depth of [3000, 20000]) {
+      const message = refusal(`a: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+      expect(message).toMatch(/more than 64 levels deep/);
+      expect(message).not.toMatch(/call stack/);
+    }
   });
 });

@@ -52,6 +52,10 @@ function shortMessage(error: YAMLError, text: string): string {
     const shown = key && /^["']/.test(key) ? key : JSON.stringify(key);
     if (key) return `the key ${shown} appears twice in one mapping (keys must be unique); keep one`;
   }
+  // The parser recurses: a document nested deeply enough exhausts its stack, which it reports
+  // as a problem of the text.
+  if (/Maximum call stack size exceeded/.test(error.message))
+    return `nests more than ${MAX_JSON_DEPTH} levels deep`;
   const first = error.message.split('\n')[0];
   return first.replace(/ at line \d+, column \d+:?$/, '');
 }
