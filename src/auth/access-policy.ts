@@ -4,7 +4,7 @@ import { notFound } from '../common/reference/resolve-reference';
 import { MANAGED_LABEL } from '../common/labels';
 import type { ContainerInfo, ContainerSummary, NetworkInfo } from '../engine/engine.types';
 import { isBuiltIn } from '../lookup/network-facts';
-import type { Actor } from './roles';
+import { aRole, type Actor } from './roles';
 
 export interface Guarded {
   kind: 'network' | 'container';
@@ -155,7 +155,7 @@ export class AccessPolicy {
       throw new DomainError(
         'POLICY_VIOLATION',
         `Only an admin key may ${verb} the container "${guarded.name}": ${reach.why} (policy rule "${reach.rule}"). ` +
-          `The key "${actor.name}" is a ${actor.role} key.`,
+          `The key "${actor.name}" is ${aRole(actor.role)} key.`,
         { context: { rule: reach.rule, container: guarded.name } },
       );
     }
@@ -195,7 +195,7 @@ export class AccessPolicy {
     if (actor.role !== 'admin') {
       throw new DomainError(
         'POLICY_VIOLATION',
-        `${what} needs an admin key (policy rule "${rule}"); the key "${actor.name}" is a ${actor.role} key.`,
+        `${what} needs an admin key (policy rule "${rule}"); the key "${actor.name}" is ${aRole(actor.role)} key.`,
         {
           context: { rule },
         },

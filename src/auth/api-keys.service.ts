@@ -12,7 +12,7 @@ import { ApiKeyEntity } from './api-key.entity';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key-secret';
 import type { CreateApiKeyInput } from './dto/create-api-key.input';
 import type { ApiKeyModel, CreatedApiKeyModel } from './models/api-key.model';
-import { roleAtLeast, type Actor, type Role } from './roles';
+import { aRole, roleAtLeast, type Actor, type Role } from './roles';
 
 // The key that ADMIN_API_KEY seeds, or the one created at first start.
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
@@ -318,7 +318,7 @@ function assertMayMint(actor: Actor, role: Role, scope: Record<string, string>):
   if (!roleAtLeast(actor.role, role)) {
     throw new DomainError(
       'FORBIDDEN',
-      `The key "${actor.name}" is a ${actor.role} key: it can create keys of at most its own role, not ${role}.`,
+      `The key "${actor.name}" is ${aRole(actor.role)} key: it can create keys of at most its own role, not ${role}.`,
       { context: { role, allowed: actor.role } },
     );
   }

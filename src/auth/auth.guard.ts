@@ -5,7 +5,7 @@ import { AUDIT_KEY } from '../audit/audited.decorator';
 import { noteCall } from '../audit/describe-call';
 import { DomainError } from '../common/errors/domain-error';
 import { ACCESS_KEY, type Access, requestOf } from './access.decorators';
-import { roleAtLeast } from './roles';
+import { aRole, roleAtLeast } from './roles';
 
 // Applied to every route and every GraphQL operation (APP_GUARD). The request gate has already
 // turned the bearer key into an actor; this checks that there is one and that its role suffices.
@@ -42,7 +42,7 @@ export class AuthGuard implements CanActivate {
     if (!roleAtLeast(actor.role, access)) {
       throw new DomainError(
         'FORBIDDEN',
-        `This needs a key with the ${access} role${access === 'admin' ? '' : ' or higher'}; the key "${actor.name}" is a ${actor.role} key.`,
+        `This needs a key with the ${access} role${access === 'admin' ? '' : ' or higher'}; the key "${actor.name}" is ${aRole(actor.role)} key.`,
         { context: { needed: access, role: actor.role } },
       );
     }

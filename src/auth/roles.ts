@@ -15,3 +15,8 @@ export interface Actor {
   // Labels a resource must carry to be within reach of this key; empty means everything.
   scope: Record<string, string>;
 }
+
+// "an operator key", "a viewer key": a role with its article, for messages.
+export function aRole(role: Role): string {
+  return `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+}

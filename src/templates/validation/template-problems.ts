@@ -56,7 +56,8 @@ export function templateInvalid(problems: readonly TemplateProblem[]): DomainErr
   const count = problems.length;
   const shown = problems
     .slice(0, SHOWN_IN_DETAIL)
-    .map((p) => `${p.path}: ${p.message}`)
+    // A message that is a sentence of its own keeps no full stop inside the list.
+    .map((p) => `${p.path}: ${p.message.replace(/\.$/, '')}`)
     .join('; ');
   const more = count > SHOWN_IN_DETAIL ? ` (and ${count - SHOWN_IN_DETAIL} more)` : '';
   const detail =
