@@ -1,7 +1,8 @@
+import { storeTemplate } from '../support/template-records';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../src/auth/roles';
 import { TemplateRuntime } from '../../src/templates/apply/template-runtime';
-import { TemplateEntity, TemplateRevisionEntity } from '../../src/templates/template.entity';
+import { TemplateEntity } from '../../src/templates/template.entity';
 import type { TemplateDocument, TemplateRecord } from '../../src/templates/template.types';
 import { startApp, type TestApp } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
@@ -25,39 +26,8 @@ describe('template runtime guards on the engine', () => {
   let data: DataSource;
 
   // Stores `document` as revision `revision` of its template, a new life from `first`.
-  const store = async (
-    document: TemplateDocument,
-    revision = 1,
-    first = revision,
-  ): Promise<TemplateRecord> => {
-    const now = new Date().toISOString();
-    await data.getRepository(TemplateRevisionEntity).save({
-      template: document.name,
-      revision,
-      documentJson: JSON.stringify(document),
-      createdAt: now,
-      actor: 'test',
-    });
-    await data.getRepository(TemplateEntity).save({
-      name: document.name,
-      revision,
-      firstRevision: first,
-      description: null,
-      labelsJson: JSON.stringify(document.labels ?? {}),
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-    });
-    return {
-      name: document.name,
-      revision,
-      description: null,
-      labels: document.labels ?? {},
-      document,
-      createdAt: now,
-      updatedAt: now,
-    };
-  };
+  const store = (document: TemplateDocument, revision = 1, first = revision): Promise<TemplateRecord> =>
+    storeTemplate(data, document, { revision, firstRevision: first });
 
   const pair = (name: string, labels: Record<string, string>, subnet: string): TemplateDocument => ({
     name,

@@ -1,10 +1,7 @@
+import { storeTemplate } from '../support/template-records';
 import type { Actor } from '../../src/auth/roles';
 import { TemplateRuntime } from '../../src/templates/apply/template-runtime';
-import {
-  DeploymentEntity,
-  TemplateEntity,
-  TemplateRevisionEntity,
-} from '../../src/templates/template.entity';
+import { DeploymentEntity, TemplateEntity } from '../../src/templates/template.entity';
 import type { Deployment, TemplateDocument, TemplateRecord } from '../../src/templates/template.types';
 import { DataSource } from 'typeorm';
 import { startApp, type TestApp } from '../support/app';
@@ -69,36 +66,8 @@ describe('template runtime on the engine', () => {
 
   let revision = 0;
   // Stores the document as the template's next revision, as the api service would.
-  const store = async (document: TemplateDocument): Promise<TemplateRecord> => {
-    revision++;
-    const now = new Date().toISOString();
-    await data.getRepository(TemplateRevisionEntity).save({
-      template: name,
-      revision,
-      documentJson: JSON.stringify(document),
-      createdAt: now,
-      actor: 'test-admin',
-    });
-    await data.getRepository(TemplateEntity).save({
-      name,
-      revision,
-      firstRevision: 1,
-      description: null,
-      labelsJson: JSON.stringify(document.labels ?? {}),
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-    });
-    return {
-      name,
-      revision,
-      description: null,
-      labels: document.labels ?? {},
-      document,
-      createdAt: now,
-      updatedAt: now,
-    };
-  };
+  const store = (document: TemplateDocument): Promise<TemplateRecord> =>
+    storeTemplate(data, { ...document, name }, { revision: ++revision, actor: 'test-admin' });
 
   // What the engine holds of this file: names, ids and states.
   const engineState = async () => {

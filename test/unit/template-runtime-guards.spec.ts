@@ -1,3 +1,4 @@
+import { storeTemplate } from '../support/template-records';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../src/auth/roles';
 import { ConnectivityService } from '../../src/connectivity/connectivity.service';
@@ -44,35 +45,8 @@ describe('template runtime guards (in-memory engine)', () => {
   let data: DataSource;
 
   // Stores `document` as revision `revision` of its template (a new life from `first`).
-  async function store(document: TemplateDocument, revision = 1, first = revision): Promise<TemplateRecord> {
-    const now = new Date().toISOString();
-    await data.getRepository(TemplateRevisionEntity).save({
-      template: document.name,
-      revision,
-      documentJson: JSON.stringify(document),
-      createdAt: now,
-      actor: 'test',
-    });
-    const existing = await data.getRepository(TemplateEntity).findOneBy({ name: document.name });
-    await data.getRepository(TemplateEntity).save({
-      name: document.name,
-      revision,
-      firstRevision: first,
-      description: null,
-      labelsJson: JSON.stringify(document.labels ?? {}),
-      createdAt: first === revision || !existing ? now : existing.createdAt,
-      updatedAt: now,
-      deletedAt: null,
-    });
-    return {
-      name: document.name,
-      revision,
-      description: null,
-      labels: document.labels ?? {},
-      document,
-      createdAt: now,
-      updatedAt: now,
-    };
+  function store(document: TemplateDocument, revision = 1, first = revision): Promise<TemplateRecord> {
+    return storeTemplate(data, document, { revision, firstRevision: first });
   }
 
   async function deploymentsOf(template: string): Promise<DeploymentEntity[]> {

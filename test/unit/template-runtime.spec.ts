@@ -1,8 +1,8 @@
+import { storeTemplate } from '../support/template-records';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../../src/auth/roles';
 import { ProgressWriter } from '../../src/templates/apply/deployment-store';
 import { TemplateRuntime } from '../../src/templates/apply/template-runtime';
-import { TemplateEntity, TemplateRevisionEntity } from '../../src/templates/template.entity';
 import type { DeploymentAction, TemplateDocument, TemplateRecord } from '../../src/templates/template.types';
 import { startAppOn, type TestApp } from '../support/test-app';
 import { BUSYBOX_IMAGE, MemoryEngine } from '../support/memory-engine';
@@ -39,34 +39,7 @@ describe('template runtime (in-memory engine)', () => {
         ]),
       ),
     };
-    const now = new Date().toISOString();
-    const data = t.app.get(DataSource);
-    await data.getRepository(TemplateRevisionEntity).save({
-      template: 'lab',
-      revision: 1,
-      documentJson: JSON.stringify(document),
-      createdAt: now,
-      actor: 'admin',
-    });
-    await data.getRepository(TemplateEntity).save({
-      name: 'lab',
-      revision: 1,
-      firstRevision: 1,
-      description: null,
-      labelsJson: '{}',
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-    });
-    record = {
-      name: 'lab',
-      revision: 1,
-      description: null,
-      labels: {},
-      document,
-      createdAt: now,
-      updatedAt: now,
-    };
+    record = await storeTemplate(t.app.get(DataSource), document, { actor: 'admin' });
   });
   afterAll(async () => {
     await t?.close();
