@@ -1,9 +1,10 @@
+import { REDACTED } from '../audit/redact';
 import type { Actor } from '../auth/roles';
 import type { Change, TemplateDocument } from './template.types';
 
-// What a viewer key reads in place of a container's environment value (the names stay visible):
-// viewers read containers, never their environment (docs/security.md), and a template holds it.
-export const REDACTED_ENV = '[redacted]';
+// A viewer key reads the audit log's marker (REDACTED) in place of a container's environment
+// value (the names stay visible): viewers read containers, never their environment
+// (docs/security.md), and a template holds it.
 
 export function seesEnvironment(actor: Actor): boolean {
   return actor.role !== 'viewer';
@@ -18,7 +19,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 // `{A: "1"}` -> `{A: "[redacted]"}`; anything that is not a map (null: not set) is left alone.
 function redactEnvMap(env: unknown): unknown {
   if (!isObject(env)) return env;
-  return Object.fromEntries(Object.keys(env).map((key) => [key, REDACTED_ENV]));
+  return Object.fromEntries(Object.keys(env).map((key) => [key, REDACTED]));
 }
 
 function redactContainer(container: unknown): unknown {
@@ -60,7 +61,7 @@ function redactInContainer(segments: Segment[], value: unknown): unknown {
   if (segments.length === 0) return redactContainer(value);
   if (segments[0] !== 'env') return value;
   if (segments.length === 1) return redactEnvMap(value);
-  return value === null ? null : REDACTED_ENV;
+  return value === null ? null : REDACTED;
 }
 
 // A value at `segments` inside a template document.
@@ -75,7 +76,7 @@ function redactInDocument(segments: Segment[], value: unknown): unknown {
 function redactChange(change: Change, redact: (segments: Segment[], value: unknown) => unknown): Change {
   const segments = pathSegments(change.path);
   // A path this reader does not know is answered without its values rather than with them.
-  if (!segments) return { ...change, from: REDACTED_ENV, to: REDACTED_ENV };
+  if (!segments) return { ...change, from: REDACTED, to: REDACTED };
   return { ...change, from: redact(segments, change.from), to: redact(segments, change.to) };
 }
 

@@ -1,7 +1,7 @@
+import { REDACTED } from '../../src/audit/redact';
 import type { Actor } from '../../src/auth/roles';
 import {
   pathSegments,
-  REDACTED_ENV,
   redactDocument,
   redactDocumentChanges,
   redactSpecChanges,
@@ -31,7 +31,7 @@ describe('template environment redaction', () => {
     expect(redactDocument(document)).toEqual({
       ...document,
       containers: {
-        env: { image: 'i', env: { A: REDACTED_ENV, B: REDACTED_ENV }, labels: { env: 'x' } },
+        env: { image: 'i', env: { A: REDACTED, B: REDACTED }, labels: { env: 'x' } },
         web: { image: 'i' },
       },
     });
@@ -57,11 +57,11 @@ describe('template environment redaction', () => {
         { path: '$.labels.env', from: 'a', to: 'b' },
       ]),
     ).toEqual([
-      { path: '$.containers.web.env.A', from: REDACTED_ENV, to: REDACTED_ENV },
-      { path: '$.containers.web.env.B', from: null, to: REDACTED_ENV },
-      { path: '$.containers.web.env', from: null, to: { A: REDACTED_ENV } },
-      { path: '$.containers.db', from: null, to: { image: 'i', env: { P: REDACTED_ENV } } },
-      { path: '$.containers', from: null, to: { c: { image: 'i', env: { P: REDACTED_ENV } } } },
+      { path: '$.containers.web.env.A', from: REDACTED, to: REDACTED },
+      { path: '$.containers.web.env.B', from: null, to: REDACTED },
+      { path: '$.containers.web.env', from: null, to: { A: REDACTED } },
+      { path: '$.containers.db', from: null, to: { image: 'i', env: { P: REDACTED } } },
+      { path: '$.containers', from: null, to: { c: { image: 'i', env: { P: REDACTED } } } },
       { path: '$.containers.web.image', from: 'a', to: 'b' },
       { path: '$.labels.env', from: 'a', to: 'b' },
     ]);
@@ -75,8 +75,8 @@ describe('template environment redaction', () => {
         { path: 'image', from: 'a', to: 'b' },
       ]),
     ).toEqual([
-      { path: 'env.A', from: REDACTED_ENV, to: REDACTED_ENV },
-      { path: 'env', from: { A: REDACTED_ENV }, to: {} },
+      { path: 'env.A', from: REDACTED, to: REDACTED },
+      { path: 'env', from: { A: REDACTED }, to: {} },
       { path: 'image', from: 'a', to: 'b' },
     ]);
     const network = [{ path: 'options.env', from: '1', to: '2' }];
