@@ -23,6 +23,7 @@ import { EngineModule } from './engine/engine.module';
 import type { ContainerEngine } from './engine/engine.port';
 import { HealthModule } from './health/health.module';
 import { InstanceModule } from './instance/instance.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NetworksModule } from './networks/networks.module';
 import { TemplatesModule } from './templates/templates.module';
 
@@ -64,6 +65,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        MetricsModule,
         DatabaseModule,
         InstanceModule,
         EngineModule.forRoot(engine),

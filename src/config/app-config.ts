@@ -116,6 +116,39 @@ export class AppConfig {
   @Max(64, { message: 'TEMPLATE_APPLY_CONCURRENCY must be an integer from 1 to 64' })
   TEMPLATE_APPLY_CONCURRENCY = 16;
 
+  // The event-fed read model of the engine's networks and containers; false reads the engine every time.
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
+  )
+  @IsBoolean({ message: 'READ_MODEL must be true or false' })
+  READ_MODEL = true;
+
+  // Who may read /metrics: off (not served), open (anyone who reaches the port), key (an API key
+  // of any role, as a Bearer token).
+  @IsIn(['off', 'open', 'key'], { message: 'METRICS must be off, open or key' })
+  METRICS: 'off' | 'open' | 'key' = 'key';
+
+  // Client streams (SSE and GraphQL subscriptions) one key may have open at once.
+  @Transform(toInt)
+  @IsInt({ message: 'MAX_STREAMS_PER_KEY must be an integer from 1 to 1000' })
+  @Min(1, { message: 'MAX_STREAMS_PER_KEY must be an integer from 1 to 1000' })
+  @Max(1000, { message: 'MAX_STREAMS_PER_KEY must be an integer from 1 to 1000' })
+  MAX_STREAMS_PER_KEY = 8;
+
+  // Messages waiting for one slow client; past it the stream ends with a reason.
+  @Transform(toInt)
+  @IsInt({ message: 'STREAM_BUFFER_MESSAGES must be an integer from 10 to 100000' })
+  @Min(10, { message: 'STREAM_BUFFER_MESSAGES must be an integer from 10 to 100000' })
+  @Max(100000, { message: 'STREAM_BUFFER_MESSAGES must be an integer from 10 to 100000' })
+  STREAM_BUFFER_MESSAGES = 1000;
+
+  // On SIGTERM: how long requests in progress may take to finish before the service stops anyway.
+  @Transform(toInt)
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer from 0 to 600000' })
+  @Min(0, { message: 'SHUTDOWN_GRACE_MS must be an integer from 0 to 600000' })
+  @Max(600000, { message: 'SHUTDOWN_GRACE_MS must be an integer from 0 to 600000' })
+  SHUTDOWN_GRACE_MS = 10000;
+
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/, {
     message: 'PROBE_IMAGE must be an image reference such as busybox:latest',

@@ -69,6 +69,9 @@ export function isNotModified(error: unknown): boolean {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Told the operation, outcome ('ok' or an error code) and duration of every engine call (metrics).
+export type EngineCallObserver = (operation: string, outcome: string, seconds: number) => void;
+
 // The requests (method and path) the engine call in progress has sent.
 const engineRequests = new AsyncLocalStorage<string[]>();
 
@@ -89,6 +92,7 @@ export class DockerClient {
     private readonly connection: EngineConnection,
     readonly timeoutMs: number,
     private readonly journal: OperationJournal = Operations,
+    private readonly observe: EngineCallObserver = () => {},
   ) {
     this.endpoint = connection.endpoint;
     this.docker = new Docker({
@@ -157,7 +161,9 @@ export class DockerClient {
   // One debug line per engine call: the operation, what it touched (method and path of its
   // requests: ids and names, never bodies, env values or commands), how long it took, the outcome.
   private logCall(op: string, requests: string[], started: number, outcome: string): void {
-    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    const elapsedMs = performance.now() - started;
+    this.observe(op, outcome, elapsedMs / 1000);
+    const durationMs = Math.round(elapsedMs * 10) / 10;
     const target = requests.length ? requests.join(', ') : undefined;
     this.logger.debug(
       { engineCall: op, target, durationMs, outcome },

@@ -4,7 +4,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { DomainError } from '../common/errors/domain-error';
 import { Operations, type OperationJournal } from '../common/operation-context';
 import { featuresFor } from './api-version';
-import { DockerClient, isNotModified, sleep, type LooseExec } from './docker-client';
+import { DockerClient, type EngineCallObserver, isNotModified, sleep, type LooseExec } from './docker-client';
 import { LogCollector, StreamDemuxer } from './docker-stream';
 import {
   toContainerInfo,
@@ -98,8 +98,9 @@ export class DockerodeEngine implements ContainerEngine {
     connection: EngineConnection,
     timeoutMs: number,
     private readonly journal: OperationJournal = Operations,
+    observe?: EngineCallObserver,
   ) {
-    this.client = new DockerClient(connection, timeoutMs, journal);
+    this.client = new DockerClient(connection, timeoutMs, journal, observe);
     this.endpoint = this.client.endpoint;
     this.host = connection.kind === 'unix' ? new EngineHostLocator(connection.socketPath) : null;
   }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { OPERATION_JOURNAL, type OperationJournal } from '../common/operation-context';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics';
 import { DockerodeEngine } from './dockerode.engine';
 import { parseDockerHost } from './engine-connection';
 import { CONTAINER_ENGINE, type ContainerEngine } from './engine.port';
@@ -16,12 +17,13 @@ export class EngineModule {
       ? { provide: CONTAINER_ENGINE, useValue: engine }
       : {
           provide: CONTAINER_ENGINE,
-          inject: [AppConfig, { token: OPERATION_JOURNAL, optional: true }],
-          useFactory: (config: AppConfig, journal?: OperationJournal) =>
+          inject: [AppConfig, Metrics, { token: OPERATION_JOURNAL, optional: true }],
+          useFactory: (config: AppConfig, metrics: Metrics, journal?: OperationJournal) =>
             new DockerodeEngine(
               parseDockerHost(config.DOCKER_HOST, config.dockerTlsVerify, config.DOCKER_CERT_PATH),
               config.ENGINE_TIMEOUT_MS,
               journal,
+              (operation, outcome, seconds) => metrics.observeEngineCall(operation, outcome, seconds),
             ),
         };
     return { module: EngineModule, providers: [provider], exports: [CONTAINER_ENGINE] };

@@ -4,6 +4,7 @@ import { ConnectivityModule } from '../../connectivity/connectivity.module';
 import { DatabaseModule } from '../../database/database.module';
 import { DeploymentEntity, TemplateEntity, TemplateRevisionEntity } from '../template.entity';
 import { TemplateValidationModule } from '../validation/validation.module';
+import { DeploymentEvents } from './deployment-events';
 import { DeploymentStore } from './deployment-store';
 import { TemplateRuntime } from './template-runtime';
 
@@ -16,7 +17,7 @@ import { TemplateRuntime } from './template-runtime';
     TemplateValidationModule,
     TypeOrmModule.forFeature([TemplateEntity, TemplateRevisionEntity, DeploymentEntity]),
   ],
-  providers: [TemplateRuntime, DeploymentStore],
-  exports: [TemplateRuntime],
+  providers: [TemplateRuntime, DeploymentStore, DeploymentEvents],
+  exports: [TemplateRuntime, DeploymentEvents],
 })
 export class TemplateApplyModule {}

@@ -36,6 +36,8 @@ import type {
   TemplateStatus,
 } from '../template.types';
 import { DeploymentStore, type Life, ofLife, presentDeployment } from './deployment-store';
+import { DeploymentEvents } from './deployment-events';
+import { Metrics } from '../../metrics/metrics';
 import { type ExecutionResult, initialActions, PlanExecutor } from './plan-executor';
 
 export interface DeploymentPage {
@@ -76,6 +78,8 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     private readonly connectivity: ConnectivityService,
     private readonly validator: TemplateValidator,
     private readonly access: AccessPolicy,
+    private readonly events: DeploymentEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -461,9 +465,14 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     expectations: TemplateExpectation[],
   ): Promise<Deployment> {
     const progress = this.store.progress(row.id);
+    const started = performance.now();
+    this.events.started(presentDeployment(row));
     let result: ExecutionResult;
     try {
-      result = await run((actions) => progress.touch(actions));
+      result = await run((actions) => {
+        progress.touch(actions);
+        this.events.progress(row.id, actions);
+      });
     } catch (error) {
       this.logger.error({ err: error, deployment: row.id }, 'a deployment failed unexpectedly');
       result = {
@@ -509,7 +518,10 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     await this.store.update(row.id, final).catch((failure: unknown) => {
       this.logger.error({ err: failure, deployment: row.id }, 'could not record the end of a deployment');
     });
-    return presentDeployment(row);
+    const deployment = presentDeployment(row);
+    this.metrics.observeDeployment(row.kind, status, (performance.now() - started) / 1000);
+    this.events.finished(deployment);
+    return deployment;
   }
 
   // ONE matrix: a probe per source pinging all its targets by name; the pairs whose outcome
