@@ -23,6 +23,7 @@ import { EngineModule } from './engine/engine.module';
 import type { ContainerEngine } from './engine/engine.port';
 import { HealthModule } from './health/health.module';
 import { InstanceModule } from './instance/instance.module';
+import { LiveModule } from './live/live.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworksModule } from './networks/networks.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -82,6 +83,7 @@ export class AppModule {
         ContainersModule,
         ConnectivityModule,
         TemplatesModule,
+        LiveModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
