@@ -4,6 +4,9 @@
 #   bash scripts/test-engines.sh up      start them (idempotent; about a second when they already run)
 #   bash scripts/test-engines.sh down    stop them and remove every namespace, veth and folder made here
 #   bash scripts/test-engines.sh status  one line per engine
+#   bash scripts/test-engines.sh stop-engine e26r / start-engine e26r
+#                                        stop (gently, keeping its data) and start again the one engine
+#                                        that tests may restart (the read model's restart test)
 #
 # Four engines, each in a network namespace of its own (sy-<name>) with its own socket, data-root,
 # exec-root, pidfile and cgroup parent, so that none of them shares anything with the engine a
@@ -12,6 +15,8 @@
 #   e26   Debian 13's docker.io 26.1 (API 1.45), unpacked beside the engines' data (no system package
 #         changes), in a single-node swarm of its own
 #   e20b, e26b   the same versions outside swarm mode (the "overlay needs a swarm" answers)
+#   e26r  26.1 outside swarm mode that one test stops and starts again mid-stream (the read model
+#         catching up after an engine restart); no other test uses it
 # Inside each namespace: a name server answering NXDOMAIN (dnsmasq), veth pairs sy-mv0..sy-mv7 (macvlan/ipvlan parents: Docker gives a parent
 # to one such network at a time, so test files that run at once each use their own) and
 # sy-veth0/sy-veth1, with 10.213.250.1/24 on sy-veth1 for the "bridge over a host subnet" rule, and a
@@ -28,7 +33,9 @@ RUN_DIR=/run/switchyard-test
 DATA_DIR=/var/lib/switchyard-test
 # Not in the checkout: engines that outlive a run may be used from another clone.
 NEW_ENGINE_DIR="$DATA_DIR/docker-26"
-ENGINES=(e20 e26 e20b e26b)
+ENGINES=(e20 e26 e20b e26b e26r)
+# The engines a test may stop and start (stop-engine / start-engine).
+RESTARTABLE=(e26r)
 TEST_IMAGE=switchyard/busybox:latest
 NOPING_IMAGE=switchyard/noping:latest
 HOST_TEST_CIDR=10.213.250.1/24
@@ -42,7 +49,7 @@ die() { log "$*"; exit 1; }
 sock() { echo "$RUN_DIR/$1.sock"; }
 ns() { echo "sy-$1"; }
 version_of() { case "$1" in e20*) echo 20 ;; e26*) echo 26 ;; esac; }
-in_swarm() { case "$1" in *b) return 1 ;; *) return 0 ;; esac; }
+in_swarm() { case "$1" in *b | *r) return 1 ;; *) return 0 ;; esac; }
 # Debian 12's 20.10 client speaks API 1.41, which every engine here accepts.
 cli() {
   local e=$1
@@ -283,7 +290,7 @@ down() {
   rm -rf "$RUN_DIR" "$DATA_DIR"
   local left
   left=$(
-    ip netns list | grep -oE '^sy-e[0-9]+b?' || true
+    ip netns list | grep -oE '^sy-e[0-9]+[br]?' || true
     find /sys/fs/cgroup -maxdepth 2 -type d -name 'switchyard-test-*' || true
     for e in "${ENGINES[@]}"; do engine_pids "$e"; done
   )
@@ -304,6 +311,30 @@ status() {
   done
 }
 
+restartable() {
+  local e
+  for e in "${RESTARTABLE[@]}"; do [ "$e" = "${1:-}" ] && return 0; done
+  die "only ${RESTARTABLE[*]} may be stopped and started by a test, not '${1:-}'"
+}
+
+# Stops the engine as a host shutdown would (its containers die with it); its data stays.
+stop_one() {
+  restartable "$1"
+  end_processes "$1" gently
+  rm -f "$(sock "$1")"
+  log "stopped $1 (its data stays in $DATA_DIR/$1)"
+}
+
+start_one() {
+  restartable "$1"
+  answers "$1" && return
+  prepare_namespace "$1"
+  launch_engine "$1"
+  ensure_dns "$1"
+  wait_ready "$1"
+  log "started $1"
+}
+
 # Namespaces, daemons and /var/lib need root: without it, the script runs itself through sudo.
 [ "$(id -u)" -eq 0 ] || exec sudo --preserve-env=PATH bash "$0" "$@"
 
@@ -311,5 +342,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) die "usage: $0 up|down|status" ;;
+  stop-engine) stop_one "${2:-}" ;;
+  start-engine) start_one "${2:-}" ;;
+  *) die "usage: $0 up|down|status|stop-engine e26r|start-engine e26r" ;;
 esac

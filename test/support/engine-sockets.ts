@@ -10,3 +10,7 @@ export function isTestEngineName(value: unknown): value is TestEngineName {
 }
 
 export const engineSocket = (name: string) => `${ENGINE_RUN_DIR}/${name}.sock`;
+
+// The engine one test stops and starts again mid-stream (scripts/test-engines.sh stop-engine /
+// start-engine): no other test uses it.
+export const RESTARTABLE_ENGINE = 'e26r';
