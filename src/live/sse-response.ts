@@ -55,6 +55,8 @@ export function serveSse<T>(
     if (value !== undefined) headers[name] = value;
   raw.writeHead(200, {
     ...headers,
+    // Fastify's onSend hooks (which set it on other answers) do not run for a hijacked reply.
+    'x-request-id': String(reply.request.id),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     'x-accel-buffering': 'no',
