@@ -163,8 +163,8 @@ describe('engine events over SSE', () => {
       Labels: { [TEST_LABEL]: '1', ...mark },
       IPAM: { Config: [{ Subnet: '10.114.21.0/24' }] },
     });
-    const mine = await createContainer(`${p}mine`, { team });
-    const theirs = await createContainer(`${p}theirs`, { team: 'someone-else' });
+    const mine = await createContainer(`${p}mine`, { team }, 'bridge');
+    const theirs = await createContainer(`${p}theirs`, { team: 'someone-else' }, 'bridge');
     await mine.start();
     await theirs.start();
     // Crossed connects: each names an object of the other side.
