@@ -228,6 +228,18 @@ describe('engine events over SSE', () => {
     expect(again.status).toBe(401);
   });
 
+  it("ends an expired key's open stream at its expiry", async () => {
+    const expiresAt = new Date(Date.now() + 3000).toISOString();
+    const res = await t.http
+      .post('/api/v1/api-keys')
+      .send({ name: `${p}expiring`, role: 'viewer', expiresAt });
+    const client = await open('/api/v1/events', expectStatus(res, 201).body.key as string);
+    expect(client.status).toBe(200);
+    await client.waitForEnd(30_000);
+    expect(client.end?.data.code).toBe('UNAUTHENTICATED');
+    expect(client.end?.data.message).toContain(`expired at ${expiresAt}`);
+  });
+
   it('lets a key hold MAX_STREAMS_PER_KEY streams (429 past it) without using up its requests in flight', async () => {
     const streams = await Promise.all([1, 2, 3].map(() => open('/api/v1/events', keys.limited.key)));
     expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);

@@ -81,4 +81,18 @@ describe('a slow SSE reader', () => {
     await waitFor(() => resumed.data.length >= rest.length, { what: 'the events missed', timeoutMs: 30_000 });
     expect(resumed.data.map((m) => m.data.name)).toEqual(rest);
   });
+
+  it('ends every open stream with SERVICE_STOPPING when the service stops', async () => {
+    const client = await SseClient.open(port, '/api/v1/events', t.config.ADMIN_API_KEY ?? '');
+    clients.push(client);
+    expect(client.status).toBe(200);
+    const app = t;
+    t = undefined as unknown as TestApp;
+    await app.close();
+    await client.waitForEnd(10_000);
+    expect(client.end?.data).toMatchObject({
+      code: 'SERVICE_STOPPING',
+      message: expect.stringMatching(/stopping/),
+    });
+  });
 });
