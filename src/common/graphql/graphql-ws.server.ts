@@ -442,7 +442,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     );
   }
 
-  private async asRequest<T extends SubscribeResult>(args: ExecutionArgs, run: () => Promise<T>): Promise<T | ExecutionResult> {
+  private async asRequest<T extends SubscribeResult>(
+    args: ExecutionArgs,
+    run: () => Promise<T>,
+  ): Promise<T | ExecutionResult> {
     const { req } = args.contextValue as { req: WsRequest };
     const caller = `key:${req.actor.keyId}`;
     const { inFlight } = keyLimitsOf(this.config);

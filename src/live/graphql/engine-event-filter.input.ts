@@ -33,7 +33,10 @@ export class EngineEventFilterInput {
   @IsReference()
   network?: string;
 
-  @ApiField('string', { optional: true, description: 'A container the event concerns: name, id or id prefix' })
+  @ApiField('string', {
+    optional: true,
+    description: 'A container the event concerns: name, id or id prefix',
+  })
   @IsOptional()
   @IsReference()
   container?: string;

@@ -15,7 +15,9 @@ export function engineEventOf(message: StreamMessage<PublishedEngineEvent>): Eng
   return { type, action, id, name, attributes, time, eventId: message.id };
 }
 
-export function deploymentProgressOf(message: StreamMessage<DeploymentProgressEvent>): DeploymentProgressModel {
+export function deploymentProgressOf(
+  message: StreamMessage<DeploymentProgressEvent>,
+): DeploymentProgressModel {
   const { deploymentId, type, index, action, deployment } = message.data;
   return { id: message.id, deploymentId, type, index, action, deployment };
 }

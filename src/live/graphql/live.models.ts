@@ -39,7 +39,7 @@ export const PROGRESS_TYPES = ['action', 'finished'] as const;
 
 @ObjectType('DeploymentProgress', {
   description:
-    "One step of a deployment: an action changed status (type action), or the deployment ended (type finished, the last message)",
+    'One step of a deployment: an action changed status (type action), or the deployment ended (type finished, the last message)',
 })
 export class DeploymentProgressModel {
   @ApiField('string', { description: RESUME })
@@ -57,7 +57,10 @@ export class DeploymentProgressModel {
   })
   index!: number | null;
 
-  @ApiField(DeploymentActionModel, { optional: true, description: 'Type action: the action as it stands now' })
+  @ApiField(DeploymentActionModel, {
+    optional: true,
+    description: 'Type action: the action as it stands now',
+  })
   action!: DeploymentActionModel | null;
 
   @ApiField(DeploymentModel, { optional: true, description: 'Type finished: the deployment as it ended' })

@@ -25,7 +25,7 @@ export class LiveResolver {
   constructor(private readonly live: LiveEvents) {}
 
   @Subscription(() => EngineEventModel, {
-    description: 'Network and container events as the engine reports them, within the key\'s scope',
+    description: "Network and container events as the engine reports them, within the key's scope",
     resolve: (payload: SubscriptionPayload<EngineEventModel>) => resolvePayload(payload),
   })
   @Allow('viewer')
