@@ -178,7 +178,7 @@ describe('GraphQL subscriptions: refusals (in-memory engine)', () => {
       errors: expect.arrayContaining([{ field: 'type', message: 'type must be network or container' }]),
     });
     // Audited as a refusal of the key, as over HTTP.
-    expect(auditRows(t, "outcome = 'denied' AND error_code = 'VALIDATION_FAILED'")).toEqual([
+    expect(auditRows(t, "outcome = 'denied' AND detail LIKE '%type must be%'")).toEqual([
       expect.objectContaining({
         transport: 'graphql',
         actor: 'bootstrap-admin',
