@@ -61,7 +61,7 @@ export interface WsSubscription {
   // `next` payloads in order.
   readonly results: Json[];
   // The `error` payload when the operation was refused.
-  readonly error: Json | null;
+  readonly error: Json;
   readonly completed: boolean;
   // Set once the socket closed.
   readonly closed: { code: number; reason: string } | null;
@@ -83,7 +83,7 @@ export async function wsSubscribe(
   const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
   const state = {
     results: [] as Json[],
-    error: null as Json | null,
+    error: null as Json,
     completed: false,
     closed: null as { code: number; reason: string } | null,
     acked: false,
