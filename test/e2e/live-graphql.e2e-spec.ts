@@ -100,8 +100,10 @@ describe('engineEvents over graphql-ws', () => {
     port = (t.app.getHttpServer().address() as AddressInfo).port;
     live = t.app.get(LiveEvents);
   });
-  afterEach(() => {
+  // Each test starts with no stream open (their count tells when a new one is open).
+  afterEach(async () => {
     for (const s of open.splice(0)) s.close();
+    await waitFor(() => live.openCount() === 0, { what: 'the streams of the test to be released' });
   });
   afterAll(async () => {
     for (const s of open.splice(0)) s.close();
@@ -245,7 +247,7 @@ describe('engineEvents over graphql-ws', () => {
     expect(fifth.results[0].errors[0].extensions).toMatchObject({ code: 'TOO_MANY_STREAMS', status: 429 });
     // Four open subscriptions, MAX_IN_FLIGHT_PER_KEY 2: the key's queries still run, on both transports.
     expectStatus(await t.as(key).get('/api/v1/networks').query({ label: mine }), 200);
-    const query = await wsOperation(port, key, '{ networks(filter: { name: "none" }) { name } }');
+    const query = await wsOperation(port, key, `{ networks(filter: { name: "${p}nothing" }) { name } }`);
     expect(query).toMatchObject({ type: 'next', payload: { data: { networks: [] } } });
     // Completing one gives its place back.
     const before = live.openCount();
