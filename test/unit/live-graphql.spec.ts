@@ -131,7 +131,7 @@ describe('GraphQL subscriptions: refusals (in-memory engine)', () => {
   };
 
   beforeAll(async () => {
-    t = await startAppOn(new MemoryEngine(), { GRAPHQL_MAX_DEPTH: 3 });
+    t = await startAppOn(new MemoryEngine(), { GRAPHQL_MAX_DEPTH: 3, GRAPHQL_MAX_COST: 15 });
     await t.app.listen(0, '127.0.0.1');
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   }, 60_000);
@@ -194,6 +194,18 @@ describe('GraphQL subscriptions: refusals (in-memory engine)', () => {
     );
     await s.ended();
     expect(s.error?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
+  });
+
+  it('applies the document rules to subscription documents (cost: the root weighs as a query)', async () => {
+    const s = await subscribe(
+      t.config.ADMIN_API_KEY!,
+      'subscription { engineEvents { type action id name attributes time } }',
+    );
+    await s.ended();
+    expect(s.error?.[0]).toMatchObject({
+      message: expect.stringContaining('costs 16'),
+      extensions: { code: 'QUERY_TOO_COMPLEX' },
+    });
   });
 
   it('refuses two root fields in one subscription (graphql-js rule), as a document error', async () => {
