@@ -7,6 +7,7 @@ import { documentRulesOf, introspectionNeedsKeyPlugin } from './common/graphql/d
 import { GraphqlWsServer } from './common/graphql/graphql-ws.server';
 import { argvStringsPlugin } from './common/graphql/argv-strings';
 import { safelistPlugin } from './common/graphql/safelist';
+import { subscriptionsOverHttpPlugin } from './common/graphql/subscriptions-over-http';
 import { graphqlLogPlugin } from './common/logging/graphql-log.plugin';
 import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
@@ -34,6 +35,7 @@ function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverCon
   plugins.push(introspectionNeedsKeyPlugin());
   plugins.push(argvStringsPlugin());
   plugins.push(graphqlLogPlugin());
+  plugins.push(subscriptionsOverHttpPlugin());
   if (rules.safelist) plugins.push(safelistPlugin(rules.safelist));
   return {
     path: '/graphql',

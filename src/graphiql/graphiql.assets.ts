@@ -68,7 +68,9 @@ const INIT_JS = `(function () {
     });
   }
   function newFetcher() {
-    var inner = GraphiQL.createFetcher({ url: url });
+    // Subscriptions go over graphql-ws on the same path; GraphiQL sends the Headers pane as the
+    // connection params (authorization included).
+    var inner = GraphiQL.createFetcher({ url: url, subscriptionUrl: url.replace(/^http/, 'ws') });
     return function (params, options) {
       if (!hasKey(options && options.headers))
         return Promise.resolve({ errors: [{ message: NO_KEY, extensions: { code: 'UNAUTHENTICATED' } }] });

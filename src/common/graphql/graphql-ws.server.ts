@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import {
   execute,
   getOperationAST,
+  subscribe,
   GraphQLError,
   Kind,
   parse,
@@ -22,6 +23,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { LiveEvents } from '../../live/live-events';
 import { AuditService, type AuditedCall } from '../../audit/audit.service';
 import { bearerToken, noKeyMessage } from '../../auth/api-key-secret';
 import { argvStringsError, argvStringsIn } from './argv-strings';
@@ -45,6 +47,12 @@ const PATH = '/graphql';
 // 4429 too many connection attempts. A message over BODY_LIMIT_BYTES closes with 1009 (ws).
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_TOO_MANY = 4429;
+// 1001 "going away": the service is stopping (after its subscriptions were ended with
+// SERVICE_STOPPING).
+const CLOSE_GOING_AWAY = 1001;
+export const STOPPING_REASON = 'the service is stopping';
+// How long a stop waits for ended subscriptions to tell their clients why.
+const DRAIN_MS = 2000;
 
 type Connection = {
   socket: WebSocket;
@@ -65,6 +73,8 @@ interface WsRequest {
 
 type WsContext = Context<Record<string, unknown> | undefined, Connection>;
 
+type SubscribeResult = AsyncGenerator<ExecutionResult, void, void> | ExecutionResult;
+
 // A close reason is at most 123 bytes.
 function closeReason(message: string): string {
   let reason = message;
@@ -77,10 +87,14 @@ function closeReason(message: string): string {
 // once), the key's rate limit and requests in progress shared with HTTP, the same document rules
 // (token limit, depth, aliases, cost, safelist, introspection switch), messages up to
 // BODY_LIMIT_BYTES, resolvers running as the key (role and scope), and refusals audited.
+// Subscriptions pass the same gate (starting one is one request); once open they hold a stream of
+// the hub (MAX_STREAMS_PER_KEY), not a request in progress.
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(GraphqlWsServer.name);
   private readonly connections = new Set<Connection>();
+  // Subscriptions running now: each settles when its stream ended and its client was told.
+  private readonly running = new Set<Promise<void>>();
   private wss?: WebSocketServer;
   private disposeServer?: () => Promise<void>;
   private stopRevocations?: () => void;
@@ -94,6 +108,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly keys: ApiKeysService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly live: LiveEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -107,6 +122,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
         onConnect: (ctx) => this.onConnect(ctx),
         onSubscribe: (ctx, _id, payload) => this.onSubscribe(ctx, payload),
         execute: (args) => this.execute(args),
+        subscribe: (args) => this.subscribe(args),
         onNext: (_ctx, _id, _payload, args, result) => this.format(args, result),
         onError: (_ctx, _id, payload, errors) => this.logRefusal(payload, errors),
         onClose: (ctx) => {
@@ -123,10 +139,26 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     this.httpServer.on('upgrade', this.onUpgrade);
   }
 
+  // Stopping: no new sockets; every subscription ends with SERVICE_STOPPING (the hub's closeAll),
+  // its clients get that message (waited for, up to DRAIN_MS), then every socket closes with
+  // 1001 and the reason.
   async onModuleDestroy(): Promise<void> {
     this.httpServer?.off('upgrade', this.onUpgrade);
     this.stopRevocations?.();
+    this.live.closeAll(`The service is stopping; subscribe again once it is back.`);
+    await this.drain();
+    for (const connection of [...this.connections]) this.close(connection, CLOSE_GOING_AWAY, STOPPING_REASON);
     await this.disposeServer?.();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DRAIN_MS);
+    });
+    await Promise.race([Promise.allSettled([...this.running]), deadline]);
+    clearTimeout(timer);
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -346,7 +378,74 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
 
   // Runs an operation as one of the key's requests in progress (MAX_IN_FLIGHT_PER_KEY, shared
   // with HTTP).
-  private async execute(args: ExecutionArgs): Promise<ExecutionResult> {
+  private execute(args: ExecutionArgs): Promise<ExecutionResult> {
+    return this.asRequest(args, async () => {
+      const result = await execute(args);
+      await this.recordRefusals(args, result);
+      return result;
+    });
+  }
+
+  // Starts a subscription as one request in progress, released once its stream is open (or it
+  // was refused): an open subscription counts against MAX_STREAMS_PER_KEY in the hub instead.
+  // Its events are executed by graphql-js itself, not through execute().
+  private subscribe(args: ExecutionArgs): Promise<SubscribeResult> {
+    return this.asRequest<SubscribeResult>(args, async () => {
+      const result = await subscribe(args);
+      if (!isAsyncGenerator(result)) {
+        await this.recordRefusals(args, result);
+        return result;
+      }
+      return this.tracked(result);
+    });
+  }
+
+  // A running subscription, known to stop() until its iteration ends.
+  private tracked(results: AsyncGenerator<ExecutionResult, void, void>): SubscribeResult {
+    let settle = (): void => {};
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.running.add(done);
+    const end = (): void => {
+      this.running.delete(done);
+      settle();
+    };
+    const next = results.next.bind(results);
+    const ret = results.return.bind(results);
+    return Object.assign(results, {
+      next: async () => {
+        try {
+          const result = await next();
+          if (result.done) end();
+          return result;
+        } catch (error) {
+          end();
+          throw error;
+        }
+      },
+      return: async (value: void) => {
+        end();
+        return ret(value);
+      },
+    });
+  }
+
+  // Refused root fields and variables, recorded before the answer leaves, as over HTTP (where
+  // Apollo labels the errors before execution, variables that do not fit, as the caller's).
+  private async recordRefusals(args: ExecutionArgs, result: ExecutionResult): Promise<void> {
+    if (!result.errors?.length) return;
+    await this.audit.recordGraphqlRefusals(
+      'data' in result ? result.errors : result.errors.map(asBadUserInput),
+      args.contextValue as { req?: FastifyRequest },
+      args.operationName ?? null,
+    );
+  }
+
+  private async asRequest<T extends SubscribeResult>(
+    args: ExecutionArgs,
+    run: () => Promise<T>,
+  ): Promise<T | ExecutionResult> {
     const { req } = args.contextValue as { req: WsRequest };
     const caller = `key:${req.actor.keyId}`;
     const { inFlight } = keyLimitsOf(this.config);
@@ -364,17 +463,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     inFlight.set(caller, running + 1);
     try {
       // Lines logged while it runs carry its request id, as over HTTP.
-      const result = await requestContext.run({ reqId: req.id }, () => execute(args));
-      // Refused root fields and variables, recorded before the answer leaves, as over HTTP
-      // (where Apollo labels the errors before execution, variables that do not fit, as the
-      // caller's).
-      if (result.errors?.length)
-        await this.audit.recordGraphqlRefusals(
-          'data' in result ? result.errors : result.errors.map(asBadUserInput),
-          args.contextValue as { req?: FastifyRequest },
-          args.operationName ?? null,
-        );
-      return result;
+      return await requestContext.run({ reqId: req.id }, run);
     } finally {
       const left = (inFlight.get(caller) ?? 1) - 1;
       if (left > 0) inFlight.set(caller, left);
@@ -413,6 +502,10 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     const reqId = errors.map((e) => e.extensions?.requestId).find((id) => typeof id === 'string');
     logGraphqlWsErrors(this.logger, reqId, { operationName: payload.operationName }, errors);
   }
+}
+
+function isAsyncGenerator(value: unknown): value is AsyncGenerator<ExecutionResult, void, void> {
+  return typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
 function asBadUserInput(error: GraphQLError): GraphQLError {

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/error-codes';
+import { SUBSCRIPTION_OVER_HTTP_MESSAGE } from './subscriptions-over-http';
 
 // The catalogue's code for a bare HTTP status of a refused request.
 export function catalogCodeOfStatus(status: number): ErrorCode {
@@ -42,6 +43,9 @@ export function transportProblem(message: string, status: number): { code: Error
     };
   }
   const notQuery = /^GET requests only support query operations, not (\w+) operations/.exec(message);
+  // A subscription over GET: where it does run (not POST either).
+  if (notQuery?.[1] === 'subscription')
+    return { code: 'METHOD_NOT_ALLOWED', message: SUBSCRIPTION_OVER_HTTP_MESSAGE };
   if (notQuery) {
     return {
       code: 'METHOD_NOT_ALLOWED',
