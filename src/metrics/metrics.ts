@@ -12,15 +12,20 @@ const DEPLOYMENT_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600
 // The process's own metrics (CPU, memory, event loop lag, GC, handles) describe the process, not
 // one application in it, and each collection starts an event-loop monitor and a GC observer that
 // are never stopped: they are collected once per process, in a registry of their own (never
-// prom-client's global one), and shown by every application instance's /metrics.
-let processRegistry: Registry | undefined;
+// prom-client's global one), and shown by every application instance's /metrics. It is kept on
+// the global object so that a second copy of this module (Jest loads modules afresh for each test
+// file) finds it too.
+const PROCESS_REGISTRY = Symbol.for('switchyard.metrics.process-registry');
 
 function processMetrics(): Registry {
-  if (!processRegistry) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
+  const holder = globalThis as { [PROCESS_REGISTRY]?: Registry };
+  let registry = holder[PROCESS_REGISTRY];
+  if (!registry) {
+    registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    holder[PROCESS_REGISTRY] = registry;
   }
-  return processRegistry;
+  return registry;
 }
 
 // A duration worth observing (a clock that went backwards gives none).

@@ -96,7 +96,7 @@ describe('metrics at /metrics', () => {
         })
         .expect(201);
       // The network is really there.
-      expect((await inspectNetwork(`${p}net`)).IPAM.Config?.[0]?.Subnet).toBe('10.118.1.0/24');
+      expect((await inspectNetwork(`${p}net`)).IPAM?.Config?.[0]?.Subnet).toBe('10.118.1.0/24');
       const after = await scrape(t);
 
       const delta = (method: string, route: string, status: number) =>
