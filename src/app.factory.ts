@@ -13,6 +13,8 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { AuditService } from './audit/audit.service';
 import { isCorsPreflight, registerRequestGate } from './auth/request-gate';
 import { registerGraphiql } from './graphiql/graphiql.hook';
+import { Metrics } from './metrics/metrics';
+import { registerHttpMetrics, registerMetricsRoute } from './metrics/metrics.http';
 import { setupOpenApi } from './openapi';
 import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeepError } from './common/http/json-depth';
 import { trustedProxyList } from './common/net/trusted-proxies';
@@ -77,6 +79,7 @@ export async function createApp(
   );
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerHttpMetrics(fastify, app.get(Metrics));
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
     // Apollo's own refusals of a request (before its pipeline) in the shape of every other answer.
@@ -128,6 +131,7 @@ export async function createApp(
   fastify.get('/favicon.ico', (_request, reply) =>
     reply.code(204).header('cache-control', 'public, max-age=86400').send(),
   );
+  registerMetricsRoute(fastify, app.get(Metrics), config);
   registerRequestGate(fastify, app.get(ApiKeysService), config, app.get(AuditService));
   if (config.CORS_ORIGINS.trim()) {
     const cors = {

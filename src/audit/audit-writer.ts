@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { WriteQueue } from '../database/write-queue';
+import { Metrics } from '../metrics/metrics';
 import { AuditAnchorEntity } from './audit-anchor.entity';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { entryHasher, GENESIS_HASH, sealFields, type HashedFields } from './audit-hash';
@@ -64,6 +65,8 @@ export class AuditWriter {
   constructor(
     private readonly writes: WriteQueue,
     config: AppConfig,
+    // Absent where the writer is made by hand (the host's key:admin command).
+    @Optional() private readonly metrics?: Metrics,
   ) {
     this.hash = entryHasher(config.AUDIT_HMAC_KEY);
   }
@@ -77,8 +80,10 @@ export class AuditWriter {
 
   // Appends inside a transaction the caller holds (the host's key:admin command writes a key and
   // its entry at once). The caller serialises it with other writers.
-  appendWithin(manager: EntityManager, entries: NewAuditEntry[]): Promise<AuditEntryEntity[]> {
-    return this.insert(manager, entries);
+  async appendWithin(manager: EntityManager, entries: NewAuditEntry[]): Promise<AuditEntryEntity[]> {
+    const rows = await this.insert(manager, entries);
+    this.count(rows);
+    return rows;
   }
 
   // The seal of the chain's end: who cuts entries off the end must also forge this.
@@ -103,6 +108,7 @@ export class AuditWriter {
               batch.map((b) => b.entry),
             ),
           );
+          this.count(rows);
           batch.forEach((b, i) => b.resolve(rows[i]));
         } catch (error) {
           this.logger.error({ err: error }, 'could not write audit entries');
@@ -136,6 +142,17 @@ export class AuditWriter {
       ['id'],
     );
     return rows;
+  }
+
+  // Entries written, by outcome (an intent has none yet: it counts as `intent`).
+  private count(rows: AuditEntryEntity[]): void {
+    if (!this.metrics) return;
+    const byOutcome = new Map<string, number>();
+    for (const row of rows) {
+      const outcome = row.outcome ?? row.phase;
+      byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+    }
+    for (const [outcome, n] of byOutcome) this.metrics.auditEntriesWritten(outcome, n);
   }
 
   // The last entry, or where the chain starts when there is none yet.

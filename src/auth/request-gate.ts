@@ -20,8 +20,12 @@ const PUBLIC = /^\/(health\/|api\/docs(\/|$)|api\/openapi\.(json|yaml)$|graphql\
 // public path, and, only when CORS_ORIGINS is set, a CORS preflight (OPTIONS with Origin and
 // Access-Control-Request-Method), which the CORS hook answers before any body is read. Every
 // other method on every path, OPTIONS included, needs a key.
-function isPublic(request: FastifyRequest, corsEnabled: boolean): boolean {
-  if (request.method === 'GET' || request.method === 'HEAD') return PUBLIC.test(request.url.split('?')[0]);
+function isPublic(request: FastifyRequest, corsEnabled: boolean, metricsOpen = false): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const path = request.url.split('?')[0];
+    // /metrics is public only with METRICS=open (with `key` it needs a key like any route).
+    return PUBLIC.test(path) || (metricsOpen && path === '/metrics');
+  }
   return corsEnabled && isCorsPreflight(request);
 }
 
@@ -87,6 +91,7 @@ export function registerRequestGate(
   const { limiter, inFlight, unauthenticated } = keyLimitsOf(config);
   const limitedAddresses = new Map<string, number>();
   const corsEnabled = config.CORS_ORIGINS.trim() !== '';
+  const metricsOpen = config.METRICS === 'open';
 
   // The actor of a valid key, or the refusal of a missing or failed one.
   const authenticate = async (
@@ -148,7 +153,7 @@ export function registerRequestGate(
 
   fastify.addHook('onRequest', async (request, reply) => {
     const presented = bearerToken(request.headers.authorization);
-    if (isPublic(request, corsEnabled)) {
+    if (isPublic(request, corsEnabled, metricsOpen)) {
       // Public routes show more to a valid key (/health/ready); trying keys here spends the same
       // budget as anywhere, and an exhausted budget means the key is not even looked at.
       if (presented && unauthenticated.allows(`ip:${request.ip}`)) {

@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import type { ExecResult, ExecSpec, ProbeSpec } from '../engine/engine.types';
+import { Metrics } from '../metrics/metrics';
 import { containerFailure } from './container-errors';
 
 // Commands in containers, within bounds: the engine's exec throughput stops growing past a few
@@ -20,6 +21,7 @@ export class ExecService {
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly config: AppConfig,
+    metrics: Metrics,
   ) {
     const retryAfter = Math.max(1, Math.ceil(config.EXEC_QUEUE_TIMEOUT_MS / 1000));
     const perKey = Math.max(1, Math.floor(config.EXEC_CONCURRENCY / 2));
@@ -39,6 +41,7 @@ export class ExecService {
           },
         ),
     );
+    metrics.trackExecQueue(() => this.slots.waiting);
   }
 
   // How many commands one key may run at once.

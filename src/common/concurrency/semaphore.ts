@@ -81,6 +81,13 @@ export class FairSemaphore {
     this.all = new Semaphore(limit, maxWaiting, waitTimeoutMs, onBusy);
   }
 
+  // Callers waiting now: for their key's share, or with it for a slot (metrics read it).
+  get waiting(): number {
+    let count = this.all.queued;
+    for (const share of this.keys.values()) count += share.queued;
+    return count;
+  }
+
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
     let share = this.keys.get(key);
