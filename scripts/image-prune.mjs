@@ -30,7 +30,9 @@ const development = new Set(
     .map(([path]) => path.split('/').join(sep)),
 );
 if (development.size === 0) {
-  process.stderr.write('image-prune: package-lock.json lists no development packages: is it a lockfile v3?\n');
+  process.stderr.write(
+    'image-prune: package-lock.json lists no development packages: is it a lockfile v3?\n',
+  );
   process.exit(1);
 }
 const root = process.cwd();
@@ -51,6 +53,11 @@ cpSync('node_modules', join(target, 'node_modules'), {
 });
 // package.json links a test-only package (file:test/tools/...): npm reads it to drop it.
 cpSync('test', join(target, 'test'), { recursive: true, verbatimSymlinks: true });
-execFileSync('npm', ['prune', '--omit=dev', '--ignore-scripts', ...offline], { cwd: target, stdio: 'inherit' });
+execFileSync('npm', ['prune', '--omit=dev', '--ignore-scripts', ...offline], {
+  cwd: target,
+  stdio: 'inherit',
+});
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-process.stdout.write(`image-prune: ${development.size} development packages left out of ${target}/node_modules (${seconds} s)\n`);
+process.stdout.write(
+  `image-prune: ${development.size} development packages left out of ${target}/node_modules (${seconds} s)\n`,
+);
