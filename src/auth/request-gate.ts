@@ -54,6 +54,19 @@ function boundedRoute(request: FastifyRequest): string {
   return `${request.method} ${request.url.split('?')[0].slice(0, UNKNOWN_PATH_KEPT)}`;
 }
 
+// A request's slot among its key's MAX_IN_FLIGHT_PER_KEY, given back when its answer closes, or
+// earlier by releaseInFlight.
+const RELEASE_IN_FLIGHT = Symbol('releaseInFlight');
+interface InFlightHolder {
+  [RELEASE_IN_FLIGHT]?: () => void;
+}
+
+// An event stream, once open, gives its slot back: it may last hours and counts against
+// MAX_STREAMS_PER_KEY instead (it was counted once against the rate limit when it was asked for).
+export function releaseInFlight(request: FastifyRequest): void {
+  (request as InFlightHolder)[RELEASE_IN_FLIGHT]?.();
+}
+
 // Addresses remembered as limited at most, so that a flood from many addresses stays bounded.
 const MAX_LIMITED_REMEMBERED = 10_000;
 
@@ -170,11 +183,16 @@ export function registerRequestGate(
       );
     }
     inFlight.set(caller, running + 1);
-    reply.raw.once('close', () => {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
       const left = (inFlight.get(caller) ?? 1) - 1;
       if (left > 0) inFlight.set(caller, left);
       else inFlight.delete(caller);
-    });
+    };
+    reply.raw.once('close', release);
+    (request as InFlightHolder)[RELEASE_IN_FLIGHT] = release;
     (request as RequestWithActor).actor = actor;
   });
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-codes';
 import type { Deployment, DeploymentAction } from '../templates/template.types';
 
 // The contract of the client streams (src/live): engine events and deployment progress, served
@@ -17,7 +18,10 @@ export interface EngineEventFilter {
   label?: string[];
 }
 
-// What a client receives: `engineEvents { type action id name attributes time }`.
+// What a client receives: `engineEvents { type action id name attributes time }`. One kind is the
+// stream's own, not the engine's: `type: "stream", action: "missed"` says that events may have been
+// missed (a Last-Event-ID outside the replay window, or a gap in the engine's feed); its `id` is
+// empty and `attributes` has `reason` (resume-unknown | resume-too-old | feed-gap) and `message`.
 export interface PublishedEngineEvent {
   type: string;
   action: string;
@@ -47,7 +51,14 @@ export interface StreamMessage<T> {
 
 // A client's stream. Iterating ends when the stream is closed (by the client, a revoked key, a
 // full buffer, the service stopping); endReason then says why.
+// endCode is the catalogue code of an end that the client should be told about (UNAUTHENTICATED
+// for a revoked or expired key, STREAM_OVERFLOW, SERVICE_STOPPING); null when the stream ended
+// normally (a deployment finished) or the client closed it.
 export interface LiveStream<T> extends AsyncIterable<StreamMessage<T>> {
-  close(reason: string): void;
+  close(reason: string, code?: ErrorCode): void;
   readonly endReason: string | null;
+  readonly endCode?: ErrorCode | null;
 }
+
+export const MISSED_EVENTS_TYPE = 'stream';
+export const MISSED_EVENTS_ACTION = 'missed';

@@ -48,6 +48,10 @@ export const ERROR_CATALOG = {
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   EXEC_BUSY: { status: 429, title: 'Too many commands running' },
+  // Client streams (SSE and GraphQL subscriptions): refused at open, or the reason a stream ended.
+  TOO_MANY_STREAMS: { status: 429, title: 'Too many streams open' },
+  STREAM_OVERFLOW: { status: 429, title: 'Stream reader fell behind' },
+  SERVICE_STOPPING: { status: 503, title: 'Service stopping' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
   ENGINE_ERROR: { status: 502, title: 'Docker engine failed' },
   ENGINE_UNAVAILABLE: { status: 503, title: 'Docker engine unavailable' },
