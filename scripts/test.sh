@@ -24,6 +24,8 @@ need_package() { # <binary> <package> <why>
   fi
 }
 need_package /usr/bin/chromium chromium "the GraphiQL browser test"
-need_package /usr/bin/docker-compose docker-compose "the compose export and template benchmark"
+need_package /usr/bin/docker-compose docker-compose "the compose export, template benchmark and image test"
+# The service image and docker-compose.yml, built and run on one test engine (scripts/image-test.sh).
+step "image test";    bash scripts/image-test.sh
 step "e2e tests on every test engine"; npx jest --selectProjects e2e-20 e2e-26
 step "done"

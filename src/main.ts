@@ -3,28 +3,41 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { ConfigError, loadConfig } from './config/app-config';
+import { CLOSE_BUDGET_MS, GracefulShutdown } from './common/lifecycle/graceful-shutdown';
+import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { CONTAINER_ENGINE, type ContainerEngine } from './engine/engine.port';
+import { LiveEvents } from './live/live-events';
+import { TemplateRuntime } from './templates/apply/template-runtime';
 
 // Exit code for a configuration error (sysexits EX_CONFIG).
 const EXIT_CONFIG = 78;
 // Exit code when the port is taken by another process (EX_UNAVAILABLE).
 const EXIT_ADDRESS_IN_USE = 69;
-// How long a stop may take before the process ends anyway.
-const STOP_DEADLINE_MS = 10_000;
 
-// SIGTERM and SIGINT close the application (in-flight requests, the database) and end the
-// process with code 0; a stop that hangs, or a second signal, ends it with code 1.
-function stopOnSignals(app: INestApplication, logger: Logger): void {
+// SIGTERM and SIGINT stop the service gracefully (src/common/lifecycle/graceful-shutdown.ts) and
+// end the process with code 0; a stop that outlasts SHUTDOWN_GRACE_MS plus the time to close, or
+// a second signal, ends it with code 1.
+function stopOnSignals(app: INestApplication, config: AppConfig, logger: Logger): void {
+  const shutdown = new GracefulShutdown(
+    app,
+    {
+      closeStreams: (reason) => app.get(LiveEvents).closeAll(reason),
+      interruptDeployments: () => app.get(TemplateRuntime).interruptRunning(),
+    },
+    { graceMs: config.SHUTDOWN_GRACE_MS, databasePath: config.DATABASE_PATH, log: logger },
+  );
   const stop = (signal: NodeJS.Signals) => {
     const started = performance.now();
-    logger.log(`${signal}: stopping (shutdown started: in-flight requests, then the database)`);
-    process.once(signal, () => process.exit(1));
-    setTimeout(() => {
-      process.stderr.write(`switchyard: not stopped after ${STOP_DEADLINE_MS} ms, exiting\n`);
+    const deadlineMs = config.SHUTDOWN_GRACE_MS + CLOSE_BUDGET_MS;
+    process.once(signal, () => {
+      process.stderr.write(`switchyard: ${signal} again while stopping, exiting at once\n`);
       process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
-    app.close().then(
+    });
+    setTimeout(() => {
+      process.stderr.write(`switchyard: not stopped after ${deadlineMs} ms, exiting\n`);
+      process.exit(1);
+    }, deadlineMs).unref();
+    shutdown.run(signal).then(
       () => {
         const durationMs = Math.round(performance.now() - started);
         logger.log({ durationMs }, `stopped: shutdown finished in ${durationMs} ms`);
@@ -73,7 +86,7 @@ async function main(): Promise<void> {
     exitPortTaken(config.PORT, config.HOST);
   const app = await createApp(config);
   const logger = new Logger('Switchyard');
-  stopOnSignals(app, logger);
+  stopOnSignals(app, config, logger);
   logger.log(`database ${config.DATABASE_PATH === ':memory:' ? ':memory:' : resolve(config.DATABASE_PATH)}`);
   try {
     await app.listen({ port: config.PORT, host: config.HOST });

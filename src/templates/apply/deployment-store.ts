@@ -46,6 +46,22 @@ export function interruptActions(actions: DeploymentAction[]): DeploymentAction[
   });
 }
 
+const INTERRUPTED_ERROR = JSON.stringify({
+  code: 'INTERRUPTED',
+  message:
+    'The service stopped while this deployment ran: some of its actions may have been done. ' +
+    'Apply the template again to converge (what was left half done carries the template label and is cleaned up).',
+});
+
+function interruptedFields(now: string, actions: DeploymentAction[]): Partial<DeploymentEntity> {
+  return {
+    status: 'interrupted',
+    finishedAt: now,
+    errorJson: INTERRUPTED_ERROR,
+    actionsJson: JSON.stringify(actions),
+  };
+}
+
 export function presentDeployment(row: DeploymentEntity): Deployment {
   return {
     id: row.id,
@@ -66,6 +82,8 @@ export function presentDeployment(row: DeploymentEntity): Deployment {
 @Injectable()
 export class DeploymentStore {
   private readonly logger = new Logger(DeploymentStore.name);
+  // Deployments the stop marked interrupted: no later write for them.
+  private readonly sealed = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -77,6 +95,8 @@ export class DeploymentStore {
   }
 
   async update(id: string, fields: Partial<DeploymentEntity>): Promise<void> {
+    // Marked interrupted by the service's stop: the record stays as the stop left it.
+    if (this.sealed.has(id)) return;
     await this.writes.transaction((manager) => manager.update(DeploymentEntity, { id }, fields));
   }
 
@@ -87,23 +107,34 @@ export class DeploymentStore {
   // Deployments still marked running when the service starts were cut short by its stop: their
   // running actions failed, their pending ones were skipped.
   async markInterrupted(now: string): Promise<number> {
-    const error = JSON.stringify({
-      code: 'INTERRUPTED',
-      message:
-        'The service stopped while this deployment ran: some of its actions may have been done. ' +
-        'Apply the template again to converge (what was left half done carries the template label and is cleaned up).',
-    });
     return this.writes.transaction(async (manager) => {
       const rows = await manager.find(DeploymentEntity, { where: { status: 'running' } });
       for (const row of rows) {
         const actions = interruptActions(JSON.parse(row.actionsJson) as DeploymentAction[]);
-        await manager.update(
-          DeploymentEntity,
-          { id: row.id },
-          { status: 'interrupted', finishedAt: now, errorJson: error, actionsJson: JSON.stringify(actions) },
-        );
+        await manager.update(DeploymentEntity, { id: row.id }, interruptedFields(now, actions));
       }
       return rows.length;
+    });
+  }
+
+  // The deployments of this process still running when it stops (their actions as they stand):
+  // marked interrupted at once, and whatever they would write afterwards is dropped, so the record
+  // says what the stop did (an engine call in flight may still finish: the message says some
+  // actions may have been done). Answers how many were still running in the database.
+  async interrupt(now: string, running: ReadonlyMap<string, readonly DeploymentAction[]>): Promise<number> {
+    for (const id of running.keys()) this.sealed.add(id);
+    if (running.size === 0) return 0;
+    return this.writes.transaction(async (manager) => {
+      let marked = 0;
+      for (const [id, actions] of running) {
+        const result = await manager.update(
+          DeploymentEntity,
+          { id, status: 'running' },
+          interruptedFields(now, interruptActions([...actions])),
+        );
+        marked += result.affected ?? 0;
+      }
+      return marked;
     });
   }
 

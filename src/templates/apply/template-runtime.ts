@@ -64,6 +64,8 @@ const LIST = 'template-deployments';
 export class TemplateRuntime implements OnApplicationBootstrap {
   private readonly logger = new Logger(TemplateRuntime.name);
   private readonly busy = new Map<string, { deployment: string; since: string }>();
+  // The deployments this process is running, with their actions as they stand (for a stop).
+  private readonly running = new Map<string, readonly DeploymentAction[]>();
   // Per template: the hashes of every stored revision's resources and their specs (revisions
   // never change, so a revision is read once).
   private readonly specs = new Map<string, { revisions: Set<number>; byHash: Map<string, Spec> }>();
@@ -86,6 +88,12 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     const interrupted = await this.store.markInterrupted(new Date().toISOString());
     if (interrupted)
       this.logger.warn(`${interrupted} deployment(s) were interrupted by the last stop of the service`);
+  }
+
+  // The service is stopping: the deployments still running in this process are marked
+  // interrupted now rather than at the next start. Answers how many.
+  interruptRunning(): Promise<number> {
+    return this.store.interrupt(new Date().toISOString(), new Map(this.running));
   }
 
   async plan(record: TemplateRecord, actor: Actor): Promise<Plan> {
@@ -467,9 +475,14 @@ export class TemplateRuntime implements OnApplicationBootstrap {
     const progress = this.store.progress(row.id);
     const started = performance.now();
     this.events.started(presentDeployment(row));
+    this.running.set(row.id, JSON.parse(row.actionsJson) as DeploymentAction[]);
     let result: ExecutionResult;
     try {
       result = await run((actions) => {
+        this.running.set(
+          row.id,
+          actions.map((a) => ({ ...a })),
+        );
         progress.touch(actions);
         this.events.progress(row.id, actions);
       });
@@ -507,6 +520,7 @@ export class TemplateRuntime implements OnApplicationBootstrap {
         };
       }
     }
+    this.running.delete(row.id);
     const final: Partial<DeploymentEntity> = {
       status,
       actionsJson: JSON.stringify(result.actions),
