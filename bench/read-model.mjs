@@ -267,19 +267,21 @@ async function waitLive(service) {
 async function scrape(service) {
   const res = await httpGet(service.port, '/metrics');
   if (res.status !== 200) return null;
-  const sum = (prefix) => {
+  // The sum of a series' samples; `loose` also takes names that merely start with it (the exact name
+  // of the fallbacks counter is the metrics build's choice), never prom-client's `_created` stamps.
+  const sum = (prefix, loose = false) => {
     let total = null;
     for (const line of res.body.split('\n')) {
       if (line.startsWith('#') || !line.startsWith(prefix)) continue;
-      const rest = line.slice(prefix.length);
-      if (rest[0] !== ' ' && rest[0] !== '{') continue;
+      const name = line.split(/[ {]/, 1)[0];
+      if (name !== prefix && (!loose || name.endsWith('_created'))) continue;
       total = (total ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
     }
     return total;
   };
   return {
     modelBytes: sum('switchyard_read_model_bytes'),
-    fallbacks: sum('switchyard_read_model_fallbacks_total'),
+    fallbacks: sum('switchyard_read_model_fallback', true),
     heapUsedBytes: sum('nodejs_heap_size_used_bytes'),
     rssBytes: sum('process_resident_memory_bytes'),
   };
@@ -422,6 +424,10 @@ async function measureLag(service, samples, size) {
 // ---------------------------------------------------------------------------------------------
 // One estate size: both services started on it, the lists, memory and lag.
 
+// Reads the model could not serve between two scrapes (null when /metrics has no such series).
+const difference = (a, b) =>
+  a?.fallbacks === null || b?.fallbacks === null || !a || !b ? null : b.fallbacks - a.fallbacks;
+
 async function measureSize(size, largest) {
   const estate = await estateOnEngine();
   const profile = CPU_PROF && largest;
@@ -472,6 +478,7 @@ async function measureSize(size, largest) {
       model: await measureLag(model, LAG_SAMPLES, size),
       enginePath: await measureLag(engine, LAG_SAMPLES_ENGINE_PATH, size),
     };
+    const afterLag = await scrape(model);
     const status = await readiness(model);
     return {
       size,
@@ -480,10 +487,8 @@ async function measureSize(size, largest) {
       live,
       statusAfter: status,
       readyMs: { model: model.readyMs, enginePath: engine.readyMs },
-      fallbacksDuringLists:
-        before?.fallbacks === null || after?.fallbacks === null || !before || !after
-          ? null
-          : after.fallbacks - before.fallbacks,
+      fallbacksDuringLists: difference(before, after),
+      fallbacksDuringLag: difference(after, afterLag),
       lists,
       memory,
       lag,
@@ -555,7 +560,10 @@ function printSize(r) {
       `lag (${title}, ${g.samples} networks created and removed via ${LAG_VIA}, polled every ${POLL_INTERVAL_MS} ms): ` +
         `create p50 ${fmtMs(g.create.p50)} max ${fmtMs(g.create.max)} (from sending: p50 ${fmtMs(g.createFromSend.p50)}); ` +
         `remove p50 ${fmtMs(g.remove.p50)} max ${fmtMs(g.remove.max)}; ${g.pollsPerSample.toFixed(1)} polls per change` +
-        (g.timeouts ? `; ${g.timeouts} NOT SEEN within ${LAG_DEADLINE_MS} ms` : ''),
+        (g.timeouts ? `; ${g.timeouts} NOT SEEN within ${LAG_DEADLINE_MS} ms` : '') +
+        (key === 'model'
+          ? `; fallbacks to the engine meanwhile: ${r.fallbacksDuringLag ?? 'not exposed'}`
+          : ''),
     );
   }
 }
