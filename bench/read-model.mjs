@@ -26,9 +26,10 @@
 // final sweep; the next run's first sweep removes it).
 import './read-model-engine.mjs';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { DOCKER_HOST, NODE_FLAGS, engineRequest, httpGet, load, rssMiB, startService } from './lib.mjs';
 
 const env = process.env;
@@ -46,6 +47,7 @@ const LAG_SAMPLES = Number(env.BENCH_LAG_SAMPLES ?? 20);
 const LAG_SAMPLES_ENGINE_PATH = Math.min(5, LAG_SAMPLES);
 const LAG_VIA = env.BENCH_LAG_VIA ?? 'socket';
 const CPU_PROF = env.BENCH_CPU_PROF;
+const HEAP_SNAPSHOTS = env.BENCH_HEAP_SNAPSHOTS !== '0';
 const CONCURRENCY = 8;
 const POPULATE_POOL = 8;
 const POLL_INTERVAL_MS = 2;
@@ -226,19 +228,56 @@ async function estateOnEngine() {
 
 const services = new Set();
 
+// Each service can write a heap snapshot on SIGUSR2 into a folder of its own (see liveHeapMiB).
 async function start(label, extraEnv, profileName) {
-  const nodeFlags = profileName
-    ? [...NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profileName}`]
-    : NODE_FLAGS;
+  const diagnostics = mkdtempSync(join(tmpdir(), 'switchyard-bench-heap-'));
+  const nodeFlags = [
+    ...NODE_FLAGS,
+    '--heapsnapshot-signal=SIGUSR2',
+    `--diagnostic-dir=${diagnostics}`,
+    ...(profileName ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profileName}`] : []),
+  ];
   const t0 = performance.now();
   const service = await startService(extraEnv, { nodeFlags });
-  services.add(service);
-  return { label, t0, ...service };
+  const started = { label, t0, diagnostics, ...service };
+  services.add(started);
+  return started;
 }
 
 async function stop(service) {
   services.delete(service);
   await service.stop();
+  rmSync(service.diagnostics, { recursive: true, force: true });
+}
+
+// The live heap: V8 collects all garbage before it writes a heap snapshot, so the sum of the
+// snapshot's object sizes is what the process really holds (heapUsed at any moment includes garbage).
+// The snapshot blocks the service's event loop while it is written: never inside a timed part.
+async function liveHeapMiB(service) {
+  if (!HEAP_SNAPSHOTS) return null;
+  process.kill(service.pid, 'SIGUSR2');
+  const deadline = performance.now() + 120_000;
+  let file = null;
+  let lastSize = -1;
+  while (performance.now() < deadline) {
+    await sleep(200);
+    // Answered only once the snapshot is written (it blocks the event loop).
+    await httpGet(service.port, '/health/live').catch(() => null);
+    const found = readdirSync(service.diagnostics).find((f) => f.endsWith('.heapsnapshot'));
+    if (!found) continue;
+    file = join(service.diagnostics, found);
+    const size = statSync(file).size;
+    if (size > 0 && size === lastSize) break;
+    lastSize = size;
+  }
+  if (!file) throw new Error(`no heap snapshot from the ${service.label} service within 120 s`);
+  const snapshot = JSON.parse(readFileSync(file, 'utf8'));
+  rmSync(file);
+  const fields = snapshot.snapshot.meta.node_fields;
+  const selfSize = fields.indexOf('self_size');
+  let bytes = 0;
+  for (let k = selfSize; k < snapshot.nodes.length; k += fields.length) bytes += snapshot.nodes[k];
+  return bytes / 1048576;
 }
 
 async function readiness(service) {
@@ -471,8 +510,12 @@ async function measureSize(size, largest) {
     const memory = {
       modelAtReady,
       modelAtLive,
-      modelAfterLoad: { rssMiB: rssMiB(model.pid), metrics: after },
-      enginePathAfterLoad: { rssMiB: rssMiB(engine.pid), metrics: await scrape(engine) },
+      modelAfterLoad: { rssMiB: rssMiB(model.pid), metrics: after, liveHeapMiB: await liveHeapMiB(model) },
+      enginePathAfterLoad: {
+        rssMiB: rssMiB(engine.pid),
+        metrics: await scrape(engine),
+        liveHeapMiB: await liveHeapMiB(engine),
+      },
     };
     const lag = {
       model: await measureLag(model, LAG_SAMPLES, size),
@@ -551,6 +594,11 @@ function printSize(r) {
     `memory (/metrics): model size ${MiB(m.modelAfterLoad.metrics?.modelBytes)}; heap used: read model ` +
       `${MiB(m.modelAfterLoad.metrics?.heapUsedBytes)}, READ_MODEL=false ${MiB(m.enginePathAfterLoad.metrics?.heapUsedBytes)}`,
   );
+  const heap = (x) => (x === null ? '-' : `${x.toFixed(1)} MiB`);
+  console.log(
+    `live heap after the lists (heap snapshot, after a full GC): read model ${heap(m.modelAfterLoad.liveHeapMiB)}, ` +
+      `READ_MODEL=false ${heap(m.enginePathAfterLoad.liveHeapMiB)}`,
+  );
   for (const [key, title] of [
     ['model', 'read model'],
     ['enginePath', 'READ_MODEL=false'],
@@ -573,6 +621,7 @@ function printTargets(results) {
   const bottom = results[0];
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
   console.log('\n== targets ==');
+  if (!top.live) console.log('(this build has no read model: both services read the engine)');
   for (const r of results) {
     const s = r.lists.model.serial.rps / r.lists.engine.serial.rps;
     const c = r.lists.model.concurrent.rps / r.lists.engine.concurrent.rps;
@@ -594,6 +643,21 @@ function printTargets(results) {
       (bytes !== null && bytes !== undefined ? ` (< 50 MiB: ${verdict(bytes < 50 * 1048576)})` : '') +
       `; RSS ${rssDelta.toFixed(0)} MiB above READ_MODEL=false (< 50 MiB: ${verdict(rssDelta < 50)})`,
   );
+  // The live heap's growth from the smallest estate to the largest: the model's growth (and anything
+  // else that grows with the estate); READ_MODEL=false beside it (its feed may keep a model too).
+  const heapGrowth = (key) => {
+    const a = bottom.memory[key].liveHeapMiB;
+    const b = top.memory[key].liveHeapMiB;
+    return a === null || b === null ? null : { from: a, to: b, growth: b - a };
+  };
+  const grown = heapGrowth('modelAfterLoad');
+  const grownEnginePath = heapGrowth('enginePathAfterLoad');
+  if (grown)
+    console.log(
+      `live heap from ${bottom.size} to ${top.size} networks: read model ${grown.from.toFixed(1)} -> ${grown.to.toFixed(1)} MiB ` +
+        `(+${grown.growth.toFixed(1)} MiB; < 50 MiB: ${verdict(grown.growth < 50)}), READ_MODEL=false ` +
+        `${grownEnginePath.from.toFixed(1)} -> ${grownEnginePath.to.toFixed(1)} MiB`,
+    );
   const lag = top.lag.model.create;
   console.log(
     `lag at ${top.size} networks: p50 ${fmtMs(lag.p50)}, max ${fmtMs(lag.max)} (< 200 ms: ${verdict(lag.max < 200 && top.lag.model.timeouts === 0)})`,
