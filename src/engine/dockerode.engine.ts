@@ -23,6 +23,7 @@ import type { EngineConnection } from './engine-connection';
 import { EngineHostLocator } from './engine-host';
 import { EngineRejection } from './engine.errors';
 import type { ContainerEngine } from './engine.port';
+import { DockerodeModelPort, type ModelEnginePort } from './read-model/model-port';
 import type {
   ContainerInfo,
   ContainerListFilter,
@@ -93,6 +94,9 @@ export class DockerodeEngine implements ContainerEngine {
 
   readonly endpoint: string;
 
+  // Told of each probe container removed (the read model forgets it before runProbe answers).
+  onProbeRemoved: ((id: string) => void) | null = null;
+
   // Every change is reported to the journal first (the audit stores its intent).
   constructor(
     connection: EngineConnection,
@@ -103,6 +107,11 @@ export class DockerodeEngine implements ContainerEngine {
     this.client = new DockerClient(connection, timeoutMs, journal, observe);
     this.endpoint = this.client.endpoint;
     this.host = connection.kind === 'unix' ? new EngineHostLocator(connection.socketPath) : null;
+  }
+
+  // The unshared reads and the event stream the read model is fed from.
+  modelPort(): ModelEnginePort {
+    return new DockerodeModelPort(this.client);
   }
 
   hostNetwork(): HostNetwork | null {
@@ -603,6 +612,7 @@ export class DockerodeEngine implements ContainerEngine {
     } finally {
       await this.client
         .mutate('probe.remove', (signal) => container.remove({ force: true, abortSignal: signal }))
+        .then(() => this.onProbeRemoved?.(id))
         .catch((error: unknown) =>
           this.logger.warn({ err: error, probe: id }, 'could not remove a probe container'),
         );

@@ -93,6 +93,8 @@ export interface RawContainerInspect {
     ExitCode?: number;
     StartedAt?: string;
     FinishedAt?: string;
+    // Read by the read model, which words a list's status sentence itself.
+    Health?: { Status?: string } | null;
   };
   Config?: { Image?: string; Labels?: StringMap | null; MacAddress?: string; Hostname?: string };
   HostConfig?: { NetworkMode?: string; RestartPolicy?: { Name?: string; MaximumRetryCount?: number } };

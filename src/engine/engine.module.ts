@@ -5,27 +5,66 @@ import { Metrics } from '../metrics/metrics';
 import { DockerodeEngine } from './dockerode.engine';
 import { parseDockerHost } from './engine-connection';
 import { CONTAINER_ENGINE, type ContainerEngine } from './engine.port';
+import { ENGINE_EVENTS } from './read-model/read-model.types';
+import { NoEngineEvents, ReadModelRuntime } from './read-model/read-model.runtime';
 
-// The one module that knows how to talk to Docker. Features inject CONTAINER_ENGINE.
+// The engine port without the read model in front of it: for the rare caller that must ask the
+// engine itself (a lookup that missed in the model's answer retries here).
+export const ENGINE_DIRECT = Symbol('ENGINE_DIRECT');
+
+// The one module that knows how to talk to Docker. Features inject CONTAINER_ENGINE (reads served
+// by the read model while it is live); ENGINE_EVENTS is the engine's event feed.
 @Global()
 @Module({})
 export class EngineModule {
   // The dockerode adapter on DOCKER_HOST, unless another implementation of the port is given
-  // (tests run the whole application on an in-memory engine).
+  // (tests run the whole application on an in-memory engine: no feed, no model).
   static forRoot(engine?: ContainerEngine): DynamicModule {
-    const provider: Provider = engine
-      ? { provide: CONTAINER_ENGINE, useValue: engine }
-      : {
+    const exports = [CONTAINER_ENGINE, ENGINE_EVENTS, ENGINE_DIRECT];
+    if (engine) {
+      return {
+        module: EngineModule,
+        providers: [
+          { provide: CONTAINER_ENGINE, useValue: engine },
+          { provide: ENGINE_DIRECT, useValue: engine },
+          { provide: ENGINE_EVENTS, useValue: new NoEngineEvents() },
+        ],
+        exports,
+      };
+    }
+    const runtime: Provider = {
+      provide: ReadModelRuntime,
+      inject: [AppConfig, Metrics, { token: OPERATION_JOURNAL, optional: true }],
+      useFactory: (config: AppConfig, metrics: Metrics, journal?: OperationJournal) =>
+        new ReadModelRuntime(
+          new DockerodeEngine(
+            parseDockerHost(config.DOCKER_HOST, config.dockerTlsVerify, config.DOCKER_CERT_PATH),
+            config.ENGINE_TIMEOUT_MS,
+            journal,
+            (operation, outcome, seconds) => metrics.observeEngineCall(operation, outcome, seconds),
+          ),
+          config.READ_MODEL,
+          {
+            eventLag: (seconds) => metrics.observeEventLag(seconds),
+            size: (size) => metrics.setReadModelSize(size),
+            reconnected: () => metrics.eventStreamReconnected(),
+            fallback: (operation) => metrics.readModelFallback(operation),
+          },
+        ),
+    };
+    return {
+      module: EngineModule,
+      providers: [
+        runtime,
+        {
           provide: CONTAINER_ENGINE,
-          inject: [AppConfig, Metrics, { token: OPERATION_JOURNAL, optional: true }],
-          useFactory: (config: AppConfig, metrics: Metrics, journal?: OperationJournal) =>
-            new DockerodeEngine(
-              parseDockerHost(config.DOCKER_HOST, config.dockerTlsVerify, config.DOCKER_CERT_PATH),
-              config.ENGINE_TIMEOUT_MS,
-              journal,
-              (operation, outcome, seconds) => metrics.observeEngineCall(operation, outcome, seconds),
-            ),
-        };
-    return { module: EngineModule, providers: [provider], exports: [CONTAINER_ENGINE] };
+          inject: [ReadModelRuntime],
+          useFactory: (r: ReadModelRuntime) => r.engine,
+        },
+        { provide: ENGINE_DIRECT, inject: [ReadModelRuntime], useFactory: (r: ReadModelRuntime) => r.direct },
+        { provide: ENGINE_EVENTS, inject: [ReadModelRuntime], useFactory: (r: ReadModelRuntime) => r.model },
+      ],
+      exports,
+    };
   }
 }
