@@ -97,14 +97,21 @@ export async function startService(extraEnv = {}, { nodeFlags = NODE_FLAGS } = {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let readyMs = null;
-  while (readyMs === null && performance.now() - started < 30_000) {
+  // A service that exits at boot (a bad setting, a bug) fails the wait at once, not after 30 s.
+  while (readyMs === null && performance.now() - started < 30_000 && child.exitCode === null) {
     const res = await httpGet(port, '/health/ready').catch(() => null);
     if (res?.status === 200) readyMs = performance.now() - started;
     else await new Promise((r) => setTimeout(r, 10));
   }
   if (readyMs === null) {
+    const exited = child.exitCode !== null;
     child.kill('SIGKILL');
-    throw new Error('the service did not become ready within 30 s');
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      exited
+        ? `the service exited with code ${child.exitCode} before it was ready (its stderr is above)`
+        : 'the service did not become ready within 30 s',
+    );
   }
   return {
     port,
