@@ -10,7 +10,7 @@ import {
 import { EngineRejection } from '../engine.errors';
 import type { ContainerInfo, NetworkInfo } from '../engine.types';
 import type { EventStreamPort } from './event-feed';
-import { parseEventLine } from './event-lines';
+import { engineTimeOf, parseEventLine } from './event-lines';
 import type { EngineEvent } from './read-model.types';
 import type { StatusInputs } from './status-words';
 
@@ -63,14 +63,19 @@ function notFoundToNull<T>(promise: Promise<T>): Promise<T | null> {
 export class DockerodeModelPort implements ModelEnginePort {
   constructor(private readonly client: DockerClient) {}
 
+  // A swarm-scope network inspects differently from how it lists (another creation time, the
+  // local instance's view): the model keeps the list's form, so such a network is listed by id.
   network(id: string): Promise<NetworkInfo | null> {
     return notFoundToNull(
-      this.client.versioned('network.inspect', async (signal) =>
-        toNetwork(
-          (await this.client.docker.getNetwork(id).inspect({ abortSignal: signal })) as RawNetwork,
-          false,
-        ),
-      ),
+      this.client.versioned('network.inspect', async (signal) => {
+        const raw = (await this.client.docker.getNetwork(id).inspect({ abortSignal: signal })) as RawNetwork;
+        if (raw.Scope !== 'swarm') return toNetwork(raw, false);
+        const listed = (await this.client.docker.listNetworks({
+          filters: JSON.stringify({ id: [raw.Id] }),
+          abortSignal: signal,
+        })) as RawNetwork[];
+        return toNetwork(listed.find((n) => n.Id === raw.Id) ?? raw, false);
+      }),
     );
   }
 
@@ -106,9 +111,7 @@ export class DockerodeModelPort implements ModelEnginePort {
   }
 
   async eventsAt(timeNano: string, signal: AbortSignal): Promise<EngineEvent[]> {
-    const stamp = `${BigInt(timeNano) / 1_000_000_000n}.${(BigInt(timeNano) % 1_000_000_000n)
-      .toString()
-      .padStart(9, '0')}`;
+    const stamp = engineTimeOf(timeNano);
     return this.client.versioned('events.replay', async (deadline) => {
       const both = AbortSignal.any([signal, deadline]);
       const stream = await this.dial({ filters: EVENT_FILTERS, since: stamp, until: stamp }, both);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type {
+  ContainerEndpoint,
   ContainerInfo,
   ContainerListFilter,
   ContainerSummary,
@@ -59,6 +60,8 @@ const QUIET_ACTIONS = new Set([
 const BYTES = { network: 1500, container: 3000, endpoint: 300 };
 
 interface ContainerRecord extends ModelContainer {
+  // The endpoints as a list shows them: the engine lists no aliases.
+  listedEndpoints: ContainerEndpoint[];
   // The list answer, worded at some moment and valid until its status sentence changes.
   summary: ContainerSummary | null;
   summaryUntil: number;
@@ -492,6 +495,7 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       const record: ContainerRecord = {
         ...value,
         info: deepFreeze(value.info),
+        listedEndpoints: deepFreeze(value.info.endpoints.map((e) => ({ ...e, aliases: [] }))),
         summary: null,
         summaryUntil: 0,
       };
@@ -563,7 +567,8 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   // With the endpoints of the running containers on it; null when the model cannot tell.
   inspectNetwork(ref: string): NetworkInfo | null {
     const network = this.findNetwork(ref);
-    if (!network) return null;
+    // A swarm network's inspect is the engine's local view of it, not what the model keeps.
+    if (!network || network.scope === 'swarm') return null;
     const endpoints = this.endpoints.get(network.id);
     return Object.freeze({
       ...network,
@@ -606,7 +611,7 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       createdAt: record.createdMs ? new Date(Math.floor(record.createdMs / 1000) * 1000).toISOString() : null,
       labels: info.labels,
       networkMode: info.networkMode,
-      endpoints: info.endpoints,
+      endpoints: record.listedEndpoints,
     };
     record.summary = Object.freeze(summary);
     record.summaryUntil = wordsValidUntil(record.words, now);
