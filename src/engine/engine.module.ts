@@ -3,14 +3,13 @@ import { OPERATION_JOURNAL, type OperationJournal } from '../common/operation-co
 import { AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics';
 import { DockerodeEngine } from './dockerode.engine';
+import { ENGINE_DIRECT } from './engine-direct';
 import { parseDockerHost } from './engine-connection';
 import { CONTAINER_ENGINE, type ContainerEngine } from './engine.port';
 import { ENGINE_EVENTS } from './read-model/read-model.types';
 import { NoEngineEvents, ReadModelRuntime } from './read-model/read-model.runtime';
 
-// The engine port without the read model in front of it: for the rare caller that must ask the
-// engine itself (a lookup that missed in the model's answer retries here).
-export const ENGINE_DIRECT = Symbol('ENGINE_DIRECT');
+export { ENGINE_DIRECT };
 
 // The one module that knows how to talk to Docker. Features inject CONTAINER_ENGINE (reads served
 // by the read model while it is live); ENGINE_EVENTS is the engine's event feed.

@@ -19,9 +19,40 @@ const CHECK_SCHEMA = {
     apiVersion: { type: 'string', description: 'Engine only, with a valid key: the API version spoken' },
   },
 };
+// The read model's part: its state for anyone; the rest with a valid key.
+const READ_MODEL_SCHEMA = {
+  type: 'object',
+  required: ['state'],
+  properties: {
+    state: {
+      type: 'string',
+      enum: ['off', 'starting', 'syncing', 'live', 'stale'],
+      description:
+        'live: reads are served from the model; starting, syncing, stale: they go to the engine; off: READ_MODEL=false',
+    },
+    lagMs: {
+      type: 'number',
+      nullable: true,
+      description:
+        'With a valid key: milliseconds between the engine stamping the last event and the model applying it',
+    },
+    lastEventAt: {
+      type: 'string',
+      nullable: true,
+      description: 'With a valid key: when the last event happened',
+    },
+    networks: { type: 'integer', description: 'With a valid key' },
+    containers: { type: 'integer', description: 'With a valid key' },
+    endpoints: { type: 'integer', description: 'With a valid key' },
+    reconnects: { type: 'integer', description: "With a valid key: reconnects of the engine's event stream" },
+    resyncs: { type: 'integer', description: "With a valid key: whole reads of the engine's state" },
+    liveSince: { type: 'string', nullable: true, description: 'With a valid key: when it last became live' },
+    message: { type: 'string', description: 'With a valid key: why it is not live' },
+  },
+};
 const READINESS_SCHEMA = {
   type: 'object',
-  required: ['status', 'checks'],
+  required: ['status', 'checks', 'readModel'],
   properties: {
     status: { type: 'string', enum: ['ready', 'not_ready'] },
     checks: {
@@ -29,6 +60,7 @@ const READINESS_SCHEMA = {
       required: ['database', 'engine'],
       properties: { database: CHECK_SCHEMA, engine: CHECK_SCHEMA },
     },
+    readModel: READ_MODEL_SCHEMA,
   },
 };
 
@@ -62,7 +94,8 @@ export class HealthController {
       'The database and the Docker engine answer (503 when not); the engine details and the reasons only with a valid key',
     description:
       'No key needed. Without a valid key each check shows only up or down; with one, also its latency, ' +
-      'the engine endpoint and version, and the reason a check is down.',
+      "the engine endpoint and version, and the reason a check is down. `readModel` shows the read model's " +
+      'state (with a key also its lag, sizes, reconnects and resyncs); it never makes the service unready.',
   })
   @ApiResponse({ status: 200, description: 'Ready', schema: READINESS_SCHEMA })
   @ApiResponse({ status: 503, description: 'Not ready: a check is down', schema: READINESS_SCHEMA })

@@ -2,6 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
+import {
+  ENGINE_EVENTS,
+  type EngineEventSource,
+  type ReadModelPhase,
+  type ReadModelStatus,
+} from '../engine/read-model/read-model.types';
 import { InstanceIdentity } from '../instance/instance-identity';
 
 export interface CheckResult {
@@ -14,6 +20,8 @@ export interface CheckResult {
 export interface Readiness {
   status: 'ready' | 'not_ready';
   checks: { database: CheckResult; engine: CheckResult };
+  // The read model (never makes the service unready: while it is not live, reads go to the engine).
+  readModel: ReadModelStatus;
 }
 
 // What anyone may learn: whether the service and each dependency is up. Where the engine is, its
@@ -21,6 +29,7 @@ export interface Readiness {
 export interface PublicReadiness {
   status: Readiness['status'];
   checks: { database: { status: CheckResult['status'] }; engine: { status: CheckResult['status'] } };
+  readModel: { state: ReadModelPhase };
 }
 
 export function publicView(readiness: Readiness): PublicReadiness {
@@ -30,6 +39,7 @@ export function publicView(readiness: Readiness): PublicReadiness {
       database: { status: readiness.checks.database.status },
       engine: { status: readiness.checks.engine.status },
     },
+    readModel: { state: readiness.readModel.state },
   };
 }
 
@@ -41,6 +51,7 @@ export class HealthService {
     private readonly dataSource: DataSource,
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly instance: InstanceIdentity,
+    @Inject(ENGINE_EVENTS) private readonly events: EngineEventSource,
   ) {}
 
   async readiness(): Promise<Readiness> {
@@ -48,6 +59,7 @@ export class HealthService {
     return {
       status: database.status === 'up' && engine.status === 'up' ? 'ready' : 'not_ready',
       checks: { database, engine },
+      readModel: this.events.status(),
     };
   }
 

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import { mapLimit } from '../common/concurrency/map-limit';
 import { DomainError } from '../common/errors/domain-error';
 import { resolveReference } from '../common/reference/resolve-reference';
+import { ENGINE_DIRECT } from '../engine/engine-direct';
 import { CONTAINER_ENGINE, type ContainerEngine } from '../engine/engine.port';
 import { EngineRejection } from '../engine/engine.errors';
 import type { ContainerEndpoint, ContainerInfo, ContainerSummary, NetworkInfo } from '../engine/engine.types';
@@ -32,27 +33,33 @@ export class ResourceLookup {
   constructor(
     @Inject(CONTAINER_ENGINE) private readonly engine: ContainerEngine,
     private readonly access: AccessPolicy,
+    // The engine itself, behind the read model (absent or the same object without one).
+    @Optional() @Inject(ENGINE_DIRECT) private readonly direct?: ContainerEngine,
   ) {}
 
   async network(ref: string, actor?: Actor): Promise<NetworkInfo> {
-    const networks = await this.engine.listNetworks();
-    const candidates = actor
-      ? networks.filter((n) => this.access.canSee(actor, this.access.network(n)))
-      : networks;
-    return resolveReference(
-      ref,
-      candidates.map((n) => ({ ...n, names: [n.name] })),
-      'network',
-      'NETWORK_NOT_FOUND',
-    );
+    return this.retryAtEngine('NETWORK_NOT_FOUND', async (engine) => {
+      const networks = await engine.listNetworks();
+      const candidates = actor
+        ? networks.filter((n) => this.access.canSee(actor, this.access.network(n)))
+        : networks;
+      return resolveReference(
+        ref,
+        candidates.map((n) => ({ ...n, names: [n.name] })),
+        'network',
+        'NETWORK_NOT_FOUND',
+      );
+    });
   }
 
   async container(ref: string, actor?: Actor): Promise<ResolvedContainer> {
-    const containers = await this.engine.listContainers({ all: true });
-    const candidates = actor
-      ? containers.filter((c) => this.access.canSee(actor, this.access.container(c)))
-      : containers;
-    const summary = resolveReference(ref, candidates, 'container', 'CONTAINER_NOT_FOUND');
+    const summary = await this.retryAtEngine('CONTAINER_NOT_FOUND', async (engine) => {
+      const containers = await engine.listContainers({ all: true });
+      const candidates = actor
+        ? containers.filter((c) => this.access.canSee(actor, this.access.container(c)))
+        : containers;
+      return resolveReference(ref, candidates, 'container', 'CONTAINER_NOT_FOUND');
+    });
     try {
       return { summary, info: await this.engine.inspectContainer(summary.id) };
     } catch (error) {
@@ -60,6 +67,24 @@ export class ResourceLookup {
         throw new DomainError('CONTAINER_NOT_FOUND', `Container "${ref}" was removed while the request ran.`);
       }
       throw error;
+    }
+  }
+
+  // A reference not found in the read model's lists is looked up once more at the engine: it may
+  // have been created there a moment ago, its event not applied yet.
+  private async retryAtEngine<T>(code: string, find: (engine: ContainerEngine) => Promise<T>): Promise<T> {
+    try {
+      return await find(this.engine);
+    } catch (error) {
+      if (
+        !(error instanceof DomainError) ||
+        error.code !== code ||
+        !this.direct ||
+        this.direct === this.engine
+      ) {
+        throw error;
+      }
+      return find(this.direct);
     }
   }
 

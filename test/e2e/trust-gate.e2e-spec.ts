@@ -299,6 +299,7 @@ describe('trust: the HTTP gate', () => {
     expect(anon.body).toEqual({
       status: 'ready',
       checks: { database: { status: 'up' }, engine: { status: 'up' } },
+      readModel: { state: expect.stringMatching(/^(starting|syncing|live|stale)$/) as unknown },
     });
     const badKey = await t.as('sy_wrong').get('/health/ready').expect(200);
     expect(badKey.body).toEqual(anon.body);
