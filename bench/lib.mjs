@@ -18,7 +18,9 @@ if (!DOCKER_HOST.startsWith('unix://'))
 export const SOCKET = DOCKER_HOST.slice('unix://'.length);
 const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 // The same V8 flags as `npm start` (package.json), unless BENCH_NODE_FLAGS says otherwise.
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8').split(' ').filter(Boolean);
+export const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=8')
+  .split(' ')
+  .filter(Boolean);
 
 export function engineRequest(method, path, body, agent) {
   return new Promise((resolve, reject) => {
@@ -72,14 +74,15 @@ export function rssMiB(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
-// Starts `node dist/main.js` and resolves once /health/ready answers 200.
-export async function startService(extraEnv = {}) {
+// Starts `node dist/main.js` and resolves once /health/ready answers 200. `nodeFlags` replaces the
+// V8 flags for this one process (e.g. to add --cpu-prof).
+export async function startService(extraEnv = {}, { nodeFlags = NODE_FLAGS } = {}) {
   if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const databasePath = extraEnv.DATABASE_PATH ?? join(dir, 'db.sqlite');
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN], {
     env: {
       ...process.env,
       DOCKER_HOST,
@@ -94,14 +97,21 @@ export async function startService(extraEnv = {}) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let readyMs = null;
-  while (readyMs === null && performance.now() - started < 30_000) {
+  // A service that exits at boot (a bad setting, a bug) fails the wait at once, not after 30 s.
+  while (readyMs === null && performance.now() - started < 30_000 && child.exitCode === null) {
     const res = await httpGet(port, '/health/ready').catch(() => null);
     if (res?.status === 200) readyMs = performance.now() - started;
     else await new Promise((r) => setTimeout(r, 10));
   }
   if (readyMs === null) {
+    const exited = child.exitCode !== null;
     child.kill('SIGKILL');
-    throw new Error('the service did not become ready within 30 s');
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      exited
+        ? `the service exited with code ${child.exitCode} before it was ready (its stderr is above)`
+        : 'the service did not become ready within 30 s',
+    );
   }
   return {
     port,
