@@ -270,6 +270,27 @@ describe('ReadModel', () => {
     expect(gaps).toEqual([]);
   });
 
+  test('a read waits for the events received so far, or gives up and asks the engine', async () => {
+    const port = new FakePort();
+    const { model } = await liveModel(port);
+    expect(model.caughtUp(50)).toBe(true);
+    port.hold = true;
+    port.containersNow.set('c1', container('c1', 'web'));
+    model.event(event('container', 'start', 'c1'));
+    const waiting = model.caughtUp(10_000);
+    expect(waiting).toBeInstanceOf(Promise);
+    await new Promise((resolve) => setImmediate(resolve));
+    port.held[0].answer.resolve(port.containersNow.get('c1'));
+    expect(await waiting).toBe(true);
+    expect(model.inspectContainer('c1')?.state).toBe('running');
+    model.event(event('container', 'die', 'c1'));
+    expect(await model.caughtUp(1)).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    port.held[1].answer.resolve(null);
+    await model.settled();
+    expect(model.caughtUp(1)).toBe(true);
+  });
+
   test('with READ_MODEL=false it keeps the state for events but never serves reads', async () => {
     const model = new ReadModel(new FakePort(), undefined, { serveReads: false });
     model.connected(false, 'first');

@@ -120,6 +120,8 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   private readonly listeners = new Set<(event: ObservedEvent) => void>();
   private readonly gapListeners = new Set<(reason: string) => void>();
   private seq = 0;
+  // Events received and not yet published (applied).
+  private pending = 0;
   private connection = 0;
   private streamUp = false;
   private stopped = false;
@@ -230,10 +232,29 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       }
     });
     const work = this.work;
+    this.pending++;
     this.published = this.published
       .then(() => work)
       .then(() => applied)
-      .then(() => safely(() => this.publish(event, before)));
+      .then(() => {
+        this.pending--;
+        safely(() => this.publish(event, before));
+      });
+  }
+
+  // Waits until every event received so far is applied, for at most `waitMs`: a read must not be
+  // answered from a model that has events in hand it has not applied yet (state known to be
+  // stale). Answers false when they are not applied in time (the read then goes to the engine).
+  caughtUp(waitMs: number): Promise<boolean> | true {
+    if (this.pending === 0) return true;
+    const target = this.published;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      void target.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   // The model is unsure of the engine's state until a resync completes.
