@@ -225,6 +225,17 @@ describe('ReadModel', () => {
     expect(model.status()).toMatchObject({ networks: 0, containers: 0, endpoints: 0 });
   });
 
+  test("a probe's whole life arriving at once costs no read", async () => {
+    const port = new FakePort();
+    const { model, seen } = await liveModel(port);
+    port.hold = true;
+    const reads = port.reads;
+    for (const action of ['create', 'start', 'die', 'destroy']) model.event(event('container', action, 'p1'));
+    await model.settled();
+    expect(port.reads).toBe(reads);
+    expect(seen.map((e) => e.action)).toEqual(['create', 'start', 'die', 'destroy']);
+  });
+
   test('quiet actions (exec, attach...) cost no read', async () => {
     const port = new FakePort();
     port.containersNow.set('c1', container('c1', 'web'));

@@ -122,6 +122,8 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   private seq = 0;
   // Events received and not yet published (applied).
   private pending = 0;
+  // Objects whose destroy event is received and not yet applied.
+  private readonly doomed = new Set<string>();
   private connection = 0;
   private streamUp = false;
   private stopped = false;
@@ -221,6 +223,8 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   event(event: EngineEvent): void {
     // The subject before anything is applied: what a destroy was.
     const before = this.subjects(event);
+    if (event.action === 'destroy')
+      this.doomed.add(keyOf(event.type === 'network' ? 'network' : 'container', event.id));
     let applied: Promise<void> = Promise.resolve();
     this.work = this.work.then(() => {
       try {
@@ -329,15 +333,20 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
     if (event.type === 'container') {
       if (QUIET_ACTIONS.has(action)) return Promise.resolve();
       if (action === 'destroy') {
+        this.doomed.delete(keyOf('container', event.id));
         this.setContainer(event.id, this.taken(), null);
         return Promise.resolve();
       }
+      // Its destroy is in hand already (a probe's whole life arrives at once): no read.
+      if (this.doomed.has(keyOf('container', event.id))) return Promise.resolve();
       return this.refresh('container', event.id);
     }
     if (action === 'destroy') {
+      this.doomed.delete(keyOf('network', event.id));
       this.setNetwork(event.id, this.taken(), null);
       return Promise.resolve();
     }
+    if (action === 'create' && this.doomed.has(keyOf('network', event.id))) return Promise.resolve();
     const container = event.attributes.container;
     if ((action === 'connect' || action === 'disconnect') && container) {
       return Promise.all([this.refresh('container', container), this.refresh('network', event.id)]).then(
