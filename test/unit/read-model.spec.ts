@@ -178,6 +178,15 @@ describe('ReadModel', () => {
     expect(model.inspectContainer('c1')).toBeNull();
   });
 
+  test('a write re-read by a name the model did not know is kept under its id', async () => {
+    const port = new FakePort();
+    const { model } = await liveModel(port);
+    port.containersNow.set('web', container('c9', 'web'));
+    await model.syncContainer('web');
+    expect(model.inspectContainer('c9')?.name).toBe('web');
+    expect(model.status().containers).toBe(1);
+  });
+
   test('events are published in order, each after its re-read, with subjects from the model', async () => {
     const port = new FakePort();
     port.networksNow.set('n1', network('n1', 'front', { team: 'a' }));

@@ -427,11 +427,18 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
     }
   }
 
-  private async readStrict(kind: Kind, id: string): Promise<void> {
+  // `ref` is an id, except for a write the model did not know the object of (a name): the
+  // answer is kept under its id.
+  private async readStrict(kind: Kind, ref: string): Promise<void> {
     const ticket = this.take();
     try {
-      if (kind === 'network') this.setNetwork(id, ticket, await this.port.network(id));
-      else this.setContainer(id, ticket, await this.port.container(id));
+      if (kind === 'network') {
+        const network = await this.port.network(ref);
+        this.setNetwork(network?.id ?? ref, ticket, network);
+      } else {
+        const container = await this.port.container(ref);
+        this.setContainer(container?.info.id ?? ref, ticket, container);
+      }
     } finally {
       this.release(ticket);
     }
