@@ -178,6 +178,15 @@ describe('ReadModel', () => {
     expect(model.inspectContainer('c1')).toBeNull();
   });
 
+  test('a write re-read by a name the model did not know is kept under its id', async () => {
+    const port = new FakePort();
+    const { model } = await liveModel(port);
+    port.containersNow.set('web', container('c9', 'web'));
+    await model.syncContainer('web');
+    expect(model.inspectContainer('c9')?.name).toBe('web');
+    expect(model.status().containers).toBe(1);
+  });
+
   test('events are published in order, each after its re-read, with subjects from the model', async () => {
     const port = new FakePort();
     port.networksNow.set('n1', network('n1', 'front', { team: 'a' }));
@@ -225,6 +234,17 @@ describe('ReadModel', () => {
     expect(model.status()).toMatchObject({ networks: 0, containers: 0, endpoints: 0 });
   });
 
+  test("a probe's whole life arriving at once costs no read", async () => {
+    const port = new FakePort();
+    const { model, seen } = await liveModel(port);
+    port.hold = true;
+    const reads = port.reads;
+    for (const action of ['create', 'start', 'die', 'destroy']) model.event(event('container', action, 'p1'));
+    await model.settled();
+    expect(port.reads).toBe(reads);
+    expect(seen.map((e) => e.action)).toEqual(['create', 'start', 'die', 'destroy']);
+  });
+
   test('quiet actions (exec, attach...) cost no read', async () => {
     const port = new FakePort();
     port.containersNow.set('c1', container('c1', 'web'));
@@ -268,6 +288,27 @@ describe('ReadModel', () => {
     await model.settled();
     expect(model.status()).toMatchObject({ state: 'live', resyncs: 1 });
     expect(gaps).toEqual([]);
+  });
+
+  test('a read waits for the events received so far, or gives up and asks the engine', async () => {
+    const port = new FakePort();
+    const { model } = await liveModel(port);
+    expect(model.caughtUp(50)).toBe(true);
+    port.hold = true;
+    port.containersNow.set('c1', container('c1', 'web'));
+    model.event(event('container', 'start', 'c1'));
+    const waiting = model.caughtUp(10_000);
+    expect(waiting).toBeInstanceOf(Promise);
+    await new Promise((resolve) => setImmediate(resolve));
+    port.held[0].answer.resolve(port.containersNow.get('c1'));
+    expect(await waiting).toBe(true);
+    expect(model.inspectContainer('c1')?.state).toBe('running');
+    model.event(event('container', 'die', 'c1'));
+    expect(await model.caughtUp(1)).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    port.held[1].answer.resolve(null);
+    await model.settled();
+    expect(model.caughtUp(1)).toBe(true);
   });
 
   test('with READ_MODEL=false it keeps the state for events but never serves reads', async () => {

@@ -22,6 +22,10 @@ import type {
 } from '../engine.types';
 import type { ReadModel } from './read-model';
 
+// How long a read waits for the events the model has received to be applied before it asks the
+// engine instead.
+const CATCH_UP_WAIT_MS = 100;
+
 // The engine port as features see it: lists and inspects of networks and containers are
 // answered from the read model while it is live (otherwise, and for what the model does not
 // have, by the engine), and every change re-reads what it changed into the model before it
@@ -60,27 +64,35 @@ export class ModelBackedEngine implements ContainerEngine {
 
   // --- reads -------------------------------------------------------------------------------
 
+  // The model may answer: it is live, and the events it has received are applied (waiting a
+  // moment for those: usually one re-read of a few milliseconds).
+  private async modelServes(): Promise<boolean> {
+    if (!this.model.serves()) return false;
+    const caughtUp = this.model.caughtUp(CATCH_UP_WAIT_MS);
+    return (caughtUp === true || (await caughtUp)) && this.model.serves();
+  }
+
   async listNetworks(filter?: NetworkFilter): Promise<NetworkInfo[]> {
-    if (this.model.serves()) return this.model.listNetworks(filter);
+    if (await this.modelServes()) return this.model.listNetworks(filter);
     this.fallback('network.list');
     return this.engine.listNetworks(filter);
   }
 
   async inspectNetwork(id: string): Promise<NetworkInfo> {
-    const found = this.model.serves() ? this.model.inspectNetwork(id) : null;
+    const found = (await this.modelServes()) ? this.model.inspectNetwork(id) : null;
     if (found) return found;
     this.fallback('network.inspect');
     return this.engine.inspectNetwork(id);
   }
 
   async listContainers(filter?: ContainerListFilter): Promise<ContainerSummary[]> {
-    if (this.model.serves()) return this.model.listContainers(filter);
+    if (await this.modelServes()) return this.model.listContainers(filter);
     this.fallback('container.list');
     return this.engine.listContainers(filter);
   }
 
   async inspectContainer(id: string): Promise<ContainerInfo> {
-    const found = this.model.serves() ? this.model.inspectContainer(id) : null;
+    const found = (await this.modelServes()) ? this.model.inspectContainer(id) : null;
     if (found) return found;
     this.fallback('container.inspect');
     return this.engine.inspectContainer(id);

@@ -103,11 +103,13 @@ export class DockerodeModelPort implements ModelEnginePort {
     return raw.map((c) => c.Id);
   }
 
-  // No deadline on the stream itself: it stays open as long as the engine runs. Opening it has
-  // the usual one (through `versioned`).
-  async openEvents(since: string | null, signal: AbortSignal): Promise<Readable> {
-    await this.client.negotiated();
-    return this.dial({ filters: EVENT_FILTERS, ...(since ? { since } : {}) }, signal);
+  // No deadline on the stream itself: it stays open as long as the engine runs.
+  // Opening it has the usual deadline: an engine that accepts and never answers is left.
+  openEvents(since: string | null, signal: AbortSignal): Promise<Readable> {
+    const options = { filters: EVENT_FILTERS, ...(since ? { since } : {}) };
+    return this.client.versioned('events.open', (deadline) =>
+      this.dial(options, AbortSignal.any([signal, deadline])),
+    );
   }
 
   async eventsAt(timeNano: string, signal: AbortSignal): Promise<EngineEvent[]> {

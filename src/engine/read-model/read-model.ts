@@ -120,6 +120,10 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   private readonly listeners = new Set<(event: ObservedEvent) => void>();
   private readonly gapListeners = new Set<(reason: string) => void>();
   private seq = 0;
+  // Events received and not yet published (applied).
+  private pending = 0;
+  // Objects whose destroy event is received and not yet applied.
+  private readonly doomed = new Set<string>();
   private connection = 0;
   private streamUp = false;
   private stopped = false;
@@ -219,6 +223,8 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   event(event: EngineEvent): void {
     // The subject before anything is applied: what a destroy was.
     const before = this.subjects(event);
+    if (event.action === 'destroy')
+      this.doomed.add(keyOf(event.type === 'network' ? 'network' : 'container', event.id));
     let applied: Promise<void> = Promise.resolve();
     this.work = this.work.then(() => {
       try {
@@ -230,10 +236,29 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       }
     });
     const work = this.work;
+    this.pending++;
     this.published = this.published
       .then(() => work)
       .then(() => applied)
-      .then(() => safely(() => this.publish(event, before)));
+      .then(() => {
+        this.pending--;
+        safely(() => this.publish(event, before));
+      });
+  }
+
+  // Waits until every event received so far is applied, for at most `waitMs`: a read must not be
+  // answered from a model that has events in hand it has not applied yet (state known to be
+  // stale). Answers false when they are not applied in time (the read then goes to the engine).
+  caughtUp(waitMs: number): Promise<boolean> | true {
+    if (this.pending === 0) return true;
+    const target = this.published;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      void target.then(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   // The model is unsure of the engine's state until a resync completes.
@@ -308,15 +333,20 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
     if (event.type === 'container') {
       if (QUIET_ACTIONS.has(action)) return Promise.resolve();
       if (action === 'destroy') {
+        this.doomed.delete(keyOf('container', event.id));
         this.setContainer(event.id, this.taken(), null);
         return Promise.resolve();
       }
+      // Its destroy is in hand already (a probe's whole life arrives at once): no read.
+      if (this.doomed.has(keyOf('container', event.id))) return Promise.resolve();
       return this.refresh('container', event.id);
     }
     if (action === 'destroy') {
+      this.doomed.delete(keyOf('network', event.id));
       this.setNetwork(event.id, this.taken(), null);
       return Promise.resolve();
     }
+    if (action === 'create' && this.doomed.has(keyOf('network', event.id))) return Promise.resolve();
     const container = event.attributes.container;
     if ((action === 'connect' || action === 'disconnect') && container) {
       return Promise.all([this.refresh('container', container), this.refresh('network', event.id)]).then(
@@ -397,11 +427,18 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
     }
   }
 
-  private async readStrict(kind: Kind, id: string): Promise<void> {
+  // `ref` is an id, except for a write the model did not know the object of (a name): the
+  // answer is kept under its id.
+  private async readStrict(kind: Kind, ref: string): Promise<void> {
     const ticket = this.take();
     try {
-      if (kind === 'network') this.setNetwork(id, ticket, await this.port.network(id));
-      else this.setContainer(id, ticket, await this.port.container(id));
+      if (kind === 'network') {
+        const network = await this.port.network(ref);
+        this.setNetwork(network?.id ?? ref, ticket, network);
+      } else {
+        const container = await this.port.container(ref);
+        this.setContainer(container?.info.id ?? ref, ticket, container);
+      }
     } finally {
       this.release(ticket);
     }
