@@ -18,16 +18,31 @@ export function newEpoch(): string {
 
 const ID = /^([0-9a-z]{1,32})-(\d{1,15})$/;
 
-// The recent events of this process, for Last-Event-ID: at most `capacity` entries.
+// About how much memory an event holds: its strings (attributes carry a container's labels, which
+// may be large).
+export function approximateBytes(event: ObservedEvent): number {
+  let bytes = 256 + event.id.length + event.action.length;
+  for (const [key, value] of Object.entries(event.attributes)) bytes += key.length + value.length;
+  for (const subject of [event.network, event.container])
+    if (subject)
+      for (const [key, value] of Object.entries(subject.labels)) bytes += key.length + value.length;
+  return bytes * 2;
+}
+
+// The recent events of this process, for Last-Event-ID: at most `capacity` entries and about
+// `maxBytes` of them (the oldest go first).
 export class EventRing {
   private readonly entries: RingEntry[] = [];
+  private readonly sizes: number[] = [];
   private start = 0;
+  private bytes = 0;
   // The seq of the last event seen (0 before any).
   private head = 0;
 
   constructor(
     readonly epoch: string,
     private readonly capacity: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   idOf(seq: number): string {
@@ -41,19 +56,28 @@ export class EventRing {
 
   add(event: ObservedEvent): void {
     this.head = Math.max(this.head, event.seq);
-    this.push({ kind: 'event', seq: event.seq, event });
+    this.push({ kind: 'event', seq: event.seq, event }, approximateBytes(event));
   }
 
   addGap(reason: string): void {
-    this.push({ kind: 'gap', seq: this.head, reason });
+    this.push({ kind: 'gap', seq: this.head, reason }, 256 + reason.length * 2);
   }
 
-  private push(entry: RingEntry): void {
-    if (this.entries.length - this.start >= this.capacity) this.start += 1;
+  private push(entry: RingEntry, size: number): void {
     this.entries.push(entry);
+    this.sizes.push(size);
+    this.bytes += size;
+    while (
+      this.entries.length - this.start > 1 &&
+      (this.entries.length - this.start > this.capacity || this.bytes > this.maxBytes)
+    ) {
+      this.bytes -= this.sizes[this.start];
+      this.start += 1;
+    }
     // Compact now and then rather than shifting on every event.
-    if (this.start >= this.capacity) {
+    if (this.start >= 1024 || this.start >= this.entries.length / 2) {
       this.entries.splice(0, this.start);
+      this.sizes.splice(0, this.start);
       this.start = 0;
     }
   }
@@ -90,7 +114,7 @@ export class EventRing {
         kind: 'missed',
         reason: 'resume-too-old',
         message:
-          `The event id "${lastEventId}" is older than the ${this.capacity} recent events this service keeps: ` +
+          `The event id "${lastEventId}" is older than the recent events this service keeps: ` +
           'events may have been missed; read the current state, then follow this stream.',
       };
     }

@@ -40,8 +40,9 @@ import {
 export type StreamTransport = 'sse' | 'graphql-ws';
 type StreamKind = 'engine' | 'deployment';
 
-// Recent engine events kept for Last-Event-ID.
+// Recent engine events kept for Last-Event-ID: at most this many, and about this much memory.
 export const RECENT_EVENTS = 4096;
+export const RECENT_EVENTS_BYTES = 32 * 1024 * 1024;
 // Timers cannot wait longer than this (about 24.8 days): a later expiry is re-armed.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -77,7 +78,7 @@ function missed(reason: string, message: string): PublishedEngineEvent {
 @Injectable()
 export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveEvents.name);
-  private readonly ring = new EventRing(newEpoch(), RECENT_EVENTS);
+  private readonly ring = new EventRing(newEpoch(), RECENT_EVENTS, RECENT_EVENTS_BYTES);
   // Open streams by key id.
   private readonly byKey = new Map<string, Set<Open>>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -185,11 +186,17 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicat
   private onEvent(event: ObservedEvent): void {
     this.ring.add(event);
     const id = this.ring.idOf(event.seq);
+    // One message object per form (viewers', others'), shared by every stream that gets it: a
+    // queue holds references, not copies.
+    const forms = new Map<boolean, StreamMessage<PublishedEngineEvent>>();
     for (const streams of this.byKey.values()) {
       for (const open of streams) {
         if (open.kind !== 'engine' || !open.filter) continue;
-        const message = this.deliverable(event, open.actor, open.filter);
-        if (message) open.stream.push({ id, data: message });
+        if (!mayReceive(event, open.actor, this.policy) || !matchesFilter(event, open.filter)) continue;
+        const viewer = open.actor.role === 'viewer';
+        let message = forms.get(viewer);
+        if (!message) forms.set(viewer, (message = { id, data: publish(event, open.actor) }));
+        open.stream.push(message);
       }
     }
   }

@@ -11,6 +11,7 @@ import type {
   ReadModelStatus,
 } from '../../src/engine/read-model/read-model.types';
 import { type BoundedStream } from '../../src/live/bounded-stream';
+import { approximateBytes, EventRing } from '../../src/live/event-ring';
 import { assertValidFilter, matchesFilter } from '../../src/live/event-filter';
 import { mayReceive, publish } from '../../src/live/event-visibility';
 import { LiveEvents } from '../../src/live/live-events';
@@ -332,6 +333,17 @@ describe('the hub', () => {
     const tooOld = h.live.openEngineEvents(admin, { container: 'box-a' }, 'sse', old);
     const [notice] = await drain(tooOld);
     expect(notice.data.attributes.reason).toBe('resume-too-old');
+  });
+
+  it('keeps recent events within a memory bound as well as a count', () => {
+    const ring = new EventRing('ep', 1000, 200 * 1024);
+    const heavy = { ...BOX_A, labels: { big: 'x'.repeat(8 * 1024) } };
+    const events = Array.from({ length: 10 }, () => event('container', 'start', { container: heavy }));
+    for (const e of events) ring.add(e);
+    expect(approximateBytes(events[0])).toBeGreaterThan(16 * 1024);
+    expect(ring.resume(ring.idOf(events[0].seq))).toMatchObject({ kind: 'missed', reason: 'resume-too-old' });
+    const kept = ring.resume(ring.idOf(events[7].seq));
+    expect(kept.kind === 'replay' && kept.entries.map((e) => e.seq)).toEqual([events[8].seq, events[9].seq]);
   });
 
   it('tells every engine stream of a gap in the feed, also when resuming across it', async () => {
