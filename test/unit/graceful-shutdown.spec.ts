@@ -179,9 +179,10 @@ describe('TemplateRuntime.interruptRunning', () => {
     expect(actions.filter((a) => a.status === 'running')).toEqual([]);
     expect(actions.filter((a) => a.status === 'pending')).toEqual([]);
     expect(actions.some((a) => a.status === 'succeeded')).toBe(true);
-    expect(actions.filter((a) => a.status === 'failed')).toEqual([
-      expect.objectContaining({ error: 'the service stopped during this action' }),
-    ]);
+    // The held start (and whatever ran beside it) failed with the stop as the reason.
+    const failed = actions.filter((a) => a.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const a of failed) expect(a.error).toBe('the service stopped during this action');
 
     // The engine calls in flight go on; what they would write afterwards is dropped.
     engine.letGo();
