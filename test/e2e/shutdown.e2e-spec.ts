@@ -8,6 +8,7 @@ import { TEST_ADMIN_KEY } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { docker } from '../support/engine';
 import { runPrefix } from '../support/names';
+import { SseClient } from '../support/sse';
 import { freePort, ServiceProcesses, type ServiceProcess } from '../support/service-process';
 import { runTempDir } from '../support/temp';
 import {
@@ -26,6 +27,7 @@ describe('graceful shutdown of the built service', () => {
   const dir = runTempDir('stop-');
   const services = new ServiceProcesses();
   const sockets = new Set<WebSocket>();
+  const streams = new Set<SseClient>();
 
   async function start(
     databasePath: string,
@@ -61,6 +63,8 @@ describe('graceful shutdown of the built service', () => {
   afterEach(async () => {
     for (const ws of sockets) ws.terminate();
     sockets.clear();
+    for (const stream of streams) stream.close();
+    streams.clear();
     await services.stopAll();
   });
   afterAll(async () => {
@@ -218,5 +222,22 @@ describe('graceful shutdown of the built service', () => {
     console.log(`graphql-ws socket closed with ${close.code} "${close.reason}"`);
     expect(close.code).toBe(1001);
     expect(await service.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('ends an open SSE stream with an end message that says the service is stopping', async () => {
+    const databasePath = join(dir, 'sse', 'switchyard.sqlite');
+    const { service, port } = await start(databasePath);
+    const stream = await SseClient.open(port, '/api/v1/events', TEST_ADMIN_KEY);
+    streams.add(stream);
+    expect(stream.status).toBe(200);
+
+    service.child.kill('SIGTERM');
+    await stream.waitForEnd();
+    expect(stream.end?.data).toMatchObject({ code: 'SERVICE_STOPPING' });
+    expect(String(stream.end?.data.message)).toContain('stopping');
+    expect(await service.exit).toEqual({ code: 0, signal: null });
+    // The stream was a request in progress: ended by the stop, it did not hold the grace.
+    expect(service.output()).toContain('1 request(s) in progress get up to 10000 ms to finish');
+    expect(service.output()).toContain('requests in progress finished');
   });
 });
