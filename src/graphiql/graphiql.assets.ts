@@ -67,6 +67,24 @@ const INIT_JS = `(function () {
       );
     });
   }
+  // GraphiQL's fetcher sends an operation over graphql-ws when the editor's parsed document says it
+  // is a subscription; run right after typing, that document may still be the one before (and the
+  // subscription would go over HTTP, and be refused): the text sent decides.
+  function isSubscription(query, name) {
+    var text = String(query || '').replace(/#[^\\n]*/g, '');
+    if (name) {
+      var named = /\\bsubscription\\s+([_A-Za-z][_0-9A-Za-z]*)/g;
+      for (var m = named.exec(text); m; m = named.exec(text)) if (m[1] === name) return true;
+      return false;
+    }
+    return /^\\s*subscription\\b/.test(text);
+  }
+  function withOperationType(params, options) {
+    if (!isSubscription(params.query, params.operationName)) return options;
+    var name = params.operationName ? { kind: 'Name', value: params.operationName } : undefined;
+    var operation = { kind: 'OperationDefinition', operation: 'subscription', name: name };
+    return Object.assign({}, options, { documentAST: { kind: 'Document', definitions: [operation] } });
+  }
   function newFetcher() {
     // Subscriptions go over graphql-ws on the same path; GraphiQL sends the Headers pane as the
     // connection params (authorization included).
@@ -74,7 +92,7 @@ const INIT_JS = `(function () {
     return function (params, options) {
       if (!hasKey(options && options.headers))
         return Promise.resolve({ errors: [{ message: NO_KEY, extensions: { code: 'UNAUTHENTICATED' } }] });
-      return inner(params, options);
+      return inner(params, withOperationType(params, options));
     };
   }
   function showKeyState(keyed) {

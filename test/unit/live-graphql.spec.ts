@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import { runInNewContext, Script } from 'node:vm';
 import type { ErrorCode } from '../../src/common/errors/error-codes';
+import { graphiqlAsset } from '../../src/graphiql/graphiql.assets';
 import {
   CLIENT_ENDED,
   deploymentProgressOf,
@@ -117,6 +119,34 @@ describe('subscriptionOf (a hub stream as a subscription iterator)', () => {
     await iterator.return!();
     expect(await pending).toEqual({ done: true, value: undefined });
     expect(stream.closedWith).toBe(CLIENT_ENDED);
+  });
+});
+
+describe("GraphiQL's start script", () => {
+  it('is valid JavaScript and sends subscriptions to the graphql-ws URL', () => {
+    const js = graphiqlAsset('init.js')!.body.toString();
+    expect(() => new Script(js)).not.toThrow();
+    expect(js).toContain("subscriptionUrl: url.replace(/^http/, 'ws')");
+  });
+
+  it("tells a subscription by the text sent (the editor's parsed document may lag behind typing)", () => {
+    const js = graphiqlAsset('init.js')!.body.toString();
+    const source = js.slice(
+      js.indexOf('  function isSubscription'),
+      js.indexOf('  function withOperationType'),
+    );
+    const isSubscription = runInNewContext(`${source}; isSubscription;`) as (
+      query: string,
+      operationName?: string,
+    ) => boolean;
+    expect(isSubscription('subscription { engineEvents { id } }')).toBe(true);
+    expect(isSubscription('# events\n  subscription { engineEvents { id } }')).toBe(true);
+    expect(isSubscription('{ networks { name } }')).toBe(false);
+    expect(isSubscription('# subscription\n{ networks { name } }')).toBe(false);
+    const two = 'query A { networks { name } } subscription B { engineEvents { id } }';
+    expect(isSubscription(two, 'B')).toBe(true);
+    expect(isSubscription(two, 'A')).toBe(false);
+    expect(isSubscription('subscription Bx { engineEvents { id } }', 'B')).toBe(false);
   });
 });
 
