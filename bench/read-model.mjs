@@ -238,7 +238,10 @@ async function start(label, extraEnv, profileName) {
     ...(profileName ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${profileName}`] : []),
   ];
   const t0 = performance.now();
-  const service = await startService(extraEnv, { nodeFlags });
+  const service = await startService(extraEnv, { nodeFlags }).catch((error) => {
+    rmSync(diagnostics, { recursive: true, force: true });
+    throw error;
+  });
   const started = { label, t0, diagnostics, ...service };
   services.add(started);
   return started;
