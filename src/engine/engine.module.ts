@@ -19,7 +19,7 @@ export class EngineModule {
   // The dockerode adapter on DOCKER_HOST, unless another implementation of the port is given
   // (tests run the whole application on an in-memory engine: no feed, no model).
   static forRoot(engine?: ContainerEngine): DynamicModule {
-    const exports = [CONTAINER_ENGINE, ENGINE_EVENTS, ENGINE_DIRECT];
+    const exported = [CONTAINER_ENGINE, ENGINE_EVENTS, ENGINE_DIRECT];
     if (engine) {
       return {
         module: EngineModule,
@@ -28,7 +28,7 @@ export class EngineModule {
           { provide: ENGINE_DIRECT, useValue: engine },
           { provide: ENGINE_EVENTS, useValue: new NoEngineEvents() },
         ],
-        exports,
+        exports: exported,
       };
     }
     const runtime: Provider = {
@@ -63,7 +63,7 @@ export class EngineModule {
         { provide: ENGINE_DIRECT, inject: [ReadModelRuntime], useFactory: (r: ReadModelRuntime) => r.direct },
         { provide: ENGINE_EVENTS, inject: [ReadModelRuntime], useFactory: (r: ReadModelRuntime) => r.model },
       ],
-      exports,
+      exports: exported,
     };
   }
 }
