@@ -307,6 +307,7 @@ describe('template runtime on the engine', () => {
       runtime.apply(record, ADMIN, { wait: true }),
       runtime.apply(record, ADMIN, { wait: true }),
     ]);
+    if (a.status === 'rejected') console.log('the first apply was refused:', a.reason);
     expect(a.status).toBe('fulfilled');
     expect(b).toMatchObject({ status: 'rejected', reason: { code: 'TEMPLATE_BUSY' } });
     const reason = (b as PromiseRejectedResult).reason as {

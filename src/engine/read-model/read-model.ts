@@ -299,7 +299,13 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   }
 
   private setPhase(phase: ReadModelPhase, message: string | undefined): void {
-    if (this.phase !== phase) this.logger.log(`read model ${phase}${message ? `: ${message}` : ''}`);
+    if (this.phase !== phase) {
+      // One info line when it becomes live, a warning when it goes stale; the steps between are debug.
+      const line = `read model ${phase}${message ? `: ${message}` : ''}`;
+      if (phase === 'stale') this.logger.warn(line);
+      else if (phase === 'live') this.logger.log(line);
+      else this.logger.debug(line);
+    }
     this.phase = phase;
     this.message = message;
   }
