@@ -3,7 +3,8 @@
 # the base image (scripts/base-image.sh, kept between runs), builds the service image from a
 # prepared context, checks the real docker-compose.yml with `docker-compose config`, brings it up
 # once, waits until the container is healthy and /health/ready answers ready, lists networks
-# through the containerised service with an admin key, stops it (graceful: exit code 0), then
+# through the containerised service with an admin key, makes a new admin key with the CLI in the
+# container (as the README says for a lost key), stops it (graceful: exit code 0), then
 # `down -v`. Everything it makes is named switchyard-image-test-*; leftovers of earlier runs that
 # nothing uses are removed first.
 #
@@ -98,7 +99,8 @@ link_copy test/tools/openapi-client/package.json "$ctx/test/tools/openapi-client
 tools=$(readlink -f test/tools/openapi-client/node_modules || true)
 [ -d "$tools" ] && link_copy "$tools" "$ctx/test/tools/openapi-client/node_modules"
 
-# 3. The compose file as users run it, plus the test's own network range.
+# 3. The compose file as users run it, plus the test's own network range (an override file, as
+# the README shows for choosing the project network's subnet).
 cat >"$work/test-network.yml" <<EOF
 networks:
   default:
@@ -136,6 +138,13 @@ networks=$(in_engine -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$PO
 for name in bridge "${RUN}_default"; do
   echo "$networks" | grep -q "\"name\":\"$name\"" || fail "the network list lacks $name: $networks"
 done
+# A lost admin key, as the README says: the CLI run in the service's container (no shell there).
+minted=$("$DOCKER" exec "$container" node dist/cli/admin-key.js --name image-test-lost-key 2>&1) ||
+  fail "the admin-key CLI failed in the container: $minted"
+lost_key=$(echo "$minted" | grep -oE 'sy_[A-Za-z0-9_-]{43}' | head -n 1)
+[ -n "$lost_key" ] || fail "the admin-key CLI printed no key: $minted"
+in_engine -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $lost_key" \
+  "http://127.0.0.1:$PORT/api/v1/api-keys" | grep -q '^200$' || fail "the key the CLI made is refused"
 [ "$("$DOCKER" exec "$container" node -e 'process.stdout.write(String(process.getuid()))')" = 10001 ] ||
   fail "the service does not run as user 10001"
 "$DOCKER" exec "$container" node -e "process.exit(require('node:fs').existsSync('/data/switchyard.sqlite') ? 0 : 1)" ||

@@ -95,10 +95,19 @@ async function main(): Promise<void> {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     exitPortTaken(config.PORT, config.HOST);
   }
-  logger.log(
-    `listening on http://${config.HOST}:${config.PORT} (REST /api/v1, GraphQL /graphql, docs /api/docs)`,
-  );
+  logger.log(`listening on http://${config.HOST}:${config.PORT} (${servedPaths(config)})`);
   await reportEngine(app, logger);
+}
+
+// What the start-up line lists: where each interface is (metrics only when METRICS serves them).
+function servedPaths(config: AppConfig): string {
+  return [
+    'REST /api/v1',
+    'event streams (SSE) /api/v1/events',
+    'GraphQL /graphql (subscriptions over graphql-ws)',
+    ...(config.METRICS === 'off' ? [] : ['metrics /metrics']),
+    'docs /api/docs',
+  ].join(', ');
 }
 
 // One start-up line about the engine: the adapter logs its version and API when it first talks

@@ -18,6 +18,11 @@ import { aRole, roleAtLeast, type Actor, type Role } from './roles';
 export const BOOTSTRAP_KEY_NAME = 'bootstrap-admin';
 // Mints an admin key from the host (src/cli/admin-key.ts), for a lost one.
 export const ADMIN_KEY_COMMAND = 'npm run key:admin -- --name <name>';
+// The same where the service runs from the image (no shell there, so no npm scripts): the
+// compiled command straight through node, in the service's container and so its environment.
+export const ADMIN_KEY_IMAGE_COMMAND = 'docker exec <container> node dist/cli/admin-key.js --name <name>';
+// What the service says where a lost admin key is the question.
+export const ADMIN_KEY_HINT = `${ADMIN_KEY_COMMAND} (in the image: ${ADMIN_KEY_IMAGE_COMMAND})`;
 const TOUCH_INTERVAL_MS = 60_000;
 const AUTH_CACHE_MS = 5_000;
 const AUTH_CACHE_ENTRIES = 10_000;
@@ -95,7 +100,7 @@ export class ApiKeysService implements OnApplicationBootstrap {
     process.stderr.write(
       `\nswitchyard: created the first admin API key (name "${BOOTSTRAP_KEY_NAME}"). It is shown only now:\n\n  ${key}\n\n` +
         'Send it as "Authorization: Bearer <key>". Set ADMIN_API_KEY to choose the admin key yourself.\n' +
-        `If it is lost, make another on this host: ${ADMIN_KEY_COMMAND}\n\n`,
+        `If it is lost, make another on this host: ${ADMIN_KEY_HINT}\n\n`,
     );
   }
 
@@ -151,8 +156,8 @@ export class ApiKeysService implements OnApplicationBootstrap {
     ).length;
     this.logger.log(
       admins > 0
-        ? `an admin key exists (${admins} active); if it was lost, make a new one on this host: ${ADMIN_KEY_COMMAND}`
-        : `no admin key is active (only keys of other roles are); make one on this host: ${ADMIN_KEY_COMMAND}`,
+        ? `an admin key exists (${admins} active); if it was lost, make a new one on this host: ${ADMIN_KEY_HINT}`
+        : `no admin key is active (only keys of other roles are); make one on this host: ${ADMIN_KEY_HINT}`,
     );
   }
 

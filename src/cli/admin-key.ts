@@ -10,19 +10,20 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { AuditWriter } from '../audit/audit-writer';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { generateApiKey } from '../auth/api-key-secret';
-import { ADMIN_KEY_COMMAND, newApiKeyEntity } from '../auth/api-keys.service';
+import { ADMIN_KEY_COMMAND, ADMIN_KEY_IMAGE_COMMAND, newApiKeyEntity } from '../auth/api-keys.service';
 import { CreateApiKeyInput } from '../auth/dto/create-api-key.input';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { databaseOptions } from '../database/database.options';
 import { WriteQueue } from '../database/write-queue';
 
-// `npm run key:admin -- --name <name>`: a new admin API key for whoever lost theirs. It needs what
+// `npm run key:admin -- --name <name>` (`node dist/cli/admin-key.js --name <name>` in the image): a new admin API key for whoever lost theirs. It needs what
 // only the host gives (the database file), no API key: the service may be running or not. The key
 // is minted as the API mints keys, recorded in the audit log as made by the host's user, and
 // printed once.
 
 const USAGE =
   `usage: ${ADMIN_KEY_COMMAND}\n` +
+  `   or: node dist/cli/admin-key.js --name <name>   (in the image: ${ADMIN_KEY_IMAGE_COMMAND})\n` +
   'Makes a new admin API key in the database at DATABASE_PATH (the service may be running) and prints it once.\n' +
   'Run it with the environment of the service (DATABASE_PATH, AUDIT_HMAC_KEY).\n';
 const EXIT_REFUSED = 1;
@@ -122,7 +123,7 @@ async function mint(name: string): Promise<{ key: string; actor: string; path: s
           durationMs: null,
           before: null,
           after: null,
-          detail: `An admin key made on the host with ${ADMIN_KEY_COMMAND} (no API key involved).`,
+          detail: 'An admin key made on the host with the key:admin command (no API key involved).',
           actorKeyId: null,
           targetLabels: null,
         },

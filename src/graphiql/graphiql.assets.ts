@@ -233,7 +233,8 @@ body.no-key .graphiql-doc-explorer-error::after { font-size: 14px; content: "No 
 <code>{"authorization": "Bearer &lt;your key&gt;"}</code>, and the schema loads (docs, autocompletion); nothing is
 sent before that. The page never stores it. No key yet? The admin key is printed at the first start; an admin makes
 others with <code>POST /api/v1/api-keys</code>. Lost the admin key? On the service's host:
-<code>npm run key:admin -- --name &lt;name&gt;</code>.</p>
+<code>npm run key:admin -- --name &lt;name&gt;</code> (in the image:
+<code>docker exec &lt;container&gt; node dist/cli/admin-key.js --name &lt;name&gt;</code>).</p>
 <div id="graphiql">Loading the GraphQL IDE...</div>
 <script src="${IDE_ASSET_PREFIX}react.production.min.js"></script>
 <script src="${IDE_ASSET_PREFIX}react-dom.production.min.js"></script>
