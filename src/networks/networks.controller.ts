@@ -41,12 +41,12 @@ export class NetworksController {
     @Query() filter: NetworkFilterInput,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     const answer = await this.networks.listAnswer(filter, actor);
-    // The answer's JSON is made once per model version (NetworkListAnswer); a string with a JSON
-    // content type goes out as it is, through the same hooks as any answer.
+    // The answer's JSON is made once per model version (NetworkListAnswer); bytes with a JSON
+    // content type go out as they are, through the same hooks as any answer.
     void reply.type('application/json; charset=utf-8');
-    return answer.json();
+    return answer.body();
   }
 
   @Post()
