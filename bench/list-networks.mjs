@@ -22,7 +22,7 @@ async function main() {
     const res = await engineRequest('POST', '/networks/create', {
       Name: `${PREFIX}${i}`,
       Labels: { 'switchyard-bench': '1', 'io.switchyard.managed': 'true' },
-      IPAM: { Config: [{ Subnet: `10.240.${i}.0/24` }] },
+      IPAM: { Config: [{ Subnet: `10.123.${200 + i}.0/24` }] },
     });
     if (res.status !== 201) throw new Error(`could not create bench network: ${res.body}`);
   }

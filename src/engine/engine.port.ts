@@ -37,6 +37,11 @@ export interface ContainerEngine {
   features(): Promise<EngineFeatures>;
   info(): Promise<EngineInfo>;
 
+  // Optional: a number that changes whenever what the reads below answer may have changed (the
+  // read model's version), or null when no such promise holds (every read asks the engine).
+  // Callers may keep answers derived from reads made at one version while it stays the same.
+  readVersion?(): Promise<number | null>;
+
   listNetworks(filter?: NetworkFilter): Promise<NetworkInfo[]>;
   inspectNetwork(id: string): Promise<NetworkInfo>;
   createNetwork(spec: NetworkSpec): Promise<string>;

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { Audited, NETWORK_REF, NEW_NETWORK } from '../audit/audited.decorator';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentActor } from '../auth/access.decorators';
@@ -36,8 +37,16 @@ export class NetworksController {
   @ApiResponse({ status: 200, type: NetworkListModel })
   @ApiProblems(400, 503, 504)
   @Allow('viewer')
-  async list(@Query() filter: NetworkFilterInput, @CurrentActor() actor: Actor): Promise<NetworkListModel> {
-    return { items: await this.networks.list(filter, actor) };
+  async list(
+    @Query() filter: NetworkFilterInput,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
+    const answer = await this.networks.listAnswer(filter, actor);
+    // The answer's JSON is made once per model version (NetworkListAnswer); bytes with a JSON
+    // content type go out as they are, through the same hooks as any answer.
+    void reply.type('application/json; charset=utf-8');
+    return answer.body();
   }
 
   @Post()

@@ -17,6 +17,7 @@ import { isBuiltIn, refuseBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup } from '../lookup/resource-lookup';
 import { CreateClaims } from './network-claims';
 import { NetworkPresenter } from './network-presenter';
+import { NetworkListAnswer, NetworkListCache } from './network-list-cache';
 import { planNetwork } from './network-spec';
 import { MANAGED_LABEL } from '../common/labels';
 import { BUILTIN_NETWORK_NAMES } from '../lookup/network-facts';
@@ -35,6 +36,7 @@ export class NetworksService {
   // Switchyard).
   private readonly createClaims = new CreateClaims();
   private readonly pruneLock = new Mutex();
+  private readonly listCache = new NetworkListCache();
 
   private readonly pools: Cidr[];
 
@@ -51,6 +53,19 @@ export class NetworksService {
   }
 
   async list(filter: NetworkFilterInput, actor: Actor): Promise<NetworkModel[]> {
+    return (await this.listAnswer(filter, actor)).items;
+  }
+
+  // The list with its REST serialisation. While the read model serves reads, an answer is kept
+  // for as long as the model's version stays the same (same filter, same role and scope).
+  async listAnswer(filter: NetworkFilterInput, actor: Actor): Promise<NetworkListAnswer> {
+    const version = this.engine.readVersion ? await this.engine.readVersion() : null;
+    const compute = async () => new NetworkListAnswer(await this.presentList(filter, actor));
+    if (version === null) return compute();
+    return this.listCache.answer(version, filter, actor, compute);
+  }
+
+  private async presentList(filter: NetworkFilterInput, actor: Actor): Promise<NetworkModel[]> {
     const [networks, running] = await Promise.all([
       this.engine.listNetworks({
         driver: filter.driver ? [filter.driver] : undefined,

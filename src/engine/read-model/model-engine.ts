@@ -72,6 +72,12 @@ export class ModelBackedEngine implements ContainerEngine {
     return (caughtUp === true || (await caughtUp)) && this.model.serves();
   }
 
+  // The model's version when the model answers reads (caught up with what it has received); null
+  // when reads go to the engine. Reads made while it stays the same read the same state.
+  async readVersion(): Promise<number | null> {
+    return (await this.modelServes()) ? this.model.version() : null;
+  }
+
   async listNetworks(filter?: NetworkFilter): Promise<NetworkInfo[]> {
     if (await this.modelServes()) return this.model.listNetworks(filter);
     this.fallback('network.list');

@@ -112,6 +112,12 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   private readonly slots: Slots;
   private networkList: readonly NetworkInfo[] | null = null;
   private containerOrder: readonly ContainerRecord[] | null = null;
+  // The containers a list without `all` answers (running, paused, restarting), newest first: most
+  // lists are of those, and they are few beside the created and exited ones.
+  private listedOrder: readonly ContainerRecord[] | null = null;
+  // Bumped by every change applied to the networks or containers: answers computed from the model
+  // may be kept as long as it has not moved (src/networks/network-list-cache.ts).
+  private changes = 0;
 
   // Events go through `work` in order: a resync holds the events behind it until it is done.
   private work: Promise<void> = Promise.resolve();
@@ -526,6 +532,7 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       if (!this.networks.delete(id)) return;
       this.pruneTickets();
     }
+    this.changes++;
     this.networkList = null;
     this.reportSize();
   }
@@ -549,7 +556,9 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       this.containers.delete(id);
       this.pruneTickets();
     }
+    this.changes++;
     this.containerOrder = null;
+    this.listedOrder = null;
     this.reportSize();
   }
 
@@ -619,10 +628,17 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
     }) as NetworkInfo;
   }
 
+  // The model's version: it increases with every change applied to its networks or containers, so
+  // that two reads at the same version read the same state.
+  version(): number {
+    return this.changes;
+  }
+
   // Newest first, like the engine.
   listContainers(filter: ContainerListFilter = {}, now = Date.now()): ContainerSummary[] {
     const answer: ContainerSummary[] = [];
-    for (const record of this.orderedContainers()) {
+    const everyState = filter.all === true || (filter.status?.length ?? 0) > 0;
+    for (const record of everyState ? this.orderedContainers() : this.listedContainers()) {
       if (matchesContainerFilter(record.info, filter)) answer.push(this.summaryOf(record, now));
     }
     return answer;
@@ -639,6 +655,16 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       );
     }
     return this.containerOrder;
+  }
+
+  // What a list without `all` may answer, in the list's order: the filter is still applied to them.
+  private listedContainers(): readonly ContainerRecord[] {
+    if (!this.listedOrder) {
+      this.listedOrder = this.orderedContainers().filter((record) =>
+        matchesContainerFilter(record.info, { all: false }),
+      );
+    }
+    return this.listedOrder;
   }
 
   private summaryOf(record: ContainerRecord, now: number): ContainerSummary {
