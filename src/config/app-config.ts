@@ -142,6 +142,14 @@ export class AppConfig {
   @Max(100000, { message: 'STREAM_BUFFER_MESSAGES must be an integer from 10 to 100000' })
   STREAM_BUFFER_MESSAGES = 1000;
 
+  // Bytes of messages (as JSON) waiting for one slow client; past it the stream ends with a reason.
+  // Events carry their container's labels, so a count of messages alone does not bound memory.
+  @Transform(toInt)
+  @IsInt({ message: 'STREAM_BUFFER_BYTES must be an integer from 65536 to 1073741824' })
+  @Min(65536, { message: 'STREAM_BUFFER_BYTES must be an integer from 65536 to 1073741824' })
+  @Max(1073741824, { message: 'STREAM_BUFFER_BYTES must be an integer from 65536 to 1073741824' })
+  STREAM_BUFFER_BYTES = 8388608;
+
   // On SIGTERM: how long requests in progress may take to finish before the service stops anyway.
   @Transform(toInt)
   @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer from 0 to 600000' })

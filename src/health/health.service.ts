@@ -25,7 +25,7 @@ export interface Readiness {
 }
 
 // What anyone may learn: whether the service and each dependency is up. Where the engine is, its
-// version and why a check failed are for callers with a key.
+// version and why a check failed are for callers with an unscoped key.
 export interface PublicReadiness {
   status: Readiness['status'];
   checks: { database: { status: CheckResult['status'] }; engine: { status: CheckResult['status'] } };

@@ -7,11 +7,31 @@ export interface StreamEnd {
   code: ErrorCode | null;
 }
 
+// Which bound a reader fell behind by: the count of messages waiting, or their size.
+export type StreamBound = 'messages' | 'bytes';
+
+// A message's size as JSON, measured once however many streams queue it (the hub shares one
+// message object between the streams that get it).
+const sizes = new WeakMap<object, number>();
+
+export function messageBytes(message: StreamMessage<unknown>): number {
+  let size = sizes.get(message);
+  if (size === undefined) {
+    size = Buffer.byteLength(JSON.stringify(message) ?? '');
+    sizes.set(message, size);
+  }
+  return size;
+}
+
 // A client stream with a bounded queue. The hub pushes; the transport iterates. A reader that
-// lets `limit` messages pile up ends the stream (STREAM_OVERFLOW): the queue is dropped rather
-// than grown, and the client resumes from the last id it received.
+// lets `limit` messages, or `maxBytes` bytes of messages (as JSON), pile up ends the stream
+// (STREAM_OVERFLOW): the queue is dropped rather than grown, and the client resumes from the last
+// id it received. The byte bound matters because a container event carries the container's
+// labels, which may be large: a count alone would let one stalled stream hold far too much.
 export class BoundedStream<T> implements LiveStream<T> {
   private readonly queue: StreamMessage<T>[] = [];
+  // Bytes of the queued messages that count against maxBytes (not the replay's).
+  private queuedBytes = 0;
   private waiting: ((result: IteratorResult<StreamMessage<T>>) => void) | null = null;
   private end: StreamEnd | null = null;
   // The end is told to the reader after what was queued before it (a deployment's `finished`).
@@ -22,7 +42,8 @@ export class BoundedStream<T> implements LiveStream<T> {
 
   constructor(
     private readonly limit: number,
-    private readonly overflowMessage: () => string,
+    private readonly overflowMessage: (bound: StreamBound) => string,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   get endReason(): string | null {
@@ -57,10 +78,18 @@ export class BoundedStream<T> implements LiveStream<T> {
       return;
     }
     if (this.queue.length - this.backlog >= this.limit) {
-      this.close(this.overflowMessage(), 'STREAM_OVERFLOW');
+      this.close(this.overflowMessage('messages'), 'STREAM_OVERFLOW');
+      return;
+    }
+    const size = messageBytes(message);
+    // One message alone never overflows (an event bigger than the bound still reaches a reader
+    // that keeps up); what piles up behind it does.
+    if (this.queuedBytes > 0 && this.queuedBytes + size > this.maxBytes) {
+      this.close(this.overflowMessage('bytes'), 'STREAM_OVERFLOW');
       return;
     }
     this.queue.push(message);
+    this.queuedBytes += size;
   }
 
   // Queues a replay (what followed a Last-Event-ID): bounded by what it replays from, not by the
@@ -84,6 +113,7 @@ export class BoundedStream<T> implements LiveStream<T> {
     if (this.end) return;
     this.queue.length = 0;
     this.backlog = 0;
+    this.queuedBytes = 0;
     this.settle({ reason, code });
   }
 
@@ -102,6 +132,7 @@ export class BoundedStream<T> implements LiveStream<T> {
       next: () => {
         const next = this.queue.shift();
         if (next && this.backlog > 0) this.backlog -= 1;
+        else if (next) this.queuedBytes -= messageBytes(next);
         if (next && (!this.end || this.draining)) return Promise.resolve({ value: next, done: false });
         if (this.end) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve) => (this.waiting = resolve));

@@ -1,3 +1,4 @@
+import { Redactor } from '../audit/redact';
 import type { AccessPolicy } from '../auth/access-policy';
 import type { Actor } from '../auth/roles';
 import type { EventSubject, ObservedEvent } from '../engine/read-model/read-model.types';
@@ -5,9 +6,20 @@ import { BUILTIN_NETWORK_NAMES } from '../lookup/network-facts';
 import { baseAction } from './event-filter';
 import type { PublishedEngineEvent } from './live.types';
 
-// Actions whose text carries the command run (`exec_start: sh -c ...`): a container read never
-// shows exec commands, so viewers get the bare action.
-const COMMAND_ACTIONS = new Set(['exec_create', 'exec_start', 'exec_detach']);
+// Attributes that could hold a command line, were the engine to put one there (Docker puts it
+// in the action, `exec_start: <command>`, and gives only execID, exitCode and the container's
+// name, image and labels; these names are the audit's command fields).
+const COMMAND_ATTRIBUTES = new Set(['command', 'cmd', 'entrypoint', 'args']);
+
+// How a key is told an event: `full` with an exec's command line (secret-looking NAME=value pairs
+// redacted, as in the audit log); `bare` without it (`exec_start`). A command can carry anything
+// (`sh -c PASSWORD=... tool`) and the audit shows it only to unscoped keys, so only an unscoped
+// admin key gets it.
+export type EventForm = 'full' | 'bare';
+
+export function eventForm(actor: Actor, policy: AccessPolicy): EventForm {
+  return actor.role === 'admin' && policy.unscoped(actor) ? 'full' : 'bare';
+}
 
 // Whether a key may learn anything of an event. A key without scope sees every event. A scoped
 // key sees an event only when every object it names is one the key could read: its subject
@@ -32,19 +44,53 @@ export function mayReceive(event: ObservedEvent, actor: Actor, policy: AccessPol
   return true;
 }
 
-// The message a key receives: the engine's event in the contract's shape, with what a read would
-// hide from this key left out.
-export function publish(event: ObservedEvent, actor: Actor): PublishedEngineEvent {
-  const action =
-    actor.role === 'viewer' && COMMAND_ACTIONS.has(baseAction(event.action))
-      ? baseAction(event.action)
-      : event.action;
+// The message a key of this form receives: the engine's event in the contract's shape, with what
+// the form may not show left out. `redactPattern` is AUDIT_REDACT_PATTERN.
+export function publish(event: ObservedEvent, form: EventForm, redactPattern?: string): PublishedEngineEvent {
+  const exec = isExec(event);
+  const redactor = exec && form === 'full' ? redactorFor(redactPattern) : null;
   return {
     type: event.type,
-    action,
+    action: exec ? execAction(event.action, redactor) : event.action,
     id: event.id,
     name: event.name,
-    attributes: { ...event.attributes },
+    attributes: exec ? execAttributes(event.attributes, redactor) : { ...event.attributes },
     time: event.time,
   };
+}
+
+// Events of an exec (exec_create, exec_start, exec_detach, exec_die; Docker's health checks run
+// as execs too), whose action may carry the command run.
+function isExec(event: ObservedEvent): boolean {
+  return event.type === 'container' && baseAction(event.action).startsWith('exec_');
+}
+
+// `exec_start: <command>` with its secrets redacted, or the bare `exec_start` (redactor null).
+function execAction(action: string, redactor: Redactor | null): string {
+  const base = baseAction(action);
+  if (redactor === null || base === action) return base;
+  return `${base}:${redactor.command(action.slice(base.length + 1))}`;
+}
+
+function execAttributes(
+  attributes: Record<string, string>,
+  redactor: Redactor | null,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (!COMMAND_ATTRIBUTES.has(key.toLowerCase())) out[key] = value;
+    else if (redactor !== null) out[key] = redactor.command(value);
+  }
+  return out;
+}
+
+// One Redactor per pattern (AUDIT_REDACT_PATTERN is one setting: one Redactor in practice).
+const redactors = new Map<string, Redactor>();
+
+function redactorFor(pattern: string | undefined): Redactor {
+  const key = pattern ?? '';
+  let redactor = redactors.get(key);
+  if (!redactor)
+    redactors.set(key, (redactor = pattern === undefined ? new Redactor() : new Redactor(pattern)));
+  return redactor;
 }

@@ -26,7 +26,7 @@ import { TemplateRuntime } from '../templates/apply/template-runtime';
 import { BoundedStream, type StreamEnd } from './bounded-stream';
 import { assertValidFilter, matchesFilter } from './event-filter';
 import { EventRing, newEpoch, type RingEntry } from './event-ring';
-import { mayReceive, publish } from './event-visibility';
+import { eventForm, type EventForm, mayReceive, publish } from './event-visibility';
 import {
   type DeploymentProgressEvent,
   type EngineEventFilter,
@@ -186,16 +186,16 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicat
   private onEvent(event: ObservedEvent): void {
     this.ring.add(event);
     const id = this.ring.idOf(event.seq);
-    // One message object per form (viewers', others'), shared by every stream that gets it: a
-    // queue holds references, not copies.
-    const forms = new Map<boolean, StreamMessage<PublishedEngineEvent>>();
+    // One message object per form (with an exec's command or without), shared by every stream that
+    // gets it: a queue holds references, not copies.
+    const forms = new Map<EventForm, StreamMessage<PublishedEngineEvent>>();
     for (const streams of this.byKey.values()) {
       for (const open of streams) {
         if (open.kind !== 'engine' || !open.filter) continue;
         if (!mayReceive(event, open.actor, this.policy) || !matchesFilter(event, open.filter)) continue;
-        const viewer = open.actor.role === 'viewer';
-        let message = forms.get(viewer);
-        if (!message) forms.set(viewer, (message = { id, data: publish(event, open.actor) }));
+        const form = eventForm(open.actor, this.policy);
+        let message = forms.get(form);
+        if (!message) forms.set(form, (message = { id, data: this.published(event, form) }));
         open.stream.push(message);
       }
     }
@@ -217,7 +217,11 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicat
     filter: EngineEventFilter,
   ): PublishedEngineEvent | null {
     if (!mayReceive(event, actor, this.policy) || !matchesFilter(event, filter)) return null;
-    return publish(event, actor);
+    return this.published(event, eventForm(actor, this.policy));
+  }
+
+  private published(event: ObservedEvent, form: EventForm): PublishedEngineEvent {
+    return publish(event, form, this.config.AUDIT_REDACT_PATTERN);
   }
 
   // What followed `lastEventId` for this key and filter, or a notice that events may have been missed.
@@ -257,11 +261,14 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicat
   ): BoundedStream<T> {
     this.assertRoom(actor);
     const limit = this.config.STREAM_BUFFER_MESSAGES;
+    const bytes = this.config.STREAM_BUFFER_BYTES;
     const stream = new BoundedStream<T>(
       limit,
-      () =>
-        `The client fell behind by ${limit} messages (STREAM_BUFFER_MESSAGES), so this stream was ended: ` +
+      (bound) =>
+        `The client fell behind by ${bound === 'bytes' ? `${bytes} bytes` : `${limit} messages`} ` +
+        `(STREAM_BUFFER_${bound.toUpperCase()}), so this stream was ended: ` +
         'read faster, or reconnect with Last-Event-ID set to the id of the last message received to resume.',
+      bytes,
     );
     const open: Open = { actor, kind, transport, stream: stream as BoundedStream<unknown>, filter };
     let streams = this.byKey.get(actor.keyId);

@@ -294,19 +294,33 @@ describe('trust: the HTTP gate', () => {
     }
   });
 
-  it('shows engine details on /health/ready only to callers with a valid key', async () => {
-    const anon = await t.anon.get('/health/ready').expect(200);
-    expect(anon.body).toEqual({
+  it('shows engine details on /health/ready only to callers with a valid unscoped key', async () => {
+    const statesOnly = {
       status: 'ready',
       checks: { database: { status: 'up' }, engine: { status: 'up' } },
       readModel: { state: expect.stringMatching(/^(starting|syncing|live|stale)$/) as unknown },
-    });
+    };
+    const anon = await t.anon.get('/health/ready').expect(200);
+    expect(anon.body).toEqual(statesOnly);
     const badKey = await t.as('sy_wrong').get('/health/ready').expect(200);
-    expect(badKey.body).toEqual(anon.body);
+    expect(badKey.body).toEqual(statesOnly);
     const keyed = await t.as(keys.viewer).get('/health/ready').expect(200);
     expect(keyed.body.checks.engine).toMatchObject({ status: 'up', endpoint: ENGINE_HOST });
     expect(keyed.body.checks.engine.apiVersion).toMatch(/^1\.\d+$/);
     expect(typeof keyed.body.checks.engine.version).toBe('string');
+    expect(typeof keyed.body.readModel.networks).toBe('number');
+    // A scoped key, even an admin one, sees the states only: the details (where the engine is, its
+    // version, the counts of all its objects) are about the whole engine, beyond its scope.
+    for (const role of ['viewer', 'admin']) {
+      const scoped = (
+        await t.http
+          .post('/api/v1/api-keys')
+          .send({ name: `${p}scoped-${role}`, role, scope: { team: `${p}t` } })
+          .expect(201)
+      ).body.key as string;
+      const answer = await t.as(scoped).get('/health/ready').expect(200);
+      expect(answer.body).toEqual(statesOnly);
+    }
   });
 });
 

@@ -13,7 +13,7 @@ import type {
 import { type BoundedStream } from '../../src/live/bounded-stream';
 import { approximateBytes, EventRing } from '../../src/live/event-ring';
 import { assertValidFilter, matchesFilter } from '../../src/live/event-filter';
-import { mayReceive, publish } from '../../src/live/event-visibility';
+import { eventForm, mayReceive, publish } from '../../src/live/event-visibility';
 import { LiveEvents } from '../../src/live/live-events';
 import type { LiveStream, PublishedEngineEvent, StreamMessage } from '../../src/live/live.types';
 import { Metrics } from '../../src/metrics/metrics';
@@ -254,11 +254,12 @@ describe('event visibility', () => {
     );
   });
 
-  it('never tells a viewer the command of an exec', () => {
+  it('tells the command of an exec only to an unscoped admin key', () => {
     const exec = event('container', 'exec_start: sh -c "echo secret"', { container: BOX_A });
-    expect(publish(exec, viewerA).action).toBe('exec_start');
-    expect(publish(exec, teamA).action).toBe('exec_start: sh -c "echo secret"');
-    expect(publish(exec, viewerA).attributes).toMatchObject({ team: 'a', tier: 'web' });
+    expect(publish(exec, eventForm(viewerA, policy)).action).toBe('exec_start');
+    expect(publish(exec, eventForm(teamA, policy)).action).toBe('exec_start');
+    expect(publish(exec, eventForm(admin, policy)).action).toBe('exec_start: sh -c "echo secret"');
+    expect(publish(exec, eventForm(viewerA, policy)).attributes).toMatchObject({ team: 'a', tier: 'web' });
   });
 });
 
