@@ -234,7 +234,7 @@ describe('ReadModel', () => {
     expect(model.status()).toMatchObject({ networks: 0, containers: 0, endpoints: 0 });
   });
 
-  test("a destroy of what the service removed itself still names the subject (labels)", async () => {
+  test('a destroy of what the service removed itself still names the subject (labels)', async () => {
     const port = new FakePort();
     port.networksNow.set('n1', network('n1', 'front', { team: 'a' }));
     port.containersNow.set('c1', container('c1', 'web', 'running', ['n1']));
