@@ -4,8 +4,43 @@ import type { EventSubject, ObservedEvent } from '../engine/read-model/read-mode
 import type { EngineEventFilter } from './live.types';
 
 export const EVENT_TYPES = ['network', 'container'] as const;
-// The engine's actions are lower-case words with underscores (create, health_status, exec_start).
-const ACTION = /^[a-z][a-z_]{0,63}$/;
+// The actions the engine reports (API 1.41 to 1.45): those its API reference lists for networks and
+// containers, plus the container actions it emits beyond that list (archive-path, extract-to-dir,
+// checkpoint). An action the engine appends text to (`exec_start: sh -c ...`, `health_status:
+// healthy`) is matched by its word before the colon. A filter with any other action would match
+// nothing, ever: it is refused.
+export const NETWORK_ACTIONS = ['create', 'connect', 'disconnect', 'destroy', 'remove', 'update', 'prune'];
+export const CONTAINER_ACTIONS = [
+  'attach',
+  'commit',
+  'copy',
+  'create',
+  'destroy',
+  'detach',
+  'die',
+  'exec_create',
+  'exec_detach',
+  'exec_die',
+  'exec_start',
+  'export',
+  'health_status',
+  'kill',
+  'oom',
+  'pause',
+  'rename',
+  'resize',
+  'restart',
+  'start',
+  'stop',
+  'top',
+  'unpause',
+  'update',
+  'prune',
+  'archive-path',
+  'extract-to-dir',
+  'checkpoint',
+];
+const KNOWN_ACTIONS = new Set([...NETWORK_ACTIONS, ...CONTAINER_ACTIONS]);
 // As references everywhere: an id prefix shorter than this matches too much by accident.
 export const MIN_ID_PREFIX = 4;
 const ID_PREFIX = new RegExp(`^[0-9a-f]{${MIN_ID_PREFIX},64}$`);
@@ -16,10 +51,12 @@ export function assertValidFilter(filter: EngineEventFilter): void {
   const errors: FieldError[] = [];
   if (filter.type !== undefined && !(EVENT_TYPES as readonly string[]).includes(filter.type))
     errors.push({ field: 'type', message: 'type must be network or container' });
-  if (filter.action !== undefined && !ACTION.test(filter.action))
+  if (filter.action !== undefined && !KNOWN_ACTIONS.has(filter.action))
     errors.push({
       field: 'action',
-      message: 'action must be an engine action such as create, destroy, start, die, connect or disconnect',
+      message:
+        `action must be one of the engine's actions: for networks ${NETWORK_ACTIONS.join(', ')}; ` +
+        `for containers ${CONTAINER_ACTIONS.join(', ')} (exec_start also matches "exec_start: <command>")`,
     });
   for (const field of ['network', 'container'] as const) {
     const value = filter[field];

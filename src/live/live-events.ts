@@ -46,7 +46,11 @@ export const RECENT_EVENTS_BYTES = 32 * 1024 * 1024;
 // Timers cannot wait longer than this (about 24.8 days): a later expiry is re-armed.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export const STOPPING_MESSAGE = 'The service is stopping: reconnect (with Last-Event-ID) when it is back.';
+// Event ids belong to one service process: a resume in the next one gets a `missed` message (engine
+// events may have been missed meanwhile), so the client is told to re-read the state.
+export const STOPPING_MESSAGE =
+  'The service is stopping: reconnect once it is back, and expect to have missed events ' +
+  '(a resume in the new process first gets a "missed" message): read the current state again, then follow the stream.';
 
 // One open client stream.
 interface Open {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import type { Metrics } from './metrics';
 
@@ -9,9 +9,18 @@ export const METRICS_PATH = '/metrics';
 // a framework error), by its route pattern: Fastify's `routeOptions.url` is the pattern the
 // router matched (/api/v1/networks/:ref), and is unset when none matched. GraphQL over HTTP is
 // its route, /graphql.
+//
+// Fastify's onResponse runs when an answer is finished (or fails), not when the client goes away
+// first: an event stream (SSE) the client closes never finishes. Such an answer is counted when its
+// connection closes, with the status it was sent with (200 for a stream), provided its head was
+// sent (a request the client abandoned before any answer got none). Each request counts once, and
+// its duration is its whole life: for a stream, from the request to the end of the stream.
 export function registerHttpMetrics(fastify: FastifyInstance, metrics: Metrics): void {
   const logger = new Logger('Metrics');
-  fastify.addHook('onResponse', (request, reply, done) => {
+  const counted = new WeakSet<FastifyRequest>();
+  const record = (request: FastifyRequest, reply: FastifyReply): void => {
+    if (counted.has(request)) return;
+    counted.add(request);
     try {
       metrics.observeHttp(
         request.method,
@@ -23,6 +32,16 @@ export function registerHttpMetrics(fastify: FastifyInstance, metrics: Metrics):
       // Measuring never fails a request.
       logger.error({ err: error }, 'could not record a request in the metrics');
     }
+  };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const raw = reply.raw;
+    raw.once('close', () => {
+      if (raw.headersSent && !raw.writableFinished) record(request, reply);
+    });
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    record(request, reply);
     done();
   });
 }

@@ -70,7 +70,7 @@ export class Metrics {
 
   private readonly graphqlWsOperations = new Counter({
     name: 'switchyard_graphql_ws_operations_total',
-    help: 'GraphQL operations received over graphql-ws (WebSocket), by operation type.',
+    help: 'GraphQL operations started over graphql-ws (WebSocket; refused ones are not counted), by operation type.',
     labelNames: ['type'] as const,
     registers: [this.registry],
   });
@@ -174,7 +174,8 @@ export class Metrics {
     if (isDuration(seconds)) this.httpDuration.observe(labels, seconds);
   }
 
-  // One GraphQL operation received over graphql-ws: its type (query, mutation, subscription).
+  // One GraphQL operation started over graphql-ws (it passed the key, rate and document checks):
+  // its type (query, mutation, subscription).
   graphqlWsOperation(type: string): void {
     this.graphqlWsOperations.inc({ type: this.labels.graphqlWsType.of(type) });
   }

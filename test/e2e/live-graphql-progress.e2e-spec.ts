@@ -18,14 +18,14 @@ import {
 
 const PROGRESS = `subscription ($id: ID!, $after: String) {
   deploymentProgress(id: $id, lastEventId: $after) {
-    id deploymentId type index
+    eventId deploymentId type index
     action { action kind name status durationMs error }
     deployment { id template kind status actions { action kind name status error } error { code message } }
   }
 }`;
 
 interface Progress {
-  id: string;
+  eventId: string;
   deploymentId: string;
   type: 'action' | 'finished';
   index: number | null;
@@ -51,7 +51,7 @@ function progressOf(s: WsSubscription): Progress[] {
 
 // In order: ids increase, each action's status only moves forward, one `finished` and it is last.
 function expectInOrder(messages: Progress[], deploymentId: string): void {
-  const ids = messages.map((m) => Number(m.id));
+  const ids = messages.map((m) => Number(m.eventId));
   expect(ids).toEqual([...ids].sort((a, b) => a - b));
   expect(new Set(ids).size).toBe(ids.length);
   const seen = new Map<number, number>();
@@ -142,7 +142,7 @@ describe('deploymentProgress over graphql-ws', () => {
   it('resumes after lastEventId with the messages that followed it', async () => {
     const { id, messages } = applied;
     const cut = Math.floor(messages.length / 2);
-    const s = await subscribe(t.config.ADMIN_API_KEY!, { id, after: messages[cut - 1].id });
+    const s = await subscribe(t.config.ADMIN_API_KEY!, { id, after: messages[cut - 1].eventId });
     await s.ended();
     expect(s.completed).toBe(true);
     expect(progressOf(s)).toEqual(messages.slice(cut));

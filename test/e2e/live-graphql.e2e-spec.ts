@@ -222,6 +222,11 @@ describe('engineEvents over graphql-ws', () => {
     await eventIn(s, 'the create of its network', (e) => e.action === 'create' && e.name === `${p}sa`);
     // The other network's create came first (the engine's order) and was not sent.
     expect(eventsOf(s).map((e) => e.name)).not.toContain(`${p}sb`);
+    // Removed through the API (the model forgets it before the engine's destroy arrives): the key
+    // still gets the destroy of its own network, and not the other's.
+    expectStatus(await t.http.delete(`/api/v1/networks/${p}sb`), 204);
+    expectStatus(await t.http.delete(`/api/v1/networks/${p}sa`), 204);
+    await eventIn(s, 'the destroy of its network', (e) => e.action === 'destroy' && e.name === `${p}sa`);
     expect(eventsOf(s).every((e) => e.type === 'stream' || e.name === `${p}sa`)).toBe(true);
   });
 

@@ -141,6 +141,11 @@ describe('engine events over SSE', () => {
     await bad.waitForEnd();
     expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['type', 'action']);
+    // An action the engine never reports would match nothing, ever: refused with the known ones.
+    const typo = await open('/api/v1/events?action=crate', admin());
+    await typo.waitForEnd();
+    expect([typo.status, typo.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(typo.body.errors[0].message).toContain('for networks create, connect, disconnect, destroy');
     const anonymous = await open('/api/v1/events', null);
     await anonymous.waitForEnd();
     expect([anonymous.status, anonymous.body.code]).toEqual([401, 'UNAUTHENTICATED']);
@@ -188,6 +193,42 @@ describe('engine events over SSE', () => {
     }
     await foreign.remove();
     expectStatus(await teamApi.delete(`/api/v1/networks/${ownNet}`), 204);
+  });
+
+  it('sends the destroys of what was removed through the API to a label filter and to a scoped key', async () => {
+    // The service forgets what it removed before the engine's destroy events arrive: they must
+    // still carry the labels (the network's are not in its events' attributes).
+    const scoped = await open('/api/v1/events?action=destroy', keys.team.key);
+    const labelled = await open(`/api/v1/events?label=team=${team}`, keys.viewer.key);
+    const teamApi = t.as(keys.team.key);
+    const net = `${p}gone-net`;
+    const box = `${p}gone-box`;
+    const labels = { [TEST_LABEL]: '1', ...mark };
+    expectStatus(
+      await teamApi
+        .post('/api/v1/networks')
+        .send({ name: net, labels, ipam: { config: [{ subnet: '10.114.30.0/24' }] } }),
+      201,
+    );
+    expectStatus(
+      await teamApi.post('/api/v1/containers').send({
+        name: box,
+        image: TEST_IMAGE,
+        command: ['sleep', '3600'],
+        labels,
+        networks: [{ network: net }],
+      }),
+      201,
+    );
+    await labelled.waitFor(is('container', 'start', box), 'the container start');
+    expectStatus(await teamApi.delete(`/api/v1/containers/${box}`).query({ force: true }), 204);
+    expectStatus(await teamApi.delete(`/api/v1/networks/${net}`), 204);
+    for (const client of [scoped, labelled]) {
+      await client.waitFor(is('container', 'destroy', box), 'the container destroy');
+      await client.waitFor(is('network', 'destroy', net), 'the network destroy');
+    }
+    expect(labelled.data.find(is('network', 'create', net))).toBeDefined();
+    expect(scoped.data.map((m) => m.data.action)).toEqual(['destroy', 'destroy']);
   });
 
   it('resumes after Last-Event-ID without loss or repeats, and says so when the id is not its own', async () => {

@@ -1,8 +1,12 @@
+import { LiveEvents } from '../../src/live/live-events';
 import { sqlite } from '../support/audit-log';
 import { startApp, type TestApp } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, execIn, inspectNetwork } from '../support/engine';
+import { wsOperation, wsSubscribe } from '../support/graphql-ws';
+import { listenOnLoopback } from '../support/loopback';
 import { runPrefix } from '../support/names';
+import { SseClient } from '../support/sse';
 import { waitFor } from '../support/wait';
 
 // The value of one series in a Prometheus text exposition (0 when it is absent: a counter that
@@ -215,6 +219,54 @@ describe('metrics at /metrics', () => {
       }
       for (const res of await Promise.all(commands)) expect(res.status).toBe(200);
       expect(sample(await scrape(t), 'switchyard_exec_queue_depth')).toBe(0);
+    });
+
+    it('counts an event stream the client closed once (200, its whole life) and the operations over graphql-ws', async () => {
+      const port = await listenOnLoopback(t);
+      const live = t.app.get(LiveEvents);
+      const events = { method: 'GET', route: '/api/v1/events', status: '200' };
+      const before = await scrape(t);
+      const stream = await SseClient.open(port, `/api/v1/events?label=${p}nothing-has-this`, viewer);
+      const openedAt = Date.now();
+      let closedAt: number;
+      try {
+        expect(stream.status).toBe(200);
+        await waitFor(() => live.openCount() === 1, { what: 'the stream to open' });
+        const query = await wsOperation(port, viewer, `{ networks(filter: { name: "${p}none" }) { name } }`);
+        expect(query).toMatchObject({ type: 'next', payload: { data: { networks: [] } } });
+        const subscription = await wsSubscribe(
+          port,
+          viewer,
+          'subscription { engineEvents(filter: { action: "destroy", label: ["nothing-has-this"] }) { id } }',
+        );
+        await waitFor(() => live.openCount() === 2, { what: 'the subscription to open' });
+        subscription.close();
+      } finally {
+        closedAt = Date.now();
+        stream.close();
+      }
+      await waitFor(() => live.openCount() === 0, { what: 'the streams to be released' });
+      await waitFor(
+        async () =>
+          requests(await scrape(t), 'GET', '/api/v1/events', 200) >
+          requests(before, 'GET', '/api/v1/events', 200),
+        { what: 'the closed stream to be counted' },
+      );
+      const after = await scrape(t);
+      const moved = (name: string, labels: Record<string, string>) =>
+        sample(after, name, labels) - sample(before, name, labels);
+      // Once, although the client, not the service, ended it.
+      expect(moved('switchyard_http_requests_total', events)).toBe(1);
+      expect(moved('switchyard_http_request_duration_seconds_count', events)).toBe(1);
+      // Its duration is its whole life (at least the time it was held open here).
+      expect(moved('switchyard_http_request_duration_seconds_sum', events)).toBeGreaterThanOrEqual(
+        (closedAt - openedAt) / 1000,
+      );
+      expect(
+        moved('switchyard_streams_closed_total', { transport: 'sse', kind: 'engine', reason: 'ended' }),
+      ).toBe(1);
+      expect(moved('switchyard_graphql_ws_operations_total', { type: 'query' })).toBe(1);
+      expect(moved('switchyard_graphql_ws_operations_total', { type: 'subscription' })).toBe(1);
     });
   });
 

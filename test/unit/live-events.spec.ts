@@ -12,7 +12,12 @@ import type {
 } from '../../src/engine/read-model/read-model.types';
 import { type BoundedStream } from '../../src/live/bounded-stream';
 import { approximateBytes, EventRing } from '../../src/live/event-ring';
-import { assertValidFilter, matchesFilter } from '../../src/live/event-filter';
+import {
+  assertValidFilter,
+  CONTAINER_ACTIONS,
+  matchesFilter,
+  NETWORK_ACTIONS,
+} from '../../src/live/event-filter';
 import { eventForm, mayReceive, publish } from '../../src/live/event-visibility';
 import { LiveEvents } from '../../src/live/live-events';
 import type { LiveStream, PublishedEngineEvent, StreamMessage } from '../../src/live/live.types';
@@ -199,6 +204,20 @@ describe('event filters', () => {
         'label',
       ]);
     }
+  });
+
+  it('refuse an action the engine never reports, listing the known ones; accept each known one', () => {
+    expect.assertions(3 + NETWORK_ACTIONS.length + CONTAINER_ACTIONS.length);
+    try {
+      assertValidFilter({ action: 'crate' });
+    } catch (error) {
+      expect((error as DomainError).code).toBe('VALIDATION_FAILED');
+      const [problem] = (error as DomainError).errors ?? [];
+      expect(problem.field).toBe('action');
+      expect(problem.message).toContain('create, connect, disconnect, destroy, remove, update, prune');
+    }
+    for (const action of [...NETWORK_ACTIONS, ...CONTAINER_ACTIONS])
+      expect(() => assertValidFilter({ action })).not.toThrow();
   });
 
   it('match type, action, name, full id, id prefixes of 4+ characters and labels', () => {

@@ -82,7 +82,7 @@ describe('GraphQL subscription messages', () => {
         id: '7',
         data: { deploymentId: 'd1', type: 'action', index: 0, action, deployment: null },
       }),
-    ).toEqual({ id: '7', deploymentId: 'd1', type: 'action', index: 0, action, deployment: null });
+    ).toEqual({ eventId: '7', deploymentId: 'd1', type: 'action', index: 0, action, deployment: null });
   });
 });
 
@@ -196,6 +196,19 @@ describe('GraphQL subscriptions: refusals (in-memory engine)', () => {
     expect(s.closed).toMatchObject({ code: 4403, reason: expect.stringContaining('API key') });
   });
 
+  it('refuses an action the engine never reports with VALIDATION_FAILED', async () => {
+    const s = await subscribe(
+      t.config.ADMIN_API_KEY!,
+      'subscription { engineEvents(filter: { action: "crate" }) { id } }',
+    );
+    await s.ended();
+    await s.next(1);
+    expect(s.results[0].errors[0].extensions).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'action', message: expect.stringContaining('for containers attach, commit') }],
+    });
+  });
+
   it('refuses a bad filter with VALIDATION_FAILED, then completes', async () => {
     const s = await subscribe(
       t.config.ADMIN_API_KEY!,
@@ -241,7 +254,7 @@ describe('GraphQL subscriptions: refusals (in-memory engine)', () => {
   it('refuses two root fields in one subscription (graphql-js rule), as a document error', async () => {
     const s = await subscribe(
       t.config.ADMIN_API_KEY!,
-      'subscription { engineEvents { id } deploymentProgress(id: "x") { id } }',
+      'subscription { engineEvents { id } deploymentProgress(id: "x") { eventId } }',
     );
     await s.ended();
     expect(s.error?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED' });

@@ -1,6 +1,11 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FairSemaphore } from '../../src/common/concurrency/semaphore';
 import { BoundedLabel, OTHER, UNMATCHED_ROUTE } from '../../src/metrics/bounded-label';
 import { Metrics } from '../../src/metrics/metrics';
+import { registerHttpMetrics } from '../../src/metrics/metrics.http';
+import { waitFor } from '../support/wait';
 
 // The value of one series in an exposition (undefined when it is absent).
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -211,6 +216,52 @@ describe('Metrics', () => {
       expect(body).toContain('# TYPE nodejs_eventloop_lag_seconds gauge');
       expect(body).toContain('# TYPE switchyard_exec_queue_depth gauge');
     }
+  });
+});
+
+describe('registerHttpMetrics', () => {
+  let fastify: FastifyInstance;
+  afterEach(async () => {
+    await fastify?.close();
+  });
+
+  it('counts an answer once, and a stream the client closed once with its status, for its whole life', async () => {
+    const metrics = new Metrics();
+    fastify = Fastify();
+    registerHttpMetrics(fastify, metrics);
+    let streamOpen = false;
+    fastify.get('/plain', (_request, reply) => reply.send('ok'));
+    fastify.get('/stream', (_request, reply) => {
+      void reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+      reply.raw.write(': hello\n\n');
+      streamOpen = true;
+    });
+    await fastify.listen({ port: 0, host: '127.0.0.1' });
+    const port = (fastify.server.address() as AddressInfo).port;
+    const plain = await fetch(`http://127.0.0.1:${port}/plain`);
+    expect(await plain.text()).toBe('ok');
+    // The client reads the head of the stream, waits, then goes away.
+    const req = httpRequest({ port, host: '127.0.0.1', path: '/stream' });
+    await new Promise<void>((resolve) => {
+      req.once('response', () => resolve());
+      req.end();
+    });
+    await waitFor(() => streamOpen, { what: 'the stream to be open' });
+    const heldFrom = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const heldMs = Date.now() - heldFrom;
+    req.destroy();
+    const stream = { method: 'GET', route: '/stream', status: '200' };
+    await waitFor(async () => sample(await scrape(metrics), 'switchyard_http_requests_total', stream) === 1, {
+      what: 'the stream to be counted',
+    });
+    const text = await scrape(metrics);
+    expect(sample(text, 'switchyard_http_requests_total', { ...stream, route: '/plain' })).toBe(1);
+    expect(sample(text, 'switchyard_http_request_duration_seconds_count', stream)).toBe(1);
+    expect(sample(text, 'switchyard_http_request_duration_seconds_sum', stream)).toBeGreaterThanOrEqual(
+      heldMs / 1000,
+    );
   });
 });
 

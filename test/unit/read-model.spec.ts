@@ -234,6 +234,42 @@ describe('ReadModel', () => {
     expect(model.status()).toMatchObject({ networks: 0, containers: 0, endpoints: 0 });
   });
 
+  test('a destroy of what the service removed itself still names the subject (labels)', async () => {
+    const port = new FakePort();
+    port.networksNow.set('n1', network('n1', 'front', { team: 'a' }));
+    port.containersNow.set('c1', container('c1', 'web', 'running', ['n1']));
+    const { model, seen } = await liveModel(port);
+    // The service's removals are applied before the engine's events arrive.
+    model.forgetContainer('c1');
+    model.forgetNetwork('n1');
+    expect(model.status()).toMatchObject({ networks: 0, containers: 0 });
+    model.event(event('network', 'disconnect', 'n1', { container: 'c1', name: 'front' }));
+    model.event(event('container', 'destroy', 'c1'));
+    model.event(event('network', 'destroy', 'n1', { name: 'front' }));
+    await model.settled();
+    expect(seen.map((e) => [e.action, e.network, e.container])).toEqual([
+      [
+        'disconnect',
+        { id: 'n1', name: 'front', labels: { team: 'a' } },
+        { id: 'c1', name: 'web', labels: { app: 'web' } },
+      ],
+      ['destroy', null, { id: 'c1', name: 'web', labels: { app: 'web' } }],
+      ['destroy', { id: 'n1', name: 'front', labels: { team: 'a' } }, null],
+    ]);
+    // Kept only until the destroy: a later event of the id (never in practice) knows nothing.
+    model.event(event('network', 'destroy', 'n1'));
+    await model.settled();
+    expect(seen[3].network).toBeNull();
+    // A re-read that finds the object gone keeps its subject too.
+    port.networksNow.set('n2', network('n2', 'back', { team: 'b' }));
+    await model.syncNetwork('n2');
+    port.networksNow.delete('n2');
+    await model.syncNetwork('n2');
+    model.event(event('network', 'destroy', 'n2'));
+    await model.settled();
+    expect(seen[4].network).toEqual({ id: 'n2', name: 'back', labels: { team: 'b' } });
+  });
+
   test("a probe's whole life arriving at once costs no read", async () => {
     const port = new FakePort();
     const { model, seen } = await liveModel(port);

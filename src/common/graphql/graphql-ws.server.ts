@@ -23,7 +23,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LiveEvents } from '../../live/live-events';
+import { LiveEvents, STOPPING_MESSAGE } from '../../live/live-events';
+import { Metrics } from '../../metrics/metrics';
 import { AuditService, type AuditedCall } from '../../audit/audit.service';
 import { bearerToken, noKeyMessage } from '../../auth/api-key-secret';
 import { argvStringsError, argvStringsIn } from './argv-strings';
@@ -109,6 +110,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly live: LiveEvents,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -145,7 +147,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
   async onModuleDestroy(): Promise<void> {
     this.httpServer?.off('upgrade', this.onUpgrade);
     this.stopRevocations?.();
-    this.live.closeAll(`The service is stopping; subscribe again once it is back.`);
+    this.live.closeAll(STOPPING_MESSAGE);
     await this.drain();
     for (const connection of [...this.connections]) this.close(connection, CLOSE_GOING_AWAY, STOPPING_REASON);
     await this.disposeServer?.();
@@ -335,7 +337,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       return refused.flat();
     }
     // Which operation to run, refused as over HTTP (graphql-ws would answer without a code).
-    if (!getOperationAST(document, payload.operationName ?? undefined))
+    const operation = getOperationAST(document, payload.operationName ?? undefined);
+    if (!operation)
       return refuse(
         new GraphQLError(operationResolutionMessage(document, payload.operationName)),
         'OPERATION_RESOLUTION_FAILURE',
@@ -367,6 +370,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, OnModuleDestroy 
       ];
     }
     const req: WsRequest = { id: requestId, ip: this.ipOf(connection), actor, headers: {} };
+    // Past every check: the operation starts (query, mutation or subscription).
+    this.metrics.graphqlWsOperation(operation.operation);
     return {
       schema,
       document,

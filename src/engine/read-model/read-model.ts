@@ -38,6 +38,9 @@ export interface ReadModelOptions {
 
 const DEFAULTS: ReadModelOptions = { serveReads: true, concurrency: 8, resyncRetryMs: 500 };
 
+// Subjects of removed objects kept for their destroy event (the oldest dropped past this).
+const GONE_LIMIT = 4096;
+
 // Container actions that change nothing the model holds (exec, attach, copy...): no re-inspect.
 const QUIET_ACTIONS = new Set([
   'exec_create',
@@ -130,6 +133,11 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   private pending = 0;
   // Objects whose destroy event is received and not yet applied.
   private readonly doomed = new Set<string>();
+  // The last known subject of objects the model dropped ('n:id', 'c:id') whose destroy event is not
+  // published yet: the service's own removal (or a re-read that found the object gone) usually
+  // comes before the engine's destroy event, which must still tell what was destroyed (its
+  // labels, for filters and scoped keys). Bounded; an entry goes with its destroy event.
+  private readonly gone = new Map<string, EventSubject>();
   private connection = 0;
   private streamUp = false;
   private stopped = false;
@@ -384,6 +392,8 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       network: now.network ?? before.network,
       container: now.container ?? before.container,
     };
+    if (baseActionOf(event) === 'destroy')
+      this.gone.delete(keyOf(event.type === 'network' ? 'network' : 'container', event.id));
     for (const listener of this.listeners) safely(() => listener(observed));
   }
 
@@ -400,12 +410,21 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
 
   private networkSubject(id: string): EventSubject | null {
     const n = this.networks.get(id);
-    return n ? { id: n.id, name: n.name, labels: n.labels } : null;
+    return n ? { id: n.id, name: n.name, labels: n.labels } : (this.gone.get(keyOf('network', id)) ?? null);
   }
 
   private containerSubject(id: string): EventSubject | null {
     const c = this.containers.get(id);
-    return c ? { id: c.info.id, name: c.info.name, labels: c.info.labels } : null;
+    return c
+      ? { id: c.info.id, name: c.info.name, labels: c.info.labels }
+      : (this.gone.get(keyOf('container', id)) ?? null);
+  }
+
+  // Keeps what a dropped object was until its destroy event is published.
+  private rememberGone(key: string, subject: EventSubject): void {
+    this.gone.delete(key);
+    this.gone.set(key, subject);
+    if (this.gone.size > GONE_LIMIT) this.gone.delete(this.gone.keys().next().value as string);
   }
 
   // An event's re-read, waiting for a slot; joins one that waits already for the same object.
@@ -528,8 +547,12 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
     if (value) {
       const { endpoints: _ignored, ...listed } = value;
       this.networks.set(id, deepFreeze(listed));
+      this.gone.delete(keyOf('network', id));
     } else {
-      if (!this.networks.delete(id)) return;
+      const previous = this.networks.get(id);
+      if (!previous) return;
+      this.networks.delete(id);
+      this.rememberGone(keyOf('network', id), { id, name: previous.name, labels: previous.labels });
       this.pruneTickets();
     }
     this.changes++;
@@ -551,9 +574,12 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
       };
       this.containers.set(id, record);
       this.addEndpoints(record);
+      this.gone.delete(keyOf('container', id));
     } else {
       if (!previous) return;
       this.containers.delete(id);
+      const { info } = previous;
+      this.rememberGone(keyOf('container', id), { id, name: info.name, labels: info.labels });
       this.pruneTickets();
     }
     this.changes++;
@@ -694,6 +720,10 @@ export class ReadModel implements EngineEventSource, FeedHandlers {
   private findContainer(ref: string): ContainerRecord | null {
     return findByReference(ref.startsWith('/') ? ref.slice(1) : ref, this.containers, (c) => c.info.name);
   }
+}
+
+function baseActionOf(event: EngineEvent): string {
+  return event.action.split(':')[0];
 }
 
 function keyOf(kind: Kind, id: string): string {

@@ -12,7 +12,8 @@ export class EngineEventsQuery {
   type?: string;
 
   @ApiPropertyOptional({
-    description: 'Only this action (create, destroy, start, die, connect, disconnect, ...)',
+    description:
+      'Only this engine action (create, destroy, start, die, connect, disconnect, ...); an action the engine never reports is refused (400) with the list of known ones',
   })
   @IsOptional()
   @IsString({ message: 'action must be an engine action such as create' })

@@ -19,7 +19,7 @@ export function deploymentProgressOf(
   message: StreamMessage<DeploymentProgressEvent>,
 ): DeploymentProgressModel {
   const { deploymentId, type, index, action, deployment } = message.data;
-  return { id: message.id, deploymentId, type, index, action, deployment };
+  return { eventId: message.id, deploymentId, type, index, action, deployment };
 }
 
 // The end a client is told about (revoked key, full buffer, service stopping); null for a normal

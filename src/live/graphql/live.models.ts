@@ -42,10 +42,11 @@ export const PROGRESS_TYPES = ['action', 'finished'] as const;
     'One step of a deployment: an action changed status (type action), or the deployment ended (type finished, the last message)',
 })
 export class DeploymentProgressModel {
+  // The stream position is `eventId`, as on EngineEvent (whose `id` is the object's).
   @ApiField('string', { description: RESUME })
-  id!: string;
+  eventId!: string;
 
-  @ApiField('string')
+  @ApiField('string', { description: 'The id of the deployment' })
   deploymentId!: string;
 
   @ApiField('string', { enum: PROGRESS_TYPES, enumName: 'DeploymentProgressType' })
