@@ -667,6 +667,25 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
         );
       record(what, res.status, res.body, 'rest');
     }
+    // Whatever the seed drew: one key opens more streams than MAX_STREAMS_PER_KEY one after the
+    // other, each cut, and none is refused (each slot was freed).
+    for (let i = 0; i < t.config.MAX_STREAMS_PER_KEY + 2; i++) {
+      const what = `stream ${i + 1} of the scoped key, cut`;
+      const answer = await streamRequest(
+        port,
+        'get',
+        '/api/v1/events',
+        { authorization: `Bearer ${keys.scoped}` },
+        undefined,
+      );
+      if (answer.status !== 200)
+        failures.push(`${what}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+      checkStream(what, answer);
+      await waitFor(async () => (await openStreams()) === 0, {
+        what: `the slot of ${what} to be freed`,
+        timeoutMs: STREAM_DEADLINE_MS,
+      });
+    }
     process.stdout.write(
       `odd-input REST: ${REST_REQUESTS} requests (${operations.length} routes, sweep ${sweep.length}, ` +
         `${counts.streams} streams opened and cut) in ${Date.now() - started} ms\n`,
