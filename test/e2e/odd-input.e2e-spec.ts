@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { startApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
@@ -5,6 +7,7 @@ import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine } from '../support/engine';
 import { auditRows } from '../support/memory-app';
 import { runPrefix } from '../support/names';
+import { waitFor } from '../support/wait';
 
 // "No 5xx under odd input": a bounded, seeded fuzz of every REST route (from the app's own OpenAPI
 // document) and every GraphQL query and mutation field (from introspection), with keys of every
@@ -14,14 +17,22 @@ import { runPrefix } from '../support/names';
 // Phases: each route once; a structural sweep of each route's body (each node wrapped in an array,
 // its items in arrays, or made odd); then routes at random. A prune is always pinned to this run's
 // label, and a string that could be an id prefix of another test's object is never sent.
+// A route that answers a Server-Sent Events stream (text/event-stream) is asked with a raw request:
+// its status and headers are read, then the stream is cut (a 200 never ends), and the service must
+// free the stream's slot (MAX_STREAMS_PER_KEY) at once.
 // Subnets of this file: 10.227.0.0/16. Only bridge networks (or invalid drivers), never host
 // networking. A file of its own: Nest's logger is process-wide (see request-logs).
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed2026);
-const REST_REQUESTS = 420;
+// The routes once and the structural sweep (about 320 requests with the live-state routes), then
+// at least 100 at random.
+const REST_REQUESTS = 480;
 const GRAPHQL_REQUESTS = 180;
 const CODE = /^[A-Z][A-Z0-9_]*$/;
 const DRIVER_LIKE = /^[a-zA-Z0-9][a-zA-Z0-9_.:/-]*$/;
+// How long a streaming route may take to answer its status and headers (or a refusal, whole), and
+// the service to free a cut stream's slot: seconds on a busy machine.
+const STREAM_DEADLINE_MS = 20_000;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = Record<string, unknown>;
@@ -42,6 +53,66 @@ function prng(seed: number) {
   return { next, int, pick, chance };
 }
 type Rng = ReturnType<typeof prng>;
+
+interface StreamAnswer {
+  status: number;
+  contentType: string;
+  body: unknown;
+}
+
+// A request to a Server-Sent Events route: resolves with the status and headers of a stream (then
+// cut: a 200 never ends) or with a refusal read whole; rejects at the deadline (the request cut).
+function streamRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  raw: string | undefined,
+): Promise<StreamAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      method: method.toUpperCase(),
+      path,
+      headers: raw === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(raw)) },
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(new Error(`no answer within ${STREAM_DEADLINE_MS} ms`));
+    }, STREAM_DEADLINE_MS);
+    // Cutting the stream makes the request (and the answer) emit errors: expected.
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.once('response', (res) => {
+      res.on('error', () => undefined);
+      const answer = { status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? '') };
+      if (answer.contentType.startsWith('text/event-stream')) {
+        clearTimeout(timer);
+        res.destroy();
+        req.destroy();
+        resolve({ ...answer, body: null });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // Not JSON: kept as text, for the failure message.
+        }
+        resolve({ ...answer, body });
+      });
+    });
+    req.end(raw);
+  });
+}
 
 const ODD_STRINGS = [
   '',
@@ -168,6 +239,8 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
     routes: 0,
     fields: 0,
     sweep: 0,
+    // Streams opened (200 text/event-stream), cut, and seen freed.
+    streams: 0,
     statuses: {} as Record<number, number>,
   };
 
@@ -311,8 +384,22 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
     }
   }
 
+  // A streaming route's answer: a 200 is a stream of events; a refusal is problem+json with a
+  // stable code (record checks the code), and never TOO_MANY_STREAMS: the file's streams are all
+  // cut and freed before the next request.
+  function checkStream(what: string, res: StreamAnswer) {
+    if (res.status === 200 && !res.contentType.startsWith('text/event-stream'))
+      failures.push(`200 as ${res.contentType}, not text/event-stream: ${what}`);
+    if (res.status >= 400 && res.status < 500 && !res.contentType.startsWith('application/problem+json'))
+      failures.push(`${res.status} as ${res.contentType}, not problem+json: ${what}`);
+    if ((res.body as { code?: unknown } | null)?.code === 'TOO_MANY_STREAMS')
+      failures.push(`TOO_MANY_STREAMS (a stream slot not freed): ${what}`);
+  }
+
   beforeAll(async () => {
     t = await startApp({ LOG_LEVEL: 'warn' }, { logStream: sink });
+    // A port of its own for the raw requests to the streaming routes (supertest uses it too).
+    await t.app.listen(0, '127.0.0.1');
     for (const role of ['viewer', 'operator'])
       keys[role] = (
         await t.http
@@ -441,6 +528,25 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
     counts.routes = operations.length;
     expect(operations.length).toBeGreaterThan(15);
     const server = t.app.getHttpServer();
+    const port = (server.address() as AddressInfo).port;
+    // Routes whose answer is a stream of Server-Sent Events.
+    const streams = (op: Schema) =>
+      Boolean(
+        (op.responses as Record<string, { content?: Record<string, unknown> }> | undefined)?.['200']
+          ?.content?.['text/event-stream'],
+      );
+    expect(operations.filter((o) => streams(o.op)).map((o) => o.path)).toEqual(
+      expect.arrayContaining(['/api/v1/events', '/api/v1/deployments/{id}/events']),
+    );
+    // The SSE streams open in the service now, from its metrics (this file opens no other stream).
+    const openStreams = async (): Promise<number> => {
+      const text = (
+        await request(server).get('/metrics').set('authorization', `Bearer ${keys.admin}`).expect(200)
+      ).text;
+      return [...text.matchAll(/^switchyard_streams_open\{([^}]*)\} (\S+)$/gm)]
+        .filter(([, labels]) => labels.includes('transport="sse"'))
+        .reduce((sum, [, , value]) => sum + Number(value), 0);
+    };
 
     const bodyOf = (op: Schema) =>
       (op.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content?.[
@@ -468,6 +574,7 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
     counts.sweep = sweep.length;
     expect(sweepEnd).toBeLessThan(REST_REQUESTS - 100);
 
+    const started = Date.now();
     for (let i = 0; i < REST_REQUESTS; i++) {
       // Every route once, then the sweep, then at random (routes with a body twice as often).
       const planned = i >= operations.length && i < sweepEnd ? sweep[i - operations.length] : undefined;
@@ -527,13 +634,32 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
       if (path.endsWith('/prune') && raw !== undefined && !raw.includes(p))
         raw = JSON.stringify(pinPrune({}));
 
-      let req = request(server)[method as 'get'](fullUrl).set('authorization', `Bearer ${keys[role]}`);
-      if (raw !== undefined) {
-        if (contentType) req = req.set('content-type', contentType);
-        req = req.send(raw);
-      }
       const what = `#${i} ${role} ${method.toUpperCase()} ${fullUrl.slice(0, 200)} [${contentType}] ${(raw ?? '').slice(0, 300)}`;
-      const res = await req;
+      let res: { status: number; body: unknown };
+      if (streams(op)) {
+        const headers: Record<string, string> = { authorization: `Bearer ${keys[role]}` };
+        if (raw !== undefined && contentType) headers['content-type'] = contentType;
+        const answer = await streamRequest(port, method, fullUrl, headers, raw).catch((error: Error) => {
+          throw new Error(`${what.slice(0, 400)}: ${error.message}`);
+        });
+        checkStream(what, answer);
+        res = answer;
+        if (answer.status === 200) {
+          // The cut stream's slot is free again (else the key's next streams are refused 429).
+          await waitFor(async () => (await openStreams()) === 0, {
+            what: `the slot of the stream cut by ${what.slice(0, 200)} to be freed`,
+            timeoutMs: STREAM_DEADLINE_MS,
+          });
+          counts.streams++;
+        }
+      } else {
+        let req = request(server)[method as 'get'](fullUrl).set('authorization', `Bearer ${keys[role]}`);
+        if (raw !== undefined) {
+          if (contentType) req = req.set('content-type', contentType);
+          req = req.send(raw);
+        }
+        res = await req;
+      }
       counts.rest++;
       if (process.env.FUZZ_TRACE && what.includes(process.env.FUZZ_TRACE))
         process.stdout.write(
@@ -541,6 +667,29 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
         );
       record(what, res.status, res.body, 'rest');
     }
+    // Whatever the seed drew: one key opens more streams than MAX_STREAMS_PER_KEY one after the
+    // other, each cut, and none is refused (each slot was freed).
+    for (let i = 0; i < t.config.MAX_STREAMS_PER_KEY + 2; i++) {
+      const what = `stream ${i + 1} of the scoped key, cut`;
+      const answer = await streamRequest(
+        port,
+        'get',
+        '/api/v1/events',
+        { authorization: `Bearer ${keys.scoped}` },
+        undefined,
+      );
+      if (answer.status !== 200)
+        failures.push(`${what}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+      checkStream(what, answer);
+      await waitFor(async () => (await openStreams()) === 0, {
+        what: `the slot of ${what} to be freed`,
+        timeoutMs: STREAM_DEADLINE_MS,
+      });
+    }
+    process.stdout.write(
+      `odd-input REST: ${REST_REQUESTS} requests (${operations.length} routes, sweep ${sweep.length}, ` +
+        `${counts.streams} streams opened and cut) in ${Date.now() - started} ms\n`,
+    );
     expect(failures).toEqual([]);
   });
 
@@ -697,6 +846,7 @@ describe('odd input: no 5xx, stable codes, no error logs, audit chain intact', (
       routes: counts.routes,
       fields: counts.fields,
       sweep: counts.sweep,
+      streams: counts.streams,
       statuses: undefined,
     });
     process.stdout.write(`odd-input: ${JSON.stringify(counts)}\n`);
