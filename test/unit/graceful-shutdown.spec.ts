@@ -97,7 +97,7 @@ describe('GracefulShutdown', () => {
       'app.close',
     ]);
     expect(lines[0]).toBe(
-      'SIGTERM: stopping - no new connections; 1 request(s) in progress get up to 5000 ms to finish',
+      'SIGTERM: shutdown started - no new connections; 1 request(s) in progress get up to 5000 ms to finish',
     );
     expect(lines).toContainEqual(expect.stringMatching(/^requests in progress finished/));
     expect(lines).toContain(

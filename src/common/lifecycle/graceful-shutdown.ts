@@ -55,7 +55,7 @@ export class GracefulShutdown {
     const elapsed = () => Math.round(performance.now() - started);
     this.stopAccepting();
     log.log(
-      `${signal}: stopping - no new connections; ${this.inFlight.size} request(s) in progress get up to ${graceMs} ms to finish`,
+      `${signal}: shutdown started - no new connections; ${this.inFlight.size} request(s) in progress get up to ${graceMs} ms to finish`,
     );
     this.hooks.closeStreams(STOPPING_REASON);
     const cut = await this.drain(graceMs);
