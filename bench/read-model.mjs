@@ -322,7 +322,7 @@ async function scrape(service) {
     return total;
   };
   return {
-    modelBytes: sum('switchyard_read_model_bytes'),
+    modelBytes: sum('switchyard_read_model_size_bytes'),
     fallbacks: sum('switchyard_read_model_fallback', true),
     heapUsedBytes: sum('nodejs_heap_size_used_bytes'),
     rssBytes: sum('process_resident_memory_bytes'),
