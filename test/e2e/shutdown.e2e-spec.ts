@@ -100,7 +100,9 @@ describe('graceful shutdown of the built service', () => {
       what: 'the exec running in the container',
     });
     service.child.kill('SIGTERM');
-    await waitFor(() => service.output().includes('SIGTERM: stopping'), { what: 'the stop to begin' });
+    await waitFor(() => service.output().includes('SIGTERM: shutdown started'), {
+      what: 'the stop to begin',
+    });
     expect(await connectionRefused(port)).toBe(true);
 
     const answer = await exec;

@@ -47,7 +47,7 @@ describe('the built service', () => {
     first.child.kill('SIGTERM');
     // A clean stop, not a death by signal: the application closed and the process chose code 0.
     expect(await first.exit).toEqual({ code: 0, signal: null });
-    expect(first.output()).toContain('SIGTERM: stopping');
+    expect(first.output()).toContain('SIGTERM: shutdown started');
     expect(first.output()).toContain('"msg":"stopped: shutdown finished in ');
     expect(first.output()).not.toMatch(/"level":(50|60)/);
     // The database was closed: SQLite folds the write-ahead log back and removes it.

@@ -4,6 +4,7 @@ import { TemplateRuntime } from '../../src/templates/apply/template-runtime';
 import { DeploymentEntity, TemplateEntity } from '../../src/templates/template.entity';
 import type { Deployment, TemplateDocument, TemplateRecord } from '../../src/templates/template.types';
 import { DataSource } from 'typeorm';
+import { CONTAINER_ENGINE, type ContainerEngine } from '../../src/engine/engine.port';
 import { startApp, type TestApp } from '../support/app';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { cleanupEngine, docker } from '../support/engine';
@@ -339,6 +340,13 @@ describe('template runtime on the engine', () => {
       Cmd: ['sleep', '60'],
       Labels: { [TEST_LABEL]: p },
     });
+    // A container made straight on the engine shows in the service's reads once its event is
+    // applied (the read model): wait for that, as a client of the service would see it.
+    const engine = t.app.get<ContainerEngine>(CONTAINER_ENGINE);
+    await waitFor(
+      async () => (await engine.listContainers({ all: true })).some((c) => c.names.includes(n('squatter'))),
+      { what: 'the squatter in the service reads' },
+    );
     const squatting = await store(
       doc({ more: { [n('squatter')]: { image: TEST_IMAGE, command: ['sleep', '3600'] } } }),
     );
