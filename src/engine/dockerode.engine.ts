@@ -477,16 +477,25 @@ export class DockerodeEngine implements ContainerEngine {
     const outcome = await readUntil(stream, demux, limits.timeoutMs - (performance.now() - started));
     let exitCode: number | null = null;
     let running = outcome !== 'ended';
+    let broken = outcome === 'broken';
     if (outcome === 'ended') {
       // The stream ends a moment before the engine records the exit code; a busy engine takes
       // longer, so the wait has a deadline in time rather than a number of tries.
-      const state = await this.untilExited(exec, EXIT_CODE_WAIT_MS);
-      running = state.Running === true;
-      exitCode = running ? null : (state.ExitCode ?? null);
+      try {
+        const state = await this.untilExited(exec, EXIT_CODE_WAIT_MS);
+        running = state.Running === true;
+        exitCode = running ? null : (state.ExitCode ?? null);
+      } catch (error) {
+        // The connection broke as the output ended (a kept-alive socket cut with it): the exit is
+        // unknown. An engine that is really gone fails the ending below as unavailable.
+        if (!(error instanceof DomainError) || error.code !== 'ENGINE_UNAVAILABLE') throw error;
+        running = true;
+        broken = true;
+      }
     }
     // Past the deadline, or with the output gone while it still runs, the command is ended.
     if (running) await this.endCommand(containerId, exec, mark, spec.user, { from: started, to: startedBy });
-    if (outcome === 'broken' || (outcome === 'ended' && running)) {
+    if (broken || (outcome === 'ended' && running)) {
       throw new DomainError(
         'ENGINE_ERROR',
         `The connection to the Docker engine at ${this.endpoint} broke while the command ran in the container, ` +
