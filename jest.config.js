@@ -47,8 +47,16 @@ module.exports = {
       ...common,
       displayName,
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      // Files that test a page, not the engine, run once: in the e2e-26 project.
-      testPathIgnorePatterns: engine === 'e26' ? [] : ['/test/e2e/ide-browser\\.e2e-spec\\.ts$'],
+      // Files that test a page, not the engine, and the read model's engine restart (one
+      // restartable engine, e26r) run once: in the e2e-26 project.
+      testPathIgnorePatterns:
+        engine === 'e26'
+          ? []
+          : [
+              '/test/e2e/ide-browser\\.e2e-spec\\.ts$',
+              '/test/e2e/live-graphql-ide\\.e2e-spec\\.ts$',
+              '/test/e2e/read-model-restart\\.e2e-spec\\.ts$',
+            ],
       globalSetup: `<rootDir>/test/support/global-setup-${engine}.ts`,
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       globals: { SWITCHYARD_TEST_ENGINE: engine },

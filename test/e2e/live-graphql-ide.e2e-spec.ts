@@ -4,7 +4,6 @@ import { startApp, type TestApp } from '../support/app';
 import { launchBrowser, type HeadlessBrowser } from '../support/browser';
 import { TEST_LABEL } from '../support/constants';
 import { cleanupEngine } from '../support/engine';
-import { TEST_ENGINE } from '../support/engines';
 import { listenOnLoopback } from '../support/loopback';
 import { runPrefix } from '../support/names';
 import { waitFor } from '../support/wait';
@@ -22,9 +21,8 @@ async function typeInto(page: Page, scope: string, text: string): Promise<void> 
   await page.keyboard.type(text, { delay: 5 });
 }
 
-const describeOnce = TEST_ENGINE === 'e26' ? describe : describe.skip;
 
-describeOnce('GraphiQL runs a subscription', () => {
+describe('GraphiQL runs a subscription', () => {
   const p = runPrefix('livegqlide');
   const network = `${p}net`;
   let t: TestApp;

@@ -1,7 +1,6 @@
 import { ENGINE_EVENTS, type EngineEventSource } from '../../src/engine/read-model/read-model.types';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
 import { removeTestObjects } from '../support/engine-cleanup';
-import { TEST_ENGINE } from '../support/engines';
 import { runPrefix } from '../support/names';
 import {
   RESTARTABLE_HOST,
@@ -16,9 +15,8 @@ import { waitFor } from '../support/wait';
 // (reads go to the engine), reconnects, reads the whole state again, and then answers as the
 // engine does. It runs on the restartable engine e26r (scripts/test-engines.sh), once: in the
 // e2e-26 project only, so that two projects never restart it at once.
-const onlyOnce = TEST_ENGINE === 'e26' ? describe : describe.skip;
 
-onlyOnce('the read model across an engine restart', () => {
+describe('the read model across an engine restart', () => {
   const prefix = runPrefix('rmrestart');
   const labels = { [TEST_LABEL]: prefix };
   let t: TestApp;
