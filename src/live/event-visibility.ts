@@ -44,17 +44,24 @@ export function mayReceive(event: ObservedEvent, actor: Actor, policy: AccessPol
   return true;
 }
 
+// The audit's default pattern, where no redactor is given.
+const DEFAULT_REDACTOR = new Redactor();
+
 // The message a key of this form receives: the engine's event in the contract's shape, with what
-// the form may not show left out. `redactPattern` is AUDIT_REDACT_PATTERN.
-export function publish(event: ObservedEvent, form: EventForm, redactPattern?: string): PublishedEngineEvent {
+// the form may not show left out. `redactor` is the audit's (AUDIT_REDACT_PATTERN).
+export function publish(
+  event: ObservedEvent,
+  form: EventForm,
+  redactor: Redactor = DEFAULT_REDACTOR,
+): PublishedEngineEvent {
   const exec = isExec(event);
-  const redactor = exec && form === 'full' ? redactorFor(redactPattern) : null;
+  const shown = exec && form === 'full' ? redactor : null;
   return {
     type: event.type,
-    action: exec ? execAction(event.action, redactor) : event.action,
+    action: exec ? execAction(event.action, shown) : event.action,
     id: event.id,
     name: event.name,
-    attributes: exec ? execAttributes(event.attributes, redactor) : { ...event.attributes },
+    attributes: exec ? execAttributes(event.attributes, shown) : { ...event.attributes },
     time: event.time,
   };
 }
@@ -82,15 +89,4 @@ function execAttributes(
     else if (redactor !== null) out[key] = redactor.command(value);
   }
   return out;
-}
-
-// One Redactor per pattern (AUDIT_REDACT_PATTERN is one setting: one Redactor in practice).
-const redactors = new Map<string, Redactor>();
-
-function redactorFor(pattern: string | undefined): Redactor {
-  const key = pattern ?? '';
-  let redactor = redactors.get(key);
-  if (!redactor)
-    redactors.set(key, (redactor = pattern === undefined ? new Redactor() : new Redactor(pattern)));
-  return redactor;
 }

@@ -1,3 +1,4 @@
+import { Redactor } from '../audit/redact';
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -87,6 +88,8 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicat
   private readonly byKey = new Map<string, Set<Open>>();
   private readonly unsubscribe: (() => void)[] = [];
 
+  private readonly redactor: Redactor;
+
   constructor(
     private readonly config: AppConfig,
     private readonly policy: AccessPolicy,
@@ -96,7 +99,10 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicat
     private readonly runtime: TemplateRuntime,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() @Inject(ENGINE_EVENTS) private readonly source?: EngineEventSource,
-  ) {}
+  ) {
+    // Exec commands shown in events are redacted as the audit log redacts them.
+    this.redactor = new Redactor(config.AUDIT_REDACT_PATTERN);
+  }
 
   onModuleInit(): void {
     if (this.source) {
@@ -225,7 +231,7 @@ export class LiveEvents implements OnModuleInit, OnModuleDestroy, BeforeApplicat
   }
 
   private published(event: ObservedEvent, form: EventForm): PublishedEngineEvent {
-    return publish(event, form, this.config.AUDIT_REDACT_PATTERN);
+    return publish(event, form, this.redactor);
   }
 
   // What followed `lastEventId` for this key and filter, or a notice that events may have been missed.
