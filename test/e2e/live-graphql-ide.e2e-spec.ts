@@ -21,7 +21,6 @@ async function typeInto(page: Page, scope: string, text: string): Promise<void> 
   await page.keyboard.type(text, { delay: 5 });
 }
 
-
 describe('GraphiQL runs a subscription', () => {
   const p = runPrefix('livegqlide');
   const network = `${p}net`;
