@@ -133,18 +133,19 @@ done
 healthy_ms=$(($(ms) - t))
 in_engine() { ip netns exec "$NETNS" curl -sS --max-time 5 "$@"; }
 ready=$(in_engine "http://127.0.0.1:$PORT/health/ready")
-echo "$ready" | grep -q '"status":"ready"' || fail "/health/ready answered $ready"
+grep -q '"status":"ready"' <<<"$ready" || fail "/health/ready answered $ready"
 networks=$(in_engine -H "Authorization: Bearer $ADMIN_KEY" "http://127.0.0.1:$PORT/api/v1/networks")
 for name in bridge "${RUN}_default"; do
-  echo "$networks" | grep -q "\"name\":\"$name\"" || fail "the network list lacks $name: $networks"
+  grep -q "\"name\":\"$name\"" <<<"$networks" || fail "the network list lacks $name: $networks"
 done
 # A lost admin key, as the README says: the CLI run in the service's container (no shell there).
 minted=$("$DOCKER" exec "$container" node dist/cli/admin-key.js --name image-test-lost-key 2>&1) ||
   fail "the admin-key CLI failed in the container: $minted"
-lost_key=$(echo "$minted" | grep -oE 'sy_[A-Za-z0-9_-]{43}' | head -n 1)
+lost_key=$(grep -m 1 -oE 'sy_[A-Za-z0-9_-]{43}' <<<"$minted" || true)
 [ -n "$lost_key" ] || fail "the admin-key CLI printed no key: $minted"
-in_engine -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $lost_key" \
-  "http://127.0.0.1:$PORT/api/v1/api-keys" | grep -q '^200$' || fail "the key the CLI made is refused"
+lost_status=$(in_engine -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $lost_key" \
+  "http://127.0.0.1:$PORT/api/v1/api-keys")
+[ "$lost_status" = 200 ] || fail "the key the CLI made is refused ($lost_status)"
 [ "$("$DOCKER" exec "$container" node -e 'process.stdout.write(String(process.getuid()))')" = 10001 ] ||
   fail "the service does not run as user 10001"
 "$DOCKER" exec "$container" node -e "process.exit(require('node:fs').existsSync('/data/switchyard.sqlite') ? 0 : 1)" ||
@@ -155,9 +156,13 @@ t=$(ms)
 compose stop >/dev/null 2>&1
 exit_code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$container")
 [ "$exit_code" = 0 ] || fail "the service exited with $exit_code on docker stop"
-"$DOCKER" logs "$container" 2>&1 | grep -q 'SIGTERM' || fail "the log does not say it was stopped"
+# Read the whole log first: with pipefail, grep -q quitting at its first match would end
+# docker logs with SIGPIPE and fail the pipeline though the line is there.
+stop_log=$("$DOCKER" logs "$container" 2>&1)
+grep -q 'SIGTERM' <<<"$stop_log" || fail "the log does not say it was stopped"
 stop_ms=$(($(ms) - t))
 compose down -v --remove-orphans >/dev/null 2>&1
-"$DOCKER" volume ls -q | grep -q "^${RUN}_switchyard-data$" && fail "down -v left the data volume"
+volumes=$("$DOCKER" volume ls -q)
+grep -q "^${RUN}_switchyard-data$" <<<"$volumes" && fail "down -v left the data volume"
 
 log "base image $((base_ms / 1000)) s, service image build $((build_ms / 1000)) s, up to healthy $((healthy_ms / 1000)) s, graceful stop $((stop_ms / 1000)) s"

@@ -52,7 +52,7 @@ engine_answers() {
 install_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
-  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx ping || missing+=(busybox-static)
+  [ -x /bin/busybox ] && grep -qx ping <<<"$(/bin/busybox --list 2>/dev/null)" || missing+=(busybox-static)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"

@@ -61,7 +61,7 @@ answers() { curl -fsS --max-time 2 --unix-socket "$(sock "$1")" http://localhost
 install_packages() {
   local missing=()
   [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || missing+=(docker.io)
-  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx ping || missing+=(busybox-static)
+  [ -x /bin/busybox ] && grep -qx ping <<<"$(/bin/busybox --list 2>/dev/null)" || missing+=(busybox-static)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
@@ -107,7 +107,7 @@ prepare_namespace() {
   fi
   ip -n "$n" link set sy-veth0 up
   ip -n "$n" link set sy-veth1 up
-  ip -n "$n" -4 addr show dev sy-veth1 | grep -q "${HOST_TEST_CIDR%/*}/" ||
+  grep -q "${HOST_TEST_CIDR%/*}/" <<<"$(ip -n "$n" -4 addr show dev sy-veth1)" ||
     ip -n "$n" addr add "$HOST_TEST_CIDR" dev sy-veth1
   ip -n "$n" route replace blackhole "$SILENT_ADDRESS/32"
   for i in 0 1 2 3 4 5 6 7; do
