@@ -25,6 +25,7 @@ need_package() { # <binary> <package> <why>
 }
 need_package /usr/bin/chromium chromium "the GraphiQL browser test"
 need_package /usr/bin/docker-compose docker-compose "the compose export, template benchmark and image test"
+need_package /usr/bin/dot graphviz "the topology test (a third-party check of the DOT the service writes)"
 # The service image and docker-compose.yml, built and run on one test engine (scripts/image-test.sh).
 step "image test";    bash scripts/image-test.sh
 step "e2e tests on every test engine"; npx jest --selectProjects e2e-20 e2e-26
