@@ -314,6 +314,11 @@ async function scrape(service) {
   const sum = (prefix, loose = false) => {
     let total = null;
     for (const line of res.body.split('\n')) {
+      // A series declared without samples yet (a labelled counter never counted) is 0, not absent.
+      if (line.startsWith('# TYPE ') && line.slice(7).startsWith(prefix) && !line.includes('_created ')) {
+        total ??= 0;
+        continue;
+      }
       if (line.startsWith('#') || !line.startsWith(prefix)) continue;
       const name = line.split(/[ {]/, 1)[0];
       if (name !== prefix && (!loose || name.endsWith('_created'))) continue;
