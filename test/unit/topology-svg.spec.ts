@@ -2,6 +2,7 @@
 // well-formed document with every name in it, hostile text escaped, deterministic, themed.
 // fast-xml-parser (already in the tree, via prism) is the real XML parser the documents go through.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { separateLabels } from '../../src/topology/render/layout';
 import { labelOverlaps, layoutTopology, renderSvg, type SvgLayout } from '../../src/topology/render/svg';
 import { PALETTES, themeCss, type Palette } from '../../src/topology/render/svg-theme';
 import { textColumns, textWidth, truncate, xmlSafe } from '../../src/topology/render/svg-text';
@@ -462,5 +463,20 @@ describe('edges of the picture', () => {
       ]),
     );
     expect(refs).toEqual(expect.arrayContaining([{ kind: 'node-shape', id: node.id }]));
+  });
+
+  it('slides a colliding address label along its own edge until nothing overlaps', () => {
+    const layout = layoutTopology(walkthrough());
+    const [first, second] = layout.edges;
+    // Put the second edge's label on top of the first's.
+    Object.assign(second.label as object, { x: first.label?.x, y: first.label?.y });
+    expect(labelOverlaps(layout).length).toBeGreaterThan(0);
+    separateLabels(layout);
+    expect(labelOverlaps(layout)).toEqual([]);
+    // It moved onto its own edge: its centre is on the edge's route (between its first and last x).
+    const b = second.label as SvgLayout['edges'][number]['label'] & object;
+    const xs = second.points.map((p) => p.x);
+    expect(b.x + b.width / 2).toBeGreaterThanOrEqual(Math.min(...xs));
+    expect(b.x + b.width / 2).toBeLessThanOrEqual(Math.max(...xs));
   });
 });
