@@ -20,6 +20,31 @@ interface Measured {
   shapes: Drawn[];
 }
 
+// Runs in the page (a string: the test's TypeScript has no DOM types). For every <text>: its owner
+// (the nearest data-id), its natural width measured on a copy without the textLength pin, the
+// reserved width and its drawn box; for every node shape, its box.
+const MEASURE = `(() => {
+  const owner = (e) => e.closest('[data-id]')?.getAttribute('data-id') ?? '';
+  const plain = (r) => ({ x: r.x, y: r.y, width: r.width, height: r.height });
+  const texts = [...document.querySelectorAll('svg text')].map((t) => {
+    const probe = t.cloneNode(true);
+    probe.removeAttribute('textLength');
+    probe.removeAttribute('lengthAdjust');
+    t.parentNode.appendChild(probe);
+    const natural = probe.getComputedTextLength();
+    probe.remove();
+    return {
+      owner: owner(t),
+      text: t.textContent ?? '',
+      natural,
+      reserved: Number(t.getAttribute('textLength') ?? 0),
+      box: plain(t.getBBox()),
+    };
+  });
+  const shapes = [...document.querySelectorAll('svg .node > .shape')].map((s) => ({ owner: owner(s), box: plain(s.getBBox()) }));
+  return { texts, shapes };
+})()`;
+
 const meets = (a: Drawn['box'], b: Drawn['box']) =>
   a.x < b.x + b.width - 0.5 &&
   b.x < a.x + a.width - 0.5 &&
@@ -45,35 +70,7 @@ describe('topology SVG in a browser', () => {
     await page.setContent(`<!doctype html><body style="margin:0">${svg.replace(/^<\?xml[^>]*>/, '')}</body>`);
     await page.screenshot({ path: join(browser!.dir, `${name}.png`), fullPage: true });
     writeFileSync(join(browser!.dir, `${name}.svg`), svg);
-    return page.evaluate(() => {
-      const owner = (e: Element) => {
-        const g = e.closest('[data-id]');
-        return g ? (g.getAttribute('data-id') ?? '') : '';
-      };
-      const plain = (r: DOMRect) => ({ x: r.x, y: r.y, width: r.width, height: r.height });
-      const texts = [...document.querySelectorAll('svg text')].map((node) => {
-        const t = node as SVGTextElement;
-        // The natural width: the same text without its textLength pin.
-        const probe = t.cloneNode(true) as SVGTextElement;
-        probe.removeAttribute('textLength');
-        probe.removeAttribute('lengthAdjust');
-        t.parentNode!.appendChild(probe);
-        const natural = probe.getComputedTextLength();
-        probe.remove();
-        return {
-          owner: owner(t),
-          text: t.textContent ?? '',
-          natural,
-          reserved: Number(t.getAttribute('textLength') ?? 0),
-          box: plain(t.getBBox() as DOMRect),
-        };
-      });
-      const shapes = [...document.querySelectorAll('svg .node > .shape')].map((s) => ({
-        owner: owner(s),
-        box: plain((s as SVGGraphicsElement).getBBox() as DOMRect),
-      }));
-      return { texts, shapes };
-    });
+    return page.evaluate<Measured>(MEASURE);
   }
 
   it.each([

@@ -357,6 +357,7 @@ describe('themes', () => {
     expect(auto).toContain(`.bg{fill:${PALETTES.light.bg}}`);
     expect(auto).toMatch(/@media \(prefers-color-scheme: dark\)\{[^]*\.bg\{fill:#0d1117\}/);
     expect(themeCss('auto')).toBe(auto.trim());
+    expect(renderSvg(graph, { theme: 'sepia' as 'auto' })).toBe(renderSvg(graph, { theme: 'auto' }));
     // Every rule is scoped to the SVG's own class: a page that inlines it keeps its styles.
     for (const rule of auto.split('\n').filter((l) => l.includes('{') && !l.startsWith('@media'))) {
       for (const selector of rule

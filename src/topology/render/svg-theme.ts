@@ -109,7 +109,8 @@ const BASE = [
   `${S} .mark-glyph{fill:none;stroke-width:2.2;stroke-linecap:round;stroke-linejoin:round}`,
 ].join('\n');
 
-export type Theme = 'light' | 'dark' | 'auto';
+export const SVG_THEMES = ['light', 'dark', 'auto'] as const;
+export type Theme = (typeof SVG_THEMES)[number];
 
 // The <style> content for a theme: 'auto' is light with the dark palette under
 // `prefers-color-scheme: dark`.

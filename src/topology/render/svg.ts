@@ -26,11 +26,12 @@ import {
   type NodeContent,
 } from './svg-content';
 import { layoutWithContent, MARK_SIZE, type LaidOutExpectation, type SvgLayout } from './layout';
-import { themeCss, type Theme } from './svg-theme';
+import { SVG_THEMES, themeCss, type Theme } from './svg-theme';
 import { FONT_FAMILY, textWidth, xmlAttr, xmlText } from './svg-text';
 
 export { labelOverlaps, layoutTopology } from './layout';
 export type { LabelOverlap, LabelRef, LaidOutExpectation, SvgLayout } from './layout';
+export { SVG_THEMES, type Theme } from './svg-theme';
 
 export interface SvgOptions {
   // 'auto' follows the reader's colour scheme (prefers-color-scheme) with CSS in the SVG.
@@ -299,7 +300,8 @@ function emptySvg(graph: TopologyGraph, theme: Theme): string {
 // The graph as a standalone SVG document (no external fonts, images or scripts). Deterministic:
 // the same graph gives the same bytes.
 export function renderSvg(graph: TopologyGraph, options: SvgOptions = {}): string {
-  const theme = options.theme ?? 'auto';
+  // An unknown theme (a caller that did not validate its query) draws as 'auto', never throws.
+  const theme: Theme = SVG_THEMES.includes(options.theme as Theme) ? (options.theme as Theme) : 'auto';
   if (graph.nodes.length === 0) return emptySvg(graph, theme);
   const { layout, nodes, edges } = layoutWithContent(graph);
   const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
