@@ -179,7 +179,7 @@ export function renderDot(graph: TopologyGraph): string {
     if (!known.has(e.from) || !known.has(e.to)) continue;
     const colour = EXPECTATION_COLOURS[expectationClass(e)];
     out.push(
-      `  ${dotString(e.from)} -> ${dotString(e.to)} [style=dashed, constraint=false, color="${colour}", fontcolor="${colour}", ` +
+      `  ${dotString(e.from)} -> ${dotString(e.to)} [style=dashed, color="${colour}", fontcolor="${colour}", ` +
         `class=${dotString(`expectation ${expectationClass(e)}`)}, label=${dotLabel([expectationText(e)])}];`,
     );
   }
