@@ -130,8 +130,8 @@ describe('renderMermaid', () => {
   it('draws the expectations with both ends in the graph as dotted arrows marked pass or FAIL', () => {
     const dotted = lines.filter((l) => l.includes('-.->'));
     expect(dotted).toHaveLength(2);
-    expect(unMermaid(dotted[0])).toContain('expected: reaches (pass)');
-    expect(unMermaid(dotted[1])).toContain('expected: does not reach (FAIL)');
+    expect(unMermaid(dotted[0])).toContain('expect reach: pass');
+    expect(unMermaid(dotted[1])).toContain('expect no reach: FAIL');
     // The two overlays come after the endpoint links: their styles name their indices.
     expect(text).toContain(`linkStyle ${HOSTILE.length} stroke:#2e8b3a`);
     expect(text).toContain(`linkStyle ${HOSTILE.length + 1} stroke:#c0392b`);
@@ -187,6 +187,6 @@ describe('renderDot', () => {
     // The name is text in the drawing, never markup.
     expect(result.stdout).not.toContain('<script');
     expect(svgText).toContain('<script>alert(1)</script>');
-    expect(svgText).toContain('expected: does not reach (FAIL)');
+    expect(svgText).toContain('expect no reach: FAIL');
   });
 });

@@ -21,9 +21,9 @@ function nodeLines(node: TopologyNode): string[] {
 }
 
 function expectationText(e: TopologyExpectation): string {
-  const expected = e.reachable ? 'reaches' : 'does not reach';
+  const expected = e.reachable ? 'reach' : 'no reach';
   const result = e.passed === null ? 'not checked' : e.passed ? 'pass' : 'FAIL';
-  return `expected: ${expected} (${result})`;
+  return `expect ${expected}: ${result}`;
 }
 
 // Expectations drawn: both ends in the graph.
