@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
+import type { Response } from 'supertest';
 import { startApp, type TestApp } from '../support/app';
 import { TEST_IMAGE } from '../support/constants';
 import { cleanupEngine, docker } from '../support/engine';
@@ -7,6 +8,7 @@ import { createKey } from '../support/memory-app';
 import { runPrefix } from '../support/names';
 import { expectStatus, templatesApi } from '../support/templates';
 import { waitFor } from '../support/wait';
+import { labelOverlaps, layoutTopology } from '../../src/topology/render/svg';
 import type { TopologyGraph, TopologyNode } from '../../src/topology/topology.types';
 
 // Subnets of this file: 10.130.0.0/16.
@@ -330,6 +332,36 @@ describe('topology against the real engine', () => {
     expect(data.dot).not.toContain(names.x);
   });
 
+  it('draws SVG with every name and address and no overlapping label boxes, in each theme, on REST and GraphQL', async () => {
+    const queries: Array<Record<string, string | string[]>> = [
+      { network: [names.front, names.back] },
+      { template: names.tpl },
+    ];
+    for (const query of queries) {
+      const g = await graph(query);
+      expect(labelOverlaps(layoutTopology(g))).toEqual([]);
+      for (const theme of ['light', 'dark', 'auto']) {
+        const res = await t.http
+          .get('/api/v1/topology')
+          .query({ ...query, format: 'svg', theme })
+          .buffer(true)
+          .parse(asText)
+          .expect(200);
+        expect(res.headers['content-type']).toBe('image/svg+xml; charset=utf-8');
+        const svg = res.body as string;
+        expect(svg).toMatch(/^<\?xml [^>]*\?>\n<svg /);
+        expect(svg).toContain(`theme-${theme}`);
+        for (const node of g.nodes) expect(svg).toContain(`data-name="${node.name}"`);
+        for (const edge of g.edges) expect(svg).toContain(`${edge.ipv4Address}`);
+      }
+    }
+    const gql = await t
+      .gql('query($f: TopologyFilterInput) { topology(filter: $f) { svg(theme: dark) } }', { f: queries[0] })
+      .expect(200);
+    expect(gql.body.data.topology.svg).toContain(`data-name="${names.a}"`);
+    expect(gql.body.data.topology.svg).toContain('theme-dark');
+  });
+
   it('refuses a missing key, a bad format and an unknown network', async () => {
     await t.anon.get('/api/v1/topology').expect(401);
     const bad = await t.http.get('/api/v1/topology').query({ format: 'png' });
@@ -352,6 +384,14 @@ function endpointOf(from: string, to: string, e: Docker.NetworkInfo) {
     macAddress: e.MacAddress || null,
     aliases: e.Aliases ?? [],
   };
+}
+
+// supertest keeps an image/svg+xml answer as bytes: read it as text.
+function asText(res: Response, done: (error: Error | null, body: string) => void): void {
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (text += chunk));
+  res.on('end', () => done(null, text));
 }
 
 const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
