@@ -12,11 +12,8 @@ import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { ApiProblems } from '../common/api/api-problems';
 import { API_PREFIX } from '../common/api/api-prefix';
-import { DomainError } from '../common/errors/domain-error';
 import { TopologyQuery } from './dto/topology-filter.input';
 import { TopologyModel } from './models/topology.model';
-import { renderSvg } from './render/svg';
-import { renderDot, renderMermaid } from './render/text';
 import { TopologyService } from './topology.service';
 import { TOPOLOGY_CONTENT_TYPES, type TopologyGraph } from './topology.types';
 
@@ -50,25 +47,15 @@ export class TopologyController {
       [media('svg')]: { schema: { type: 'string', description: 'A standalone SVG document' } },
     },
   })
-  @ApiProblems(400, 404, 409, 503, 504)
+  @ApiProblems(400, 404, 409, 422, 503, 504)
   @Allow('viewer')
   async get(
     @Query() query: TopologyQuery,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TopologyGraph | string> {
-    const { format = 'json', theme, ...filter } = query;
-    // A setting that would be ignored is refused, as unknown parameters are.
-    if (theme !== undefined && format !== 'svg') {
-      throw DomainError.validation([
-        { field: 'theme', message: `theme applies to format=svg only; leave it out for format=${format}` },
-      ]);
-    }
-    const graph = await this.topology.graph(filter, actor);
-    void reply.type(TOPOLOGY_CONTENT_TYPES[format]);
-    if (format === 'mermaid') return renderMermaid(graph);
-    if (format === 'dot') return renderDot(graph);
-    if (format === 'svg') return renderSvg(graph, { theme });
-    return graph;
+    const answer = await this.topology.answer(query, actor);
+    void reply.type(answer.contentType);
+    return answer.body;
   }
 }

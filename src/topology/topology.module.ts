@@ -4,12 +4,13 @@ import { TopologyController } from './topology.controller';
 import { TopologyResolver } from './topology.resolver';
 import { TopologyService } from './topology.service';
 import { TopologyTemplates } from './topology-templates';
+import { TopologyRenderer } from './topology-renderer';
 
 // The live graph (issue 13) on both transports, in JSON, Mermaid, DOT and SVG.
 @Module({
   imports: [LookupModule],
   controllers: [TopologyController],
-  providers: [TopologyService, TopologyTemplates, TopologyResolver],
+  providers: [TopologyService, TopologyTemplates, TopologyRenderer, TopologyResolver],
   exports: [TopologyService],
 })
 export class TopologyModule {}

@@ -3,8 +3,7 @@ import { Allow, CurrentActor } from '../auth/access.decorators';
 import type { Actor } from '../auth/roles';
 import { SVG_THEMES, type SvgTheme, TopologyFilterInput } from './dto/topology-filter.input';
 import { TopologyModel } from './models/topology.model';
-import { renderSvg } from './render/svg';
-import { renderDot, renderMermaid } from './render/text';
+import { TopologyRenderer } from './topology-renderer';
 import { TopologyService } from './topology.service';
 import type { TopologyGraph } from './topology.types';
 
@@ -17,7 +16,10 @@ registerEnumType(SvgThemeEnum, {
 
 @Resolver(() => TopologyModel)
 export class TopologyResolver {
-  constructor(private readonly service: TopologyService) {}
+  constructor(
+    private readonly service: TopologyService,
+    private readonly renderer: TopologyRenderer,
+  ) {}
 
   @Query(() => TopologyModel, {
     description:
@@ -34,12 +36,12 @@ export class TopologyResolver {
   // The renderings are made only when asked for, from the graph the query read.
   @ResolveField(() => String, { description: 'The graph as a Mermaid flowchart' })
   mermaid(@Parent() graph: TopologyGraph): string {
-    return renderMermaid(graph);
+    return this.renderer.render(graph, 'mermaid').body as string;
   }
 
   @ResolveField(() => String, { description: 'The graph as Graphviz DOT' })
   dot(@Parent() graph: TopologyGraph): string {
-    return renderDot(graph);
+    return this.renderer.render(graph, 'dot').body as string;
   }
 
   @ResolveField(() => String, { description: 'The graph laid out as a standalone SVG document' })
@@ -47,6 +49,6 @@ export class TopologyResolver {
     @Parent() graph: TopologyGraph,
     @Args('theme', { type: () => SvgThemeEnum, nullable: true }) theme?: SvgTheme,
   ): string {
-    return renderSvg(graph, { theme: theme ?? undefined });
+    return this.renderer.svg(graph, theme ?? undefined);
   }
 }

@@ -8,6 +8,8 @@ import type { ContainerEndpoint, ContainerSummary, EngineInfo, NetworkInfo } fro
 import { InstanceIdentity } from '../instance/instance-identity';
 import { isBuiltIn } from '../lookup/network-facts';
 import { ResourceLookup, type ResolvedContainer } from '../lookup/resource-lookup';
+import type { TopologyQuery } from './dto/topology-filter.input';
+import { TopologyRenderer, type TopologyAnswer } from './topology-renderer';
 import { TopologyTemplates, type TopologyTemplate, type TopologyTemplateSource } from './topology-templates';
 import type {
   TopologyEdge,
@@ -55,7 +57,20 @@ export class TopologyService {
     private readonly access: AccessPolicy,
     private readonly instance: InstanceIdentity,
     @Inject(TopologyTemplates) private readonly templates: TopologyTemplateSource,
+    private readonly renderer: TopologyRenderer,
   ) {}
+
+  // GET /api/v1/topology: the graph in the format asked for.
+  async answer(query: TopologyQuery, actor: Actor): Promise<TopologyAnswer> {
+    const { format = 'json', theme, ...filter } = query;
+    // A setting that would be ignored is refused, as unknown parameters are.
+    if (theme !== undefined && format !== 'svg') {
+      throw DomainError.validation([
+        { field: 'theme', message: `theme applies to format=svg only; leave it out for format=${format}` },
+      ]);
+    }
+    return this.renderer.render(await this.graph(filter, actor), format, theme);
+  }
 
   async graph(filter: TopologyFilter, actor: Actor): Promise<TopologyGraph> {
     const engine = this.engineOf(await this.engine.info(), filter.engine);

@@ -46,6 +46,7 @@ export const ERROR_CATALOG = {
   UNSUPPORTED_BY_ENGINE: { status: 422, title: 'Not supported by this engine' },
   PARENT_INTERFACE_NOT_FOUND: { status: 422, title: 'Parent interface not found' },
   CONTAINER_START_FAILED: { status: 422, title: 'Container could not start' },
+  TOPOLOGY_TOO_LARGE: { status: 422, title: 'Topology too large to draw' },
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   EXEC_BUSY: { status: 429, title: 'Too many commands running' },

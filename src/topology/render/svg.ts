@@ -249,9 +249,8 @@ function summary(graph: TopologyGraph, drawn: number): { title: string; desc: st
   const containers = graph.nodes.length - networks;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const titleText = `Switchyard topology: ${plural(networks, 'network')}, ${plural(containers, 'container')}, ${plural(graph.edges.length, 'endpoint')}`;
-  const parts = [
-    `Engine ${graph.engine.name} (Docker ${graph.engine.version}), read at ${graph.generatedAt}.`,
-  ];
+  // No read time: the same graph draws the same bytes, so a drawing can be kept while the graph stays.
+  const parts = [`Engine ${graph.engine.name} (Docker ${graph.engine.version}).`];
   if (graph.template !== undefined) {
     const xs = graph.expectations ?? [];
     const count = (o: Outcome) => xs.filter((x) => outcome(x) === o).length;
