@@ -133,10 +133,12 @@ export const UI_CLIENT_JS = String.raw`(function () {
     if (!state.key) throw new Problem(401, { code: 'UNAUTHENTICATED', detail: 'No API key yet.' });
     init = init || {};
     var headers = Object.assign({ authorization: 'Bearer ' + state.key }, init.headers || {});
+    var used = state.key;
     var response = await fetch(path, Object.assign({}, init, { headers: headers, cache: 'no-store' }));
     if (response.status === 401) {
       var problem = await problemOf(response);
-      askKey(problem.detail);
+      // A refusal of a key already replaced says nothing about the new one.
+      if (state.key === used) askKey(problem.detail);
       throw problem;
     }
     return response;
@@ -449,8 +451,15 @@ export const UI_CLIENT_JS = String.raw`(function () {
     ]);
   }
 
+  // Redrawn on every live update: a focused control in the panel keeps the focus.
   function renderDetails() {
     var panel = $('details');
+    var focused = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : null;
+    drawDetails(panel);
+    if (focused && $(focused)) $(focused).focus({ preventScroll: true });
+  }
+
+  function drawDetails(panel) {
     panel.replaceChildren();
     if (!state.selected) {
       panel.appendChild(el('p', { className: 'hint', text: 'Click a network or a container (or focus it and press Enter) to see its details.' }));
