@@ -42,7 +42,7 @@ function destinationOf(format: LogFormat, stream?: NodeJS.WritableStream): Desti
 export interface AppLoggers {
   // Everything but the request lines: carries the current request's id (reqId).
   app: Logger;
-  // The request lines (pino-http binds the request's id itself).
+  // The request lines (each carries its request's id as reqId itself).
   http: Logger;
 }
 

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import pinoHttp from 'pino-http';
 import { ERROR_CATALOG } from '../errors/error-codes';
 import { logSafe, redactedHeaders, secretNameMatcher } from './log-text';
 import { requestContext } from './request-context';
@@ -27,7 +26,7 @@ function notesOf(request: IncomingMessage): RequestLogNotes {
   return (request as Noted)[NOTES] ?? {};
 }
 
-// The cause of a 5xx, for its request line (pino-http logs `res.err`).
+// The cause of a 5xx, for its request line (logged as `err`).
 export function noteRequestCause(response: ServerResponse, cause: unknown): void {
   (response as unknown as { err?: unknown }).err = cause;
 }
@@ -122,36 +121,46 @@ export function registerRequestLogging(
   redactPattern = 'pass|secret|token|key',
 ): void {
   const isSecret = secretNameMatcher(redactPattern);
-  const httpLogger = pinoHttp({
-    logger,
-    // Fastify has already chosen the id (from X-Request-Id or a new UUID); log the same one.
-    genReqId: (req) => (req as { id?: string }).id ?? '',
-    quietReqLogger: true,
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/live') },
-    customLogLevel: levelOf,
-    customSuccessMessage: (req, res, ms) => messageOf(req, res, ms),
-    customErrorMessage: (req, res) => messageOf(req, res, Date.now() - startOf(res)),
-    customSuccessObject: (req, _res, fields: object) => ({ ...fields, ...notesOf(req) }),
-    customErrorObject: (req, _res, _error, fields: object) => ({ ...fields, ...notesOf(req) }),
-    serializers: {
-      req: (req: {
-        method?: string;
-        url?: string;
-        headers?: Record<string, unknown>;
-        remoteAddress?: string;
-      }) => ({
-        method: req.method,
-        url: loggableUrl(req.url, isSecret),
-        headers: redactedHeaders(req.headers, isSecret),
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-    },
+  const serializeRequest = (req: IncomingMessage) => ({
+    method: req.method,
+    url: loggableUrl(req.url, isSecret),
+    headers: redactedHeaders(req.headers, isSecret),
+    remoteAddress: req.socket?.remoteAddress,
   });
+  // The line is written when the answer is sent (or the connection closes first). Nothing of it is
+  // built unless its level is enabled: most requests of a busy service are logged at info, and a
+  // service run at warn pays only for the listener.
+  const writeLine = (req: IncomingMessage, res: ServerResponse, error?: Error): void => {
+    const ms = Date.now() - startOf(res);
+    const level = levelOf(req, res, error);
+    if (!logger.isLevelEnabled(level)) return;
+    const reqId = (req as { id?: string }).id ?? '';
+    const cause = error ?? (res as { err?: Error }).err;
+    if (cause || res.statusCode >= 500) {
+      const err = cause ?? new Error(`failed with status code ${res.statusCode}`);
+      const fields = { reqId, req: serializeRequest(req), res: { statusCode: res.statusCode }, err };
+      logger[level]({ ...fields, responseTime: ms, ...notesOf(req) }, messageOf(req, res, ms));
+      return;
+    }
+    const fields = { reqId, req: serializeRequest(req), res: { statusCode: res.statusCode } };
+    logger[level]({ ...fields, responseTime: ms, ...notesOf(req) }, messageOf(req, res, ms));
+  };
+  const track = (req: IncomingMessage, res: ServerResponse): void => {
+    if ((req.url ?? '').startsWith('/health/live')) return;
+    const complete = (error?: Error): void => {
+      res.removeListener('close', complete);
+      res.removeListener('finish', complete);
+      res.removeListener('error', complete);
+      writeLine(req, res, error);
+    };
+    res.on('close', complete);
+    res.on('finish', complete);
+    res.on('error', complete);
+  };
 
   fastify.addHook('onRequest', (request, reply, done) => {
     (reply.raw as ServerResponse & { [STARTED]?: number })[STARTED] = Date.now();
-    httpLogger(request.raw, reply.raw);
+    track(request.raw, reply.raw);
     requestContext.run({ reqId: String(request.id) }, done);
   });
   // The body arrives on the socket's events, outside the context entered above: enter it again

@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import * as classTransformer from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
 import { DomainError, type FieldError } from '../errors/domain-error';
 
@@ -88,8 +89,38 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 // An absent body stays what the route's defaults make of it.
 const PLAIN_TYPES = new Set<unknown>([String, Number, Boolean, Array, Object]);
 
+// An empty query string (`GET /api/v1/networks`) is the commonest request of all: validating the
+// empty object of a query class gives the same answer every time (the class's defaults alone), so
+// once it passed it is not validated again. A failure is never remembered: it is validated (and
+// told) each time.
+function isEmptyPlainObject(value: unknown): value is Record<string, never> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return false;
+  return true;
+}
+
 class SwitchyardValidationPipe extends ValidationPipe {
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  private readonly emptyQueryPasses = new WeakSet<object>();
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const metatype = metadata.metatype;
+    const emptyQuery =
+      metadata.type === 'query' &&
+      typeof metatype === 'function' &&
+      !PLAIN_TYPES.has(metatype) &&
+      isEmptyPlainObject(value);
+    if (emptyQuery && this.emptyQueryPasses.has(metatype)) return this.transformOnly(metatype, value);
+    const answer = await this.checked(value, metadata);
+    if (emptyQuery) this.emptyQueryPasses.add(metatype);
+    return answer;
+  }
+
+  // What the pipe makes of a value already known to be valid: the instance, defaults applied.
+  private transformOnly(metatype: object, value: object): unknown {
+    return classTransformer.plainToInstance(metatype as new () => object, value, this.transformOptions);
+  }
+
+  private checked(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // A REST body as a whole (GraphQL arguments come as named `body` parameters, and a nullable
     // input argument may be null).
     const wholeBody = metadata.type === 'body' && metadata.data === undefined;
