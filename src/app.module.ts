@@ -28,6 +28,7 @@ import { LiveModule } from './live/live.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NetworksModule } from './networks/networks.module';
 import { TemplatesModule } from './templates/templates.module';
+import { TopologyModule } from './topology/topology.module';
 
 function graphqlOptions(config: AppConfig, audit: AuditService): ApolloDriverConfig {
   const rules = documentRulesOf(config);
@@ -85,6 +86,7 @@ export class AppModule {
         ContainersModule,
         ConnectivityModule,
         TemplatesModule,
+        TopologyModule,
         LiveModule,
       ],
       providers: [

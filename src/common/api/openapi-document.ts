@@ -32,6 +32,10 @@ export const TAGS: Array<{ name: string; description: string }> = [
     description:
       'Topology templates: stored and versioned, planned, applied with rollback, checked for drift, destroyed; compose in and out',
   },
+  {
+    name: 'topology',
+    description: 'The live graph of networks and containers: JSON, Mermaid, Graphviz DOT and SVG',
+  },
   { name: 'events', description: 'Live engine events and deployment progress as Server-Sent Events' },
   { name: 'audit', description: 'The hash-chained audit log and the history of each network and container' },
   { name: 'api-keys', description: 'API keys and their roles (admin only)' },

@@ -17,6 +17,7 @@ export const ERROR_CATALOG = {
   TEMPLATE_NOT_FOUND: { status: 404, title: 'Template not found' },
   REVISION_NOT_FOUND: { status: 404, title: 'Template revision not found' },
   DEPLOYMENT_NOT_FOUND: { status: 404, title: 'Deployment not found' },
+  ENGINE_NOT_FOUND: { status: 404, title: 'Engine not managed by this service' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
   NETWORK_NAME_TAKEN: { status: 409, title: 'Network name taken' },
