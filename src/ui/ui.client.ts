@@ -553,7 +553,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
       var result = await json('/api/v1/connectivity/ping', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ from: state.pingFrom.id, to: state.pingTo.id }),
+        // Names, not ids: the probe pings the target by name (what the network's DNS answers).
+        body: JSON.stringify({ from: state.pingFrom.name, to: state.pingTo.name }),
       });
       renderPing(result);
     } catch (error) {

@@ -190,8 +190,9 @@ describe('the topology page in a browser', () => {
     await page.locator('#ping-to').click();
     const result = page.locator('#ping-result[data-reachable]');
     await result.waitFor({ timeout: 60_000 });
-    expect(await result.getAttribute('data-reachable')).toBe('true');
+    // The text first: on a failure it holds the diagnosis.
     expect(await result.innerText()).toContain('Reachable');
+    expect(await result.getAttribute('data-reachable')).toBe('true');
     // The network's details list its containers' endpoints.
     await node(page, network).focus();
     await page.keyboard.press('Space');
