@@ -91,8 +91,11 @@ main { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1
 #graph svg { display: block; max-width: none; }
 #graph g.node { cursor: pointer; }
 #graph g.node:focus { outline: none; }
-#graph g.node:focus-visible > :first-child { stroke: var(--focus); stroke-width: 4px; }
-#graph g.node.selected > :first-child { stroke: var(--accent); stroke-width: 4px; }
+/* The renderer's node shape is .shape: the focus ring and the selection are drawn on it. */
+#graph g.node:focus-visible .shape { stroke: var(--focus); stroke-width: 4px; }
+#graph g.node.selected .shape { stroke: var(--accent); stroke-width: 4px; }
+#graph g.expectation:focus-visible .arc { stroke: var(--focus); stroke-width: 4px; }
+#graph g.expectation:focus { outline: none; }
 aside { overflow: auto; padding: 12px 16px; background: var(--panel); border-left: 1px solid var(--line); }
 aside h2 { font-size: 15px; margin: 12px 0 6px; word-break: break-all; }
 aside section + section { border-top: 1px solid var(--line); margin-top: 12px; }
@@ -102,7 +105,9 @@ dt { color: var(--muted); }
 dd { margin: 0; word-break: break-all; }
 table.edges { width: 100%; border-collapse: collapse; margin: 8px 0; font-size: 12px; }
 table.edges caption { text-align: left; color: var(--muted); }
-table.edges th, table.edges td { text-align: left; padding: 2px 4px; border-bottom: 1px solid var(--line); word-break: break-all; }
+table.edges th, table.edges td { text-align: left; padding: 2px 4px; border-bottom: 1px solid var(--line); }
+table.edges td { word-break: break-word; }
+table.edges th { white-space: nowrap; }
 .actions { display: flex; gap: 8px; margin: 8px 0; }
 .good { color: var(--good); font-weight: 600; }
 .bad { color: var(--bad); font-weight: 600; }

@@ -34,6 +34,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
     pingFrom: null,
     pingTo: null,
     zoom: 1,
+    // Until the person zooms, every redraw fits the graph to the view.
+    fit: true,
     svgSize: null,
     // Whether the service takes the theme parameter (it is dropped after a refusal).
     themeParam: true,
@@ -344,7 +346,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
       node.setAttribute('aria-pressed', selected ? 'true' : 'false');
     });
     host.replaceChildren(svg);
-    applyZoom();
+    if (state.fit) zoomToFit();
+    else applyZoom();
     if (focused) {
       var again = host.querySelector('g.node[data-id="' + CSS.escape(focused) + '"]');
       if (again) again.focus({ preventScroll: true });
@@ -360,6 +363,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
   }
 
   function zoomBy(factor) {
+    state.fit = false;
     state.zoom = Math.min(4, Math.max(0.1, state.zoom * factor));
     applyZoom();
   }
@@ -368,7 +372,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
     if (!state.svgSize) return;
     var host = $('graph');
     var fit = Math.min((host.clientWidth - 16) / state.svgSize.width, (host.clientHeight - 16) / state.svgSize.height);
-    state.zoom = Math.min(1, Math.max(0.1, fit));
+    // A small graph grows a little, a large one shrinks only so far (then the view scrolls).
+    state.zoom = Math.min(1.5, Math.max(0.25, fit));
     applyZoom();
   }
 
@@ -427,10 +432,14 @@ export const UI_CLIENT_JS = String.raw`(function () {
       return edge.from === node.id || edge.to === node.id;
     });
     if (!edges.length) return el('p', { text: node.kind === 'network' ? 'No container on it.' : 'On no network.' });
+    // IPv6 gets a column only where an endpoint has an IPv6 address.
+    var v6 = edges.some(function (edge) {
+      return !!edge.ipv6Address;
+    });
     var head = el('tr', null, [
       el('th', { scope: 'col', text: node.kind === 'network' ? 'Container' : 'Network' }),
       el('th', { scope: 'col', text: 'IPv4' }),
-      el('th', { scope: 'col', text: 'IPv6' }),
+      v6 ? el('th', { scope: 'col', text: 'IPv6' }) : null,
       el('th', { scope: 'col', text: 'MAC' }),
       el('th', { scope: 'col', text: 'Aliases' }),
     ]);
@@ -439,7 +448,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
       return el('tr', { 'data-edge': edge.id }, [
         el('td', { text: other ? other.name : '?' }),
         el('td', { text: edge.ipv4Address || '-' }),
-        el('td', { text: edge.ipv6Address || '-' }),
+        v6 ? el('td', { text: edge.ipv6Address || '-' }) : null,
         el('td', { text: edge.macAddress || '-' }),
         el('td', { text: (edge.aliases || []).join(', ') || '-' }),
       ]);
@@ -779,7 +788,10 @@ export const UI_CLIENT_JS = String.raw`(function () {
     $('zoom-out').addEventListener('click', function () {
       zoomBy(1 / ZOOM_STEP);
     });
-    $('zoom-fit').addEventListener('click', zoomToFit);
+    $('zoom-fit').addEventListener('click', function () {
+      state.fit = true;
+      zoomToFit();
+    });
     $('ping-run').addEventListener('click', runPing);
     $('ping-clear').addEventListener('click', function () {
       state.pingFrom = null;

@@ -21,18 +21,53 @@ const STEP_MS = 30_000;
 // This file's subnet (10.131.0.0/16 belongs to it).
 const SUBNET = '10.131.1.0/24';
 const A_ADDRESS = '10.131.1.10';
+// UPDATE_SCREENSHOTS=1 writes the README's picture, with the README's names (below).
+const SCREENSHOT_RUN = process.env.UPDATE_SCREENSHOTS === '1';
 const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'images', 'ui-topology.png');
 const MERMAID_JS = join(dirname(require.resolve('mermaid/package.json')), 'dist', 'mermaid.min.js');
+
+// Removes what an earlier screenshot run left under the README's names: only objects with the
+// test label (never one of a person's).
+async function removeLabelled(containers: string[], networks: string[]): Promise<void> {
+  const labelled = { label: [TEST_LABEL] };
+  const [cs, ns] = await Promise.all([
+    docker.listContainers({ all: true, filters: labelled }),
+    docker.listNetworks({ filters: labelled }),
+  ]);
+  await Promise.all(
+    cs
+      .filter((c) => c.Names.some((n) => containers.includes(n.replace(/^\//, ''))))
+      .map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+  );
+  await Promise.all(
+    ns
+      .filter((n) => networks.includes(n.Name))
+      .map((n) =>
+        docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined),
+      ),
+  );
+}
 
 const node = (page: Page, name: string) => page.locator(`#graph g.node[data-name="${name}"]`);
 
 describe('the topology page in a browser', () => {
   const p = runPrefix('ui-web');
-  const template = `${p}tour`;
-  const network = `${p}demo`;
-  const containerA = `${p}containerA`;
-  const containerB = `${p}containerB`;
-  const containerC = `${p}containerC`;
+  // The run's prefix, as in every e2e file; for the README's picture the README's own names, with
+  // the test label (value: the prefix) by which the cleanup finds them.
+  const named = (name: string) => (SCREENSHOT_RUN ? name : `${p}${name}`);
+  const template = named('tour');
+  const network = named('demo');
+  const containerA = named('containerA');
+  const containerB = named('containerB');
+  const containerC = named('containerC');
   let t: TestApp;
   let base: string;
   let key: string;
@@ -41,6 +76,7 @@ describe('the topology page in a browser', () => {
 
   beforeAll(async () => {
     await cleanupTemplates(p);
+    if (SCREENSHOT_RUN) await removeLabelled([containerA, containerB, containerC], [network]);
     t = await startApp();
     base = `http://127.0.0.1:${await listenOnLoopback(t)}`;
     // The page runs with an operator key (pings need one); the test's own calls use the admin key.
@@ -225,7 +261,7 @@ describe('the topology page in a browser', () => {
     // Details of A beside the graph in the picture.
     await node(page, containerA).click();
     await page.locator('#details h2', { hasText: containerA }).waitFor({ timeout: STEP_MS });
-    const path = process.env.UPDATE_SCREENSHOTS === '1' ? SCREENSHOT : join(browser!.dir, 'ui-topology.png');
+    const path = SCREENSHOT_RUN ? SCREENSHOT : join(browser!.dir, 'ui-topology.png');
     mkdirSync(dirname(path), { recursive: true });
     await page.screenshot({ path });
   });
