@@ -96,7 +96,7 @@ export function walkthrough(withTemplate = true): TopologyGraph {
 }
 
 // `containers` containers on `containers / 5` networks: container i is on network i mod N; every
-// 4th also on the next network, every 10th on a third as well. Every 7th is stopped (no address),
+// 4th also on the next network, every 20th (from the 1st) on a third as well. Every 7th is stopped (no address),
 // every 13th paused. Networks 10.60+k.0.0/24.
 export function estate(
   containers: number,
@@ -118,7 +118,7 @@ export function estate(
     nodes.push(c);
     const on = [i % networksCount];
     if (i % 4 === 1 && networksCount > 1) on.push((i + 1) % networksCount);
-    if (i % 10 === 2 && networksCount > 2) on.push((i + 2) % networksCount);
+    if (i % 20 === 1 && networksCount > 2) on.push((i + 2) % networksCount);
     for (const k of on) {
       const n = networks[k];
       edges.push(

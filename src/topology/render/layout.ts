@@ -130,20 +130,29 @@ function expectationGroups(containers: TopologyNode[], expectations: TopologyExp
   return [...groups.values()];
 }
 
-// Largest groups first, then by name (containerA before containerB), each to the side with fewer
-// containers so far (left on a tie).
-function assignSides(containers: TopologyNode[], expectations: TopologyExpectation[]): Map<string, Side> {
+// Largest groups first, then by name (containerA before containerB), each to the lighter side so
+// far (left on a tie). A container weighs its box plus its address labels (a label row is about
+// half a box row), so that both sides' columns come out about as tall.
+function assignSides(
+  containers: TopologyNode[],
+  edges: TopologyEdge[],
+  expectations: TopologyExpectation[],
+): Map<string, Side> {
   const names = new Map(containers.map((c) => [c.id, c.name]));
+  const endpoints = new Map<string, number>();
+  for (const e of edges) endpoints.set(e.from, (endpoints.get(e.from) ?? 0) + 1);
   const key = (group: string[]) => `${names.get(group[0])}\u0000${group[0]}`;
   const groups = expectationGroups(containers, expectations)
     .map((group) => group.sort((a, b) => compare(key([a]), key([b]))))
     .sort((a, b) => b.length - a.length || compare(key(a), key(b)));
   const sides = new Map<string, Side>();
-  const count = { left: 0, right: 0 };
+  const load = { left: 0, right: 0 };
   for (const group of groups) {
-    const side: Side = count.left <= count.right ? 'left' : 'right';
-    count[side] += group.length;
-    for (const id of group) sides.set(id, side);
+    const side: Side = load.left <= load.right ? 'left' : 'right';
+    for (const id of group) {
+      load[side] += 2 + (endpoints.get(id) ?? 0);
+      sides.set(id, side);
+    }
   }
   return sides;
 }
@@ -406,7 +415,7 @@ export function layoutWithContent(graph: TopologyGraph): LayoutWithContent {
   const edgeTexts = new Map(edges.map((e) => [e.id, edgeContent(e)]));
   const containers = nodes.filter((n) => n.kind === 'container');
   const expectations = graph.expectations ?? [];
-  const sides = assignSides(containers, expectations);
+  const sides = assignSides(containers, edges, expectations);
   // A network's endpoints per side: its bar grows with the larger count.
   const perSide = new Map<string, number>();
   for (const e of edges) {
@@ -530,8 +539,8 @@ const REPAIR_ROUNDS = 8;
 
 // Dagre gives every edge label its own slot, but labels of parallel and crossing edges can still
 // meet: each edge label that overlaps something slides along its own edge to the first place where
-// it overlaps nothing. Bounded: a few rounds over the current overlaps.
-function separateLabels(layout: SvgLayout): void {
+// it overlaps nothing. Bounded: a few rounds over the current overlaps. Exported for its test.
+export function separateLabels(layout: SvgLayout): void {
   for (let round = 0; round < REPAIR_ROUNDS; round++) {
     const overlaps = labelOverlaps(layout);
     if (overlaps.length === 0) return;

@@ -49,7 +49,7 @@ export const PALETTES: Record<'light' | 'dark', Palette> = {
   dark: {
     bg: '#0d1117',
     text: '#e6edf3',
-    muted: '#9198a1',
+    muted: '#9ea7b3',
     containerFill: '#161b22',
     containerStroke: '#9198a1',
     networkFill: '#0c2d6b',
@@ -59,7 +59,7 @@ export const PALETTES: Record<'light' | 'dark', Palette> = {
     edge: '#8b949e',
     edgeLabelFill: '#0d1117',
     running: '#3fb950',
-    stopped: '#9198a1',
+    stopped: '#9ea7b3',
     other: '#d29922',
     passed: '#3fb950',
     failed: '#ff7b72',
