@@ -157,7 +157,7 @@ export const UI_HTML = `<!doctype html>
       <button type="button" id="zoom-out" aria-label="Zoom out">&minus;</button>
       <span id="zoom-level" aria-live="polite">100%</span>
       <button type="button" id="zoom-in" aria-label="Zoom in">+</button>
-      <button type="button" id="zoom-fit">Fit</button>
+      <button type="button" id="zoom-fit">Fit width</button>
       <span class="spacer"></span>
       <span>Last change: <span id="last-event">none yet</span></span>
       <span id="updated"></span>

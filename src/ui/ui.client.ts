@@ -47,6 +47,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
     backoffMs: BACKOFF_FIRST_MS,
     reconnectTimer: null,
     sheet: null,
+    templateNames: null,
   };
 
   function $(id) {
@@ -238,7 +239,14 @@ export const UI_CLIENT_JS = String.raw`(function () {
     state.inFlight = true;
     state.dirty = false;
     try {
-      var both = await Promise.all([json(topologyQuery('json')), fetchSvg()]);
+      var both = await Promise.all([
+        json(topologyQuery('json')),
+        fetchSvg(),
+        // The picker's list is no reason to leave the graph undrawn.
+        loadTemplates().catch(function () {
+          return null;
+        }),
+      ]);
       state.graph = both[0];
       drawSvg(both[1]);
       renderDetails();
@@ -368,11 +376,11 @@ export const UI_CLIENT_JS = String.raw`(function () {
     applyZoom();
   }
 
+  // Fits the graph's width to the view (a tall graph then scrolls down, its text still readable).
   function zoomToFit() {
     if (!state.svgSize) return;
-    var host = $('graph');
-    var fit = Math.min((host.clientWidth - 16) / state.svgSize.width, (host.clientHeight - 16) / state.svgSize.height);
-    // A small graph grows a little, a large one shrinks only so far (then the view scrolls).
+    var fit = ($('graph').clientWidth - 24) / state.svgSize.width;
+    // A small graph grows a little, a wide one shrinks only so far (then the view scrolls).
     state.zoom = Math.min(1.5, Math.max(0.25, fit));
     applyZoom();
   }
@@ -573,6 +581,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
 
   // ---- templates and expectations -------------------------------------------------------------------
 
+  // The picker's list, read at start, when the picker gets the focus and with every redraw (a
+  // template stored since shows up); the options are rebuilt only when the names changed.
   async function loadTemplates() {
     var names = [];
     var cursor = null;
@@ -587,6 +597,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
     }
     var picker = $('template');
     var keep = state.template;
+    if (names.join('\n') === state.templateNames) return;
+    state.templateNames = names.join('\n');
     picker.replaceChildren(el('option', { value: '', text: 'Everything (no template)' }));
     names.forEach(function (name) {
       picker.appendChild(el('option', { value: name, text: name }));
@@ -748,7 +760,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
   function start() {
     showError(null);
     state.lastEventId = null;
-    loadTemplates().catch(showError);
+    state.templateNames = null;
     scheduleRefresh(0);
     openStream();
   }
@@ -777,6 +789,9 @@ export const UI_CLIENT_JS = String.raw`(function () {
     });
     $('change-key').addEventListener('click', function () {
       askKey('Paste another API key.');
+    });
+    $('template').addEventListener('focus', function () {
+      loadTemplates().catch(showError);
     });
     $('template').addEventListener('change', function (event) {
       state.template = event.target.value;

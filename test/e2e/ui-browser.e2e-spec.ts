@@ -8,6 +8,7 @@ import { docker } from '../support/engine';
 import { listenOnLoopback } from '../support/loopback';
 import { runPrefix } from '../support/names';
 import { cleanupTemplates, expectStatus } from '../support/templates';
+import { waitFor } from '../support/wait';
 
 // The /ui topology page in a real browser (Debian's chromium, headless, driven by playwright-core):
 // a person opens /ui, pastes a key, sees the walkthrough topology (README "A short tour", as the
@@ -264,6 +265,81 @@ describe('the topology page in a browser', () => {
     const path = SCREENSHOT_RUN ? SCREENSHOT : join(browser!.dir, 'ui-topology.png');
     mkdirSync(dirname(path), { recursive: true });
     await page.screenshot({ path });
+  });
+
+  it('stays usable with 50 containers on 10 networks: fit, zoom and scroll, every node focusable, in dark mode', async () => {
+    const page = browser!.page;
+    const big = `${p}big`;
+    const networks = Array.from({ length: 10 }, (_, i) => `${p}n${i}`);
+    const containers = Array.from({ length: 50 }, (_, i) => `${p}c${i}`);
+    // Each container on one network, the first ten on a second one too (from this file's /16).
+    const document = {
+      name: big,
+      labels: { [TEST_LABEL]: p },
+      networks: Object.fromEntries(
+        networks.map((n, i) => [n, { ipam: { config: [{ subnet: `10.131.${10 + i}.0/24` }] } }]),
+      ),
+      containers: Object.fromEntries(
+        containers.map((c, i) => [
+          c,
+          {
+            image: TEST_IMAGE,
+            command: ['sleep', '3600'],
+            networks: Object.fromEntries(
+              (i < 10 ? [i % 10, (i + 1) % 10] : [i % 10]).map((n) => [networks[n], {}]),
+            ),
+          },
+        ]),
+      ),
+    };
+    expectStatus(await t.http.post('/api/v1/templates').send(document), 201);
+    const applied = expectStatus(await t.http.post(`/api/v1/templates/${big}/apply`), 200).body as {
+      status: string;
+    };
+    expect(applied.status).toBe('succeeded');
+    await page.locator('#template').selectOption(big);
+    await waitFor(async () => (await page.locator('#graph g.node-container').count()) === 50, {
+      what: 'the 50 containers in the page',
+      timeoutMs: 60_000,
+    });
+    expect(await page.locator('#graph g.node-network').count()).toBe(10);
+    // Every node can be reached with Tab and carries a label for screen readers.
+    const unlabelled = await page
+      .locator('#graph g.node:not([tabindex="0"]), #graph g.node:not([aria-label])')
+      .count();
+    expect(unlabelled).toBe(0);
+    // Fit: the graph's width inside the view (it is taller: the view scrolls down); zoomed in:
+    // wider than the view, which scrolls sideways too.
+    const sizes = () =>
+      page.evaluate<{ svg: number; view: number; scroll: number; tall: boolean }>(
+        "(() => { const g = document.getElementById('graph'); const r = g.querySelector('svg').getBoundingClientRect(); return { svg: r.width, view: g.clientWidth, scroll: g.scrollWidth, tall: g.scrollHeight > g.clientHeight }; })()",
+      );
+    await page.locator('#zoom-fit').click();
+    const fitted = await sizes();
+    expect(fitted.svg).toBeLessThanOrEqual(fitted.view);
+    expect(fitted.tall).toBe(true);
+    for (let i = 0; i < 3; i++) await page.locator('#zoom-in').click();
+    const zoomed = await sizes();
+    expect(zoomed.svg).toBeGreaterThan(fitted.svg);
+    expect(zoomed.scroll).toBeGreaterThan(zoomed.view);
+    // Dark mode: the page and the graph's background change with the toggle.
+    const background = () =>
+      page.evaluate<string>(
+        "getComputedStyle(document.querySelector('#graph svg .bg') || document.body).fill",
+      );
+    const themeBefore = await page.evaluate<string | null>(
+      "document.documentElement.getAttribute('data-theme')",
+    );
+    const fillBefore = await background();
+    await page.locator('#theme-toggle').click();
+    await waitFor(async () => (await background()) !== fillBefore, {
+      what: 'the graph drawn in the other theme',
+      timeoutMs: STEP_MS,
+    });
+    expect(await page.evaluate("document.documentElement.getAttribute('data-theme')")).not.toBe(themeBefore);
+    await page.locator('#zoom-fit').click();
+    await page.screenshot({ path: join(browser!.dir, 'ui-topology-50.png') });
+    await page.locator('#theme-toggle').click();
   });
 
   it("has Mermaid parse and render the service's Mermaid of the topology", async () => {
