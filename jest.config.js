@@ -55,6 +55,7 @@ module.exports = {
           : [
               '/test/e2e/ide-browser\\.e2e-spec\\.ts$',
               '/test/e2e/live-graphql-ide\\.e2e-spec\\.ts$',
+              '/test/e2e/ui-browser\\.e2e-spec\\.ts$',
               '/test/e2e/read-model-restart\\.e2e-spec\\.ts$',
               '/test/e2e/topology-svg-browser\\.e2e-spec\\.ts$',
             ],

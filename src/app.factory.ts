@@ -13,6 +13,7 @@ import { ApiKeysService } from './auth/api-keys.service';
 import { AuditService } from './audit/audit.service';
 import { isCorsPreflight, registerRequestGate } from './auth/request-gate';
 import { registerGraphiql } from './graphiql/graphiql.hook';
+import { registerUi } from './ui/ui.hook';
 import { Metrics } from './metrics/metrics';
 import { registerHttpMetrics, registerMetricsRoute } from './metrics/metrics.http';
 import { setupOpenApi } from './openapi';
@@ -126,6 +127,7 @@ export async function createApp(
     (request, _body, done) => done(mediaRefused(request), undefined),
   );
   registerGraphiql(fastify);
+  registerUi(fastify);
   // Browsers ask for /favicon.ico with every page (the IDE, the API docs): an empty answer on a
   // public path, rather than a refusal logged and audited for a missing key.
   fastify.get('/favicon.ico', (_request, reply) =>

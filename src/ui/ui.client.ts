@@ -1,0 +1,835 @@
+// The /ui page's script: plain browser JavaScript with no build step and no dependency, served as
+// a file of its own so that the page's CSP allows no inline script. It is kept as text here (not
+// compiled) so that what the browser runs is exactly what is reviewed; String.raw keeps its
+// backslashes, and it uses no backticks or template placeholders. test/unit/ui-page.spec.ts
+// compiles it to catch syntax errors.
+//
+// What it does:
+// - The API key is asked for once and kept in sessionStorage (gone with the tab), never in
+//   localStorage; every request sends it as `Authorization: Bearer`. A 401 forgets it and asks again.
+// - The graph: GET /api/v1/topology?format=svg (drawn by the service, inlined here so that its nodes
+//   can be clicked and focused) and ?format=json (the details), read again on every network or
+//   container event of GET /api/v1/events (debounced, one read in flight at a time).
+// - The event stream is read with fetch() (EventSource cannot send the key): a small SSE parser,
+//   Last-Event-ID on reconnect, `event: end` handled by its code, reconnects with backoff.
+// - The inlined SVG's own styles are moved into a constructed stylesheet scoped to the graph and its
+//   style attributes into the CSSOM: the page's CSP needs no 'unsafe-inline' for styles.
+export const UI_CLIENT_JS = String.raw`(function () {
+  'use strict';
+
+  var KEY_ITEM = 'switchyard.ui.key';
+  var THEME_ITEM = 'switchyard.ui.theme';
+  // Container actions that change nothing the graph shows (exec and attach come with every ping).
+  var QUIET_ACTIONS = /^(exec_|attach|detach|resize|top|copy|export|commit|archive-path|extract-to-dir|checkpoint)/;
+  var REFRESH_DELAY_MS = 200;
+  var BACKOFF_FIRST_MS = 500;
+  var BACKOFF_MAX_MS = 15000;
+  var ZOOM_STEP = 1.25;
+
+  var state = {
+    key: null,
+    graph: null,
+    selected: null,
+    template: '',
+    pingFrom: null,
+    pingTo: null,
+    zoom: 1,
+    // Until the person zooms, every redraw fits the graph to the view.
+    fit: true,
+    svgSize: null,
+    // Whether the service takes the theme parameter (it is dropped after a refusal).
+    themeParam: true,
+    refreshTimer: null,
+    inFlight: false,
+    dirty: false,
+    stream: null,
+    lastEventId: null,
+    backoffMs: BACKOFF_FIRST_MS,
+    reconnectTimer: null,
+    sheet: null,
+    templateNames: null,
+  };
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        if (name === 'text') node.textContent = attrs[name];
+        else if (name === 'className') node.className = attrs[name];
+        else node.setAttribute(name, attrs[name]);
+      });
+    }
+    (children || []).forEach(function (child) {
+      if (child != null) node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  // ---- the key ----------------------------------------------------------------------------------
+
+  function storedKey() {
+    try {
+      return sessionStorage.getItem(KEY_ITEM);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function keepKey(key) {
+    state.key = key;
+    try {
+      if (key) sessionStorage.setItem(KEY_ITEM, key);
+      else sessionStorage.removeItem(KEY_ITEM);
+    } catch (e) {
+      // Storage refused (private mode): the key stays in memory only.
+    }
+  }
+
+  function askKey(message) {
+    keepKey(null);
+    stopStream();
+    $('key-message').textContent = message || 'Paste an API key (any role; pings need operator or admin).';
+    var dialog = $('key-dialog');
+    if (!dialog.open) dialog.showModal();
+    $('key-input').focus();
+  }
+
+  function onKeySubmit(event) {
+    event.preventDefault();
+    var key = $('key-input').value.trim();
+    if (!key) {
+      $('key-message').textContent = 'The key is empty: paste the key the service printed (sy_...).';
+      return;
+    }
+    $('key-input').value = '';
+    keepKey(key);
+    $('key-dialog').close();
+    start();
+  }
+
+  // ---- requests -----------------------------------------------------------------------------------
+
+  function Problem(status, body) {
+    this.status = status;
+    this.code = (body && body.code) || 'HTTP_' + status;
+    this.title = (body && body.title) || 'Request failed';
+    this.detail = (body && body.detail) || 'The service answered ' + status + '.';
+    this.requestId = (body && body.requestId) || null;
+  }
+
+  async function problemOf(response) {
+    var body = null;
+    try {
+      body = await response.json();
+    } catch (e) {
+      body = null;
+    }
+    return new Problem(response.status, body);
+  }
+
+  // A request with the key; a 401 forgets the key and asks for it again.
+  async function request(path, init) {
+    if (!state.key) throw new Problem(401, { code: 'UNAUTHENTICATED', detail: 'No API key yet.' });
+    init = init || {};
+    var headers = Object.assign({ authorization: 'Bearer ' + state.key }, init.headers || {});
+    var used = state.key;
+    var response = await fetch(path, Object.assign({}, init, { headers: headers, cache: 'no-store' }));
+    if (response.status === 401) {
+      var problem = await problemOf(response);
+      // A refusal of a key already replaced says nothing about the new one.
+      if (state.key === used) askKey(problem.detail);
+      throw problem;
+    }
+    return response;
+  }
+
+  async function json(path, init) {
+    var response = await request(path, init);
+    if (!response.ok) throw await problemOf(response);
+    return response.json();
+  }
+
+  function showError(error) {
+    var box = $('error');
+    if (!error) {
+      box.hidden = true;
+      box.textContent = '';
+      return;
+    }
+    if (error instanceof Problem && error.status === 401) return;
+    var text =
+      error instanceof Problem
+        ? error.title + ': ' + error.detail + ' (' + error.code + (error.requestId ? ', request ' + error.requestId : '') + ')'
+        : 'Something went wrong in this page: ' + (error && error.message ? error.message : String(error));
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  // ---- theme -------------------------------------------------------------------------------------
+
+  function systemTheme() {
+    return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+  }
+
+  function currentTheme() {
+    return document.documentElement.getAttribute('data-theme') || systemTheme();
+  }
+
+  function applyTheme(theme, remember) {
+    document.documentElement.setAttribute('data-theme', theme);
+    var button = $('theme-toggle');
+    button.setAttribute('aria-pressed', theme === 'dark' ? 'true' : 'false');
+    button.textContent = theme === 'dark' ? 'Light mode' : 'Dark mode';
+    if (remember) {
+      try {
+        localStorage.setItem(THEME_ITEM, theme);
+      } catch (e) {
+        // Not kept: the system's scheme applies next time.
+      }
+    }
+  }
+
+  function initialTheme() {
+    var kept = null;
+    try {
+      kept = localStorage.getItem(THEME_ITEM);
+    } catch (e) {
+      kept = null;
+    }
+    return kept === 'dark' || kept === 'light' ? kept : systemTheme();
+  }
+
+  // ---- the graph ---------------------------------------------------------------------------------
+
+  function topologyQuery(format) {
+    var query = 'format=' + format;
+    if (state.template) query += '&template=' + encodeURIComponent(state.template);
+    return '/api/v1/topology?' + query;
+  }
+
+  async function fetchSvg() {
+    if (state.themeParam) {
+      var response = await request(topologyQuery('svg') + '&theme=' + currentTheme());
+      if (response.ok) return response.text();
+      var problem = await problemOf(response);
+      // A service without the theme parameter: ask without it from now on.
+      if (response.status !== 400 || problem.code !== 'VALIDATION_FAILED') throw problem;
+      state.themeParam = false;
+    }
+    var plain = await request(topologyQuery('svg'));
+    if (!plain.ok) throw await problemOf(plain);
+    return plain.text();
+  }
+
+  function scheduleRefresh(delay) {
+    clearTimeout(state.refreshTimer);
+    state.refreshTimer = setTimeout(runRefresh, delay == null ? REFRESH_DELAY_MS : delay);
+  }
+
+  async function runRefresh() {
+    if (!state.key) return;
+    if (state.inFlight) {
+      state.dirty = true;
+      return;
+    }
+    state.inFlight = true;
+    state.dirty = false;
+    try {
+      var both = await Promise.all([
+        json(topologyQuery('json')),
+        fetchSvg(),
+        // The picker's list is no reason to leave the graph undrawn.
+        loadTemplates().catch(function () {
+          return null;
+        }),
+      ]);
+      state.graph = both[0];
+      drawSvg(both[1]);
+      renderDetails();
+      renderExpectations();
+      $('updated').textContent = 'Read ' + new Date(state.graph.generatedAt || Date.now()).toLocaleTimeString();
+      showError(null);
+    } catch (error) {
+      showError(error);
+    } finally {
+      state.inFlight = false;
+      if (state.dirty) scheduleRefresh(0);
+    }
+  }
+
+  // The SVG comes from the service; still, nothing in it may run: scripts, foreign content, event
+  // handler attributes and script URLs are dropped before it joins the page.
+  function sanitize(root) {
+    var drop = root.querySelectorAll('script, foreignObject, iframe, object, embed');
+    Array.prototype.forEach.call(drop, function (node) {
+      node.remove();
+    });
+    var all = [root].concat(Array.prototype.slice.call(root.querySelectorAll('*')));
+    all.forEach(function (node) {
+      Array.prototype.slice.call(node.attributes).forEach(function (attr) {
+        var name = attr.name.toLowerCase();
+        if (name.indexOf('on') === 0) node.removeAttribute(attr.name);
+        else if ((name === 'href' || name === 'xlink:href') && /^\s*javascript:/i.test(attr.value))
+          node.removeAttribute(attr.name);
+      });
+    });
+  }
+
+  // The SVG's <style> elements become one constructed stylesheet scoped to the graph, and its style
+  // attributes CSSOM styles: both apply under a CSP without 'unsafe-inline'.
+  function adoptStyles(svg) {
+    var css = [];
+    Array.prototype.forEach.call(svg.querySelectorAll('style'), function (node) {
+      css.push(node.textContent || '');
+      node.remove();
+    });
+    if (!state.sheet) {
+      state.sheet = new CSSStyleSheet();
+      document.adoptedStyleSheets = document.adoptedStyleSheets.concat([state.sheet]);
+    }
+    state.sheet.replaceSync('@scope (#graph) {\n' + css.join('\n') + '\n}');
+    var styled = [];
+    Array.prototype.forEach.call(svg.querySelectorAll('[style]'), function (node) {
+      styled.push([node, node.getAttribute('style')]);
+      node.removeAttribute('style');
+    });
+    if (svg.hasAttribute('style')) {
+      styled.push([svg, svg.getAttribute('style')]);
+      svg.removeAttribute('style');
+    }
+    return styled;
+  }
+
+  function svgSizeOf(svg) {
+    var width = parseFloat(svg.getAttribute('width'));
+    var height = parseFloat(svg.getAttribute('height'));
+    var box = (svg.getAttribute('viewBox') || '').split(/[\s,]+/).map(Number);
+    if (!(width > 0) && box.length === 4) width = box[2];
+    if (!(height > 0) && box.length === 4) height = box[3];
+    if (box.length !== 4 && width > 0 && height > 0) svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+    return { width: width > 0 ? width : 800, height: height > 0 ? height : 600 };
+  }
+
+  function nodeLabel(node) {
+    var words = [node.getAttribute('data-kind') || 'node', node.getAttribute('data-name') || ''];
+    var data = state.graph && findNode(node.getAttribute('data-id'));
+    if (data && data.driver) words.push('driver ' + data.driver);
+    if (node.getAttribute('data-state')) words.push('state ' + node.getAttribute('data-state'));
+    return words.join(', ') + '. Enter shows its details.';
+  }
+
+  function drawSvg(text) {
+    var doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    var parsed = doc.documentElement;
+    if (!parsed || parsed.nodeName !== 'svg' || doc.getElementsByTagName('parsererror').length)
+      throw new Error('the service sent an SVG this page cannot read');
+    sanitize(parsed);
+    var styled = adoptStyles(parsed);
+    var host = $('graph');
+    var focused = document.activeElement && host.contains(document.activeElement)
+      ? document.activeElement.getAttribute('data-id')
+      : null;
+    var svg = document.importNode(parsed, true);
+    // The imported copies of the styled nodes are found by their place in the tree.
+    var originals = [parsed].concat(Array.prototype.slice.call(parsed.querySelectorAll('*')));
+    var copies = [svg].concat(Array.prototype.slice.call(svg.querySelectorAll('*')));
+    styled.forEach(function (pair) {
+      var copy = copies[originals.indexOf(pair[0])];
+      if (copy) copy.style.cssText = pair[1];
+    });
+    state.svgSize = svgSizeOf(svg);
+    svg.setAttribute('role', 'group');
+    svg.setAttribute('aria-label', 'Topology: ' + (state.graph ? state.graph.nodes.length : 0) + ' nodes');
+    svg.setAttribute('focusable', 'false');
+    Array.prototype.forEach.call(svg.querySelectorAll('g.node'), function (node) {
+      if (!node.hasAttribute('tabindex')) node.setAttribute('tabindex', '0');
+      node.setAttribute('role', 'button');
+      node.setAttribute('aria-label', nodeLabel(node));
+      var selected = node.getAttribute('data-id') === state.selected;
+      node.classList.toggle('selected', selected);
+      node.setAttribute('aria-pressed', selected ? 'true' : 'false');
+    });
+    host.replaceChildren(svg);
+    if (state.fit) zoomToFit();
+    else applyZoom();
+    if (focused) {
+      var again = host.querySelector('g.node[data-id="' + CSS.escape(focused) + '"]');
+      if (again) again.focus({ preventScroll: true });
+    }
+  }
+
+  function applyZoom() {
+    var svg = $('graph').querySelector('svg');
+    if (!svg || !state.svgSize) return;
+    svg.setAttribute('width', String(Math.round(state.svgSize.width * state.zoom)));
+    svg.setAttribute('height', String(Math.round(state.svgSize.height * state.zoom)));
+    $('zoom-level').textContent = Math.round(state.zoom * 100) + '%';
+  }
+
+  function zoomBy(factor) {
+    state.fit = false;
+    state.zoom = Math.min(4, Math.max(0.1, state.zoom * factor));
+    applyZoom();
+  }
+
+  // Fits the graph's width to the view (a tall graph then scrolls down, its text still readable).
+  function zoomToFit() {
+    if (!state.svgSize) return;
+    var fit = ($('graph').clientWidth - 24) / state.svgSize.width;
+    // A small graph grows a little, a wide one shrinks only so far (then the view scrolls).
+    state.zoom = Math.min(1.5, Math.max(0.25, fit));
+    applyZoom();
+  }
+
+  // Dragging the background scrolls the graph (the scrollbars and the keyboard do too).
+  function enablePan(host) {
+    var drag = null;
+    host.addEventListener('pointerdown', function (event) {
+      if (event.button !== 0 || event.target.closest('g.node')) return;
+      drag = { x: event.clientX, y: event.clientY, left: host.scrollLeft, top: host.scrollTop };
+      host.setPointerCapture(event.pointerId);
+      host.classList.add('panning');
+    });
+    host.addEventListener('pointermove', function (event) {
+      if (!drag) return;
+      host.scrollLeft = drag.left - (event.clientX - drag.x);
+      host.scrollTop = drag.top - (event.clientY - drag.y);
+    });
+    function stop() {
+      drag = null;
+      host.classList.remove('panning');
+    }
+    host.addEventListener('pointerup', stop);
+    host.addEventListener('pointercancel', stop);
+  }
+
+  // ---- details -------------------------------------------------------------------------------------
+
+  function findNode(id) {
+    if (!state.graph) return null;
+    for (var i = 0; i < state.graph.nodes.length; i++) if (state.graph.nodes[i].id === id) return state.graph.nodes[i];
+    return null;
+  }
+
+  function engineId(node) {
+    return node.id.slice(node.id.indexOf(':') + 1);
+  }
+
+  function select(id) {
+    state.selected = id;
+    Array.prototype.forEach.call($('graph').querySelectorAll('g.node'), function (node) {
+      var selected = node.getAttribute('data-id') === id;
+      node.classList.toggle('selected', selected);
+      node.setAttribute('aria-pressed', selected ? 'true' : 'false');
+    });
+    renderDetails();
+  }
+
+  function row(list, term, value) {
+    if (value == null || value === '' || (Array.isArray(value) && !value.length)) return;
+    list.appendChild(el('dt', { text: term }));
+    list.appendChild(el('dd', { text: Array.isArray(value) ? value.join(', ') : String(value) }));
+  }
+
+  function edgesTable(node) {
+    var edges = state.graph.edges.filter(function (edge) {
+      return edge.from === node.id || edge.to === node.id;
+    });
+    if (!edges.length) return el('p', { text: node.kind === 'network' ? 'No container on it.' : 'On no network.' });
+    // IPv6 gets a column only where an endpoint has an IPv6 address.
+    var v6 = edges.some(function (edge) {
+      return !!edge.ipv6Address;
+    });
+    var head = el('tr', null, [
+      el('th', { scope: 'col', text: node.kind === 'network' ? 'Container' : 'Network' }),
+      el('th', { scope: 'col', text: 'IPv4' }),
+      v6 ? el('th', { scope: 'col', text: 'IPv6' }) : null,
+      el('th', { scope: 'col', text: 'MAC' }),
+      el('th', { scope: 'col', text: 'Aliases' }),
+    ]);
+    var body = edges.map(function (edge) {
+      var other = findNode(node.kind === 'network' ? edge.from : edge.to);
+      return el('tr', { 'data-edge': edge.id }, [
+        el('td', { text: other ? other.name : '?' }),
+        el('td', { text: edge.ipv4Address || '-' }),
+        v6 ? el('td', { text: edge.ipv6Address || '-' }) : null,
+        el('td', { text: edge.macAddress || '-' }),
+        el('td', { text: (edge.aliases || []).join(', ') || '-' }),
+      ]);
+    });
+    return el('table', { className: 'edges' }, [
+      el('caption', { text: 'Endpoints' }),
+      el('thead', null, [head]),
+      el('tbody', null, body),
+    ]);
+  }
+
+  // Redrawn on every live update: a focused control in the panel keeps the focus.
+  function renderDetails() {
+    var panel = $('details');
+    var focused = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : null;
+    drawDetails(panel);
+    if (focused && $(focused)) $(focused).focus({ preventScroll: true });
+  }
+
+  function drawDetails(panel) {
+    panel.replaceChildren();
+    if (!state.selected) {
+      panel.appendChild(el('p', { className: 'hint', text: 'Click a network or a container (or focus it and press Enter) to see its details.' }));
+      return;
+    }
+    var node = findNode(state.selected);
+    if (!node) {
+      panel.appendChild(el('p', { className: 'hint', text: 'That object is gone from the engine (or from this view).' }));
+      return;
+    }
+    panel.appendChild(el('h2', { id: 'details-title', text: node.name }));
+    var list = el('dl');
+    row(list, 'Kind', node.kind);
+    row(list, 'Id', engineId(node));
+    row(list, 'Driver', node.driver);
+    row(list, 'State', node.state);
+    row(list, 'Image', node.image);
+    row(list, 'Subnets', node.subnets);
+    if (node.internal) row(list, 'Internal', 'yes (no route out)');
+    if (node.builtIn) row(list, 'Built in', 'yes (Docker\'s own)');
+    row(list, 'Template', node.template);
+    panel.appendChild(list);
+    var labels = Object.keys(node.labels || {});
+    if (labels.length) {
+      var items = labels.sort().map(function (name) {
+        return el('li', null, [el('code', { text: name + '=' + node.labels[name] })]);
+      });
+      panel.appendChild(el('details', { className: 'labels' }, [el('summary', { text: 'Labels (' + labels.length + ')' }), el('ul', null, items)]));
+    }
+    panel.appendChild(edgesTable(node));
+    if (node.kind === 'container') {
+      panel.appendChild(
+        el('div', { className: 'actions' }, [
+          el('button', { type: 'button', id: 'ping-from', text: 'Ping from here' }),
+          el('button', { type: 'button', id: 'ping-to', text: 'Ping to here' }),
+        ]),
+      );
+      $('ping-from').addEventListener('click', function () {
+        pickPing('from', node);
+      });
+      $('ping-to').addEventListener('click', function () {
+        pickPing('to', node);
+      });
+    }
+  }
+
+  // ---- ping ---------------------------------------------------------------------------------------
+
+  function pickPing(end, node) {
+    var pick = { id: engineId(node), name: node.name };
+    if (end === 'from') state.pingFrom = pick;
+    else state.pingTo = pick;
+    renderPing(null);
+    if (state.pingFrom && state.pingTo) runPing();
+  }
+
+  function renderPing(result) {
+    $('ping-from-name').textContent = state.pingFrom ? state.pingFrom.name : '(pick a container)';
+    $('ping-to-name').textContent = state.pingTo ? state.pingTo.name : '(pick a container)';
+    $('ping-run').disabled = !(state.pingFrom && state.pingTo);
+    var out = $('ping-result');
+    out.replaceChildren();
+    out.removeAttribute('data-reachable');
+    if (!result) return;
+    if (result instanceof Problem) {
+      out.setAttribute('data-reachable', 'error');
+      out.appendChild(el('p', { className: 'bad', text: result.detail + ' (' + result.code + ')' }));
+      return;
+    }
+    out.setAttribute('data-reachable', result.reachable ? 'true' : 'false');
+    out.appendChild(
+      el('p', { className: result.reachable ? 'good' : 'bad', text: result.reachable ? 'Reachable' : 'Not reachable' }),
+    );
+    var list = el('dl');
+    row(list, 'Address', result.resolvedAddress);
+    if (result.rttMs) row(list, 'Round trip', result.rttMs.min + ' / ' + result.rttMs.avg + ' / ' + result.rttMs.max + ' ms (min / avg / max)');
+    row(list, 'Packets', result.received + ' of ' + result.transmitted + ' back');
+    row(list, 'Probe', result.probe);
+    if (result.diagnosis) {
+      row(list, 'Diagnosis', result.diagnosis.code);
+      row(list, 'Why', result.diagnosis.message);
+    }
+    out.appendChild(list);
+  }
+
+  async function runPing() {
+    if (!state.pingFrom || !state.pingTo) return;
+    $('ping-result').replaceChildren(el('p', { text: 'Pinging...' }));
+    $('ping-run').disabled = true;
+    try {
+      var result = await json('/api/v1/connectivity/ping', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // Names, not ids: the probe pings the target by name (what the network's DNS answers).
+        body: JSON.stringify({ from: state.pingFrom.name, to: state.pingTo.name }),
+      });
+      renderPing(result);
+    } catch (error) {
+      renderPing(error instanceof Problem ? error : new Problem(0, { detail: String(error && error.message) }));
+    }
+  }
+
+  // ---- templates and expectations -------------------------------------------------------------------
+
+  // The picker's list, read at start, when the picker gets the focus and with every redraw (a
+  // template stored since shows up); the options are rebuilt only when the names changed.
+  async function loadTemplates() {
+    var names = [];
+    var cursor = null;
+    // Bounded: at most 20 pages of 100.
+    for (var page = 0; page < 20; page++) {
+      var answer = await json('/api/v1/templates?limit=100' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+      answer.items.forEach(function (item) {
+        names.push(item.name);
+      });
+      cursor = answer.nextCursor;
+      if (!cursor) break;
+    }
+    var picker = $('template');
+    var keep = state.template;
+    if (names.join('\n') === state.templateNames) return;
+    state.templateNames = names.join('\n');
+    picker.replaceChildren(el('option', { value: '', text: 'Everything (no template)' }));
+    names.forEach(function (name) {
+      picker.appendChild(el('option', { value: name, text: name }));
+    });
+    picker.value = names.indexOf(keep) >= 0 ? keep : '';
+    if (picker.value !== keep) {
+      state.template = '';
+      scheduleRefresh(0);
+    }
+  }
+
+  function renderExpectations() {
+    var box = $('expectations');
+    box.replaceChildren();
+    var section = $('expectations-section');
+    if (!state.template || !state.graph) {
+      section.hidden = true;
+      return;
+    }
+    section.hidden = false;
+    var list = state.graph.expectations || [];
+    if (!list.length) {
+      box.appendChild(el('li', { className: 'hint', text: 'This template states no expectations.' }));
+      return;
+    }
+    list.forEach(function (item) {
+      var outcome = item.passed === true ? 'passed' : item.passed === false ? 'failed' : 'unchecked';
+      var words = item.fromName + (item.reachable ? ' reaches ' : ' does not reach ') + item.toName;
+      var entry = el('li', { className: 'expectation ' + outcome, 'data-outcome': outcome }, [
+        el('span', { className: 'badge', text: outcome }),
+        ' ' + words,
+      ]);
+      if (item.diagnosis) entry.appendChild(el('div', { className: 'why', text: item.diagnosis.code + ': ' + item.diagnosis.message }));
+      if (item.checkedAt) entry.appendChild(el('div', { className: 'when', text: 'checked ' + new Date(item.checkedAt).toLocaleString() }));
+      else entry.appendChild(el('div', { className: 'when', text: 'not checked yet: apply the template' }));
+      box.appendChild(entry);
+    });
+  }
+
+  // ---- the live stream -------------------------------------------------------------------------------
+
+  function setLive(text, kind) {
+    var badge = $('live');
+    badge.textContent = text;
+    badge.setAttribute('data-state', kind);
+  }
+
+  function stopStream() {
+    clearTimeout(state.reconnectTimer);
+    if (state.stream) state.stream.abort();
+    state.stream = null;
+  }
+
+  function reconnectLater() {
+    var delay = Math.round(state.backoffMs * (0.75 + Math.random() * 0.5));
+    state.backoffMs = Math.min(state.backoffMs * 2, BACKOFF_MAX_MS);
+    setLive('Reconnecting in ' + Math.ceil(delay / 1000) + ' s', 'reconnecting');
+    clearTimeout(state.reconnectTimer);
+    state.reconnectTimer = setTimeout(openStream, delay);
+  }
+
+  // Reads text/event-stream messages from a fetch body; calls onMessage for each and returns the
+  // data of the 'end' message (or null when the response just stopped).
+  async function readSse(body, onMessage) {
+    var reader = body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = '';
+    var message = { event: 'message', data: [], id: null };
+    for (;;) {
+      var chunk = await reader.read();
+      if (chunk.done) return null;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      var newline;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        var line = buffer.slice(0, newline).replace(/\r$/, '');
+        buffer = buffer.slice(newline + 1);
+        if (line === '') {
+          if (message.id != null) state.lastEventId = message.id;
+          if (message.data.length) {
+            var data = message.data.join('\n');
+            if (message.event === 'end') {
+              reader.cancel().catch(function () {});
+              return data;
+            }
+            onMessage(data);
+          }
+          message = { event: 'message', data: [], id: null };
+          continue;
+        }
+        if (line.charAt(0) === ':') continue;
+        var colon = line.indexOf(':');
+        var field = colon < 0 ? line : line.slice(0, colon);
+        var value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'data') message.data.push(value);
+        else if (field === 'event') message.event = value;
+        else if (field === 'id') message.id = value;
+      }
+    }
+  }
+
+  function onEvent(text) {
+    var event;
+    try {
+      event = JSON.parse(text);
+    } catch (e) {
+      return;
+    }
+    if (event.type === 'stream') {
+      // Events may have been missed (a resume the service could not serve): read everything again.
+      scheduleRefresh(0);
+      return;
+    }
+    if ((event.type === 'network' || event.type === 'container') && !QUIET_ACTIONS.test(event.action || '')) {
+      $('last-event').textContent = event.type + ' ' + event.action + (event.name ? ' ' + event.name : '');
+      scheduleRefresh();
+    }
+  }
+
+  async function openStream() {
+    stopStream();
+    if (!state.key) return;
+    var control = new AbortController();
+    state.stream = control;
+    setLive('Connecting', 'connecting');
+    var headers = { accept: 'text/event-stream' };
+    if (state.lastEventId) headers['last-event-id'] = state.lastEventId;
+    try {
+      var response = await request('/api/v1/events', { headers: headers, signal: control.signal });
+      if (!response.ok) {
+        showError(await problemOf(response));
+        if (!control.signal.aborted) reconnectLater();
+        return;
+      }
+      setLive('Live', 'live');
+      state.backoffMs = BACKOFF_FIRST_MS;
+      // What changed while no stream was open.
+      scheduleRefresh(0);
+      var ended = await readSse(response.body, onEvent);
+      if (control.signal.aborted) return;
+      var end = null;
+      try {
+        end = ended ? JSON.parse(ended) : null;
+      } catch (e) {
+        end = null;
+      }
+      if (end && end.code === 'UNAUTHENTICATED') {
+        askKey(end.message);
+        return;
+      }
+      reconnectLater();
+    } catch (error) {
+      if (control.signal.aborted || (error instanceof Problem && error.status === 401)) return;
+      reconnectLater();
+    }
+  }
+
+  // ---- start ---------------------------------------------------------------------------------------
+
+  function start() {
+    showError(null);
+    state.lastEventId = null;
+    state.templateNames = null;
+    scheduleRefresh(0);
+    openStream();
+  }
+
+  function onGraphKey(event) {
+    var node = event.target.closest && event.target.closest('g.node');
+    if (node && (event.key === 'Enter' || event.key === ' ')) {
+      event.preventDefault();
+      select(node.getAttribute('data-id'));
+      return;
+    }
+    if (event.key === '+' || event.key === '=') zoomBy(ZOOM_STEP);
+    else if (event.key === '-') zoomBy(1 / ZOOM_STEP);
+  }
+
+  function init() {
+    applyTheme(initialTheme(), false);
+    $('theme-toggle').addEventListener('click', function () {
+      applyTheme(currentTheme() === 'dark' ? 'light' : 'dark', true);
+      scheduleRefresh(0);
+    });
+    $('key-form').addEventListener('submit', onKeySubmit);
+    $('key-dialog').addEventListener('cancel', function (event) {
+      // The page can do nothing without a key.
+      if (!state.key) event.preventDefault();
+    });
+    $('change-key').addEventListener('click', function () {
+      askKey('Paste another API key.');
+    });
+    $('template').addEventListener('focus', function () {
+      loadTemplates().catch(showError);
+    });
+    $('template').addEventListener('change', function (event) {
+      state.template = event.target.value;
+      scheduleRefresh(0);
+    });
+    $('zoom-in').addEventListener('click', function () {
+      zoomBy(ZOOM_STEP);
+    });
+    $('zoom-out').addEventListener('click', function () {
+      zoomBy(1 / ZOOM_STEP);
+    });
+    $('zoom-fit').addEventListener('click', function () {
+      state.fit = true;
+      zoomToFit();
+    });
+    $('ping-run').addEventListener('click', runPing);
+    $('ping-clear').addEventListener('click', function () {
+      state.pingFrom = null;
+      state.pingTo = null;
+      renderPing(null);
+    });
+    var host = $('graph');
+    host.addEventListener('click', function (event) {
+      var node = event.target.closest && event.target.closest('g.node');
+      if (node) select(node.getAttribute('data-id'));
+    });
+    host.addEventListener('keydown', onGraphKey);
+    enablePan(host);
+    renderDetails();
+    renderPing(null);
+    var key = storedKey();
+    if (key) {
+      state.key = key;
+      start();
+    } else askKey(null);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
+`;
