@@ -1,7 +1,7 @@
 // The topology's layout for the SVG: dagre places networks and containers left to right, with
 // every endpoint's address label as a dagre edge label so that dagre keeps room for it; then
 // `labelOverlaps` checks the result and a post-pass slides any label that still collides along its
-// own edge. Pure and deterministic: nodes and edges are sorted by id before dagre sees them.
+// own edge. Pure and deterministic: nodes (by name) and edges (by id) are sorted before dagre sees them.
 //
 // Why this shape: containers far outnumber networks, so they go in columns and the networks in a
 // column between them: containers left of the networks and right of them, balanced, so that 50
@@ -408,7 +408,9 @@ function shift(layout: SvgLayout, dx: number): void {
 }
 
 export function layoutWithContent(graph: TopologyGraph): LayoutWithContent {
-  const nodes = [...graph.nodes].sort(byId);
+  // By name (then id): the same names keep their places from one drawing to the next, whatever
+  // ids the engine gave them.
+  const nodes = [...graph.nodes].sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id));
   const present = new Set(nodes.map((n) => n.id));
   // Endpoints whose container and network are both in the graph (a filter can drop either).
   const edges = [...graph.edges].sort(byId).filter((e) => present.has(e.from) && present.has(e.to));

@@ -307,7 +307,9 @@ export function renderSvg(graph: TopologyGraph, options: SvgOptions = {}): strin
   const out: string[] = ['<g class="edges">'];
   for (const e of layout.edges) out.push(renderEdge(e, edges.get(e.id) as EdgeContent, names));
   out.push('</g>', '<g class="nodes">');
-  for (const n of layout.nodes) out.push(renderNode(nodes.get(n.id) as NodeContent, n.x, n.y));
+  // In reading order (top to bottom, then left to right), so that Tab walks the picture as it is seen.
+  const reading = [...layout.nodes].sort((a, b) => a.y - b.y || a.x - b.x);
+  for (const n of reading) out.push(renderNode(nodes.get(n.id) as NodeContent, n.x, n.y));
   out.push('</g>');
   const expectations = graph.expectations ?? [];
   if (layout.expectations.length) {
