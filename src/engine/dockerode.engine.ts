@@ -84,6 +84,8 @@ const END_COMMAND_SCRIPT = [
   'exit 0',
 ].join('\n');
 // How long a killed command may take to show as ended.
+// Tries at ending a command whose connection broke (see endCommand).
+const END_COMMAND_ATTEMPTS = 3;
 const KILL_WAIT_MS = 2000;
 
 export class DockerodeEngine implements ContainerEngine {
@@ -542,32 +544,56 @@ export class DockerodeEngine implements ContainerEngine {
     const ticks = (ms: number) => Math.max(0, Math.floor(ms / 10));
     const youngest = ticks(now - startedWithin.to - EXEC_START_SLACK_MS);
     const oldest = ticks(now - startedWithin.from + EXEC_START_SLACK_MS);
-    try {
-      const killer = await this.client.versioned('exec.create', (signal) =>
-        this.client.docker.getContainer(containerId).exec({
-          Cmd: ['sh', '-c', END_COMMAND_SCRIPT, 'sh', mark, String(youngest), String(oldest)],
-          ...(user ? { User: user } : {}),
-          AttachStdin: false,
-          AttachStdout: true,
-          AttachStderr: true,
-          Tty: false,
-          abortSignal: signal,
-        }),
-      );
-      const stream = await this.client.versioned('exec.start', (signal) =>
-        killer.start({ hijack: true, stdin: false, Tty: false, abortSignal: signal }),
-      );
-      const output = new StreamDemuxer(4096);
-      await readUntil(stream, output, this.client.timeoutMs);
-      const state = await this.untilExited(exec, KILL_WAIT_MS);
-      if (state.Running) {
-        this.logger.warn(
-          { container: containerId, output: (output.text('stdout') + output.text('stderr')).slice(0, 500) },
-          'could not end a command in its container (ending it needs sh and cat there); it runs on',
-        );
+    // The connection that broke may have taken the client's other kept-alive sockets with it (a
+    // proxy or engine restart cuts them all), and the first request can meet one that is dead
+    // before the pool has heard: the killer is sent again on a fresh connection.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.runKiller(containerId, exec, mark, user, youngest, oldest);
+        return;
+      } catch (error) {
+        if (attempt >= END_COMMAND_ATTEMPTS) {
+          this.logger.warn(
+            { err: error, container: containerId },
+            'could not end a command in its container',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
-    } catch (error) {
-      this.logger.warn({ err: error, container: containerId }, 'could not end a command in its container');
+    }
+  }
+
+  private async runKiller(
+    containerId: string,
+    exec: LooseExec,
+    mark: string,
+    user: string | undefined,
+    youngest: number,
+    oldest: number,
+  ): Promise<void> {
+    const killer = await this.client.versioned('exec.create', (signal) =>
+      this.client.docker.getContainer(containerId).exec({
+        Cmd: ['sh', '-c', END_COMMAND_SCRIPT, 'sh', mark, String(youngest), String(oldest)],
+        ...(user ? { User: user } : {}),
+        AttachStdin: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        abortSignal: signal,
+      }),
+    );
+    const stream = await this.client.versioned('exec.start', (signal) =>
+      killer.start({ hijack: true, stdin: false, Tty: false, abortSignal: signal }),
+    );
+    const output = new StreamDemuxer(4096);
+    await readUntil(stream, output, this.client.timeoutMs);
+    const state = await this.untilExited(exec, KILL_WAIT_MS);
+    if (state.Running) {
+      this.logger.warn(
+        { container: containerId, output: (output.text('stdout') + output.text('stderr')).slice(0, 500) },
+        'could not end a command in its container (ending it needs sh and cat there); it runs on',
+      );
     }
   }
 
