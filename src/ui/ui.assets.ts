@@ -109,16 +109,20 @@ main { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1
 .node-list button.draw-network { margin-left: 8px; font-size: 12px; }
 #graph:has(.node-list) { cursor: auto; }
 aside { overflow: auto; padding: 12px 16px; background: var(--panel); border-left: 1px solid var(--line); }
-aside h2 { font-size: 15px; margin: 12px 0 6px; word-break: break-all; }
+aside h2 { font-size: 15px; margin: 12px 0 6px; overflow-wrap: anywhere; }
 aside section + section { border-top: 1px solid var(--line); margin-top: 12px; }
 .hint { color: var(--muted); }
 dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 10px; margin: 6px 0; }
 dt { color: var(--muted); }
-dd { margin: 0; word-break: break-all; }
+dd { margin: 0; overflow-wrap: break-word; }
+dd.id { word-break: break-all; }
 table.edges { width: 100%; border-collapse: collapse; margin: 8px 0; font-size: 12px; }
 table.edges caption { text-align: left; color: var(--muted); }
 table.edges th, table.edges td { text-align: left; padding: 2px 4px; border-bottom: 1px solid var(--line); }
-table.edges td { word-break: break-word; }
+/* Addresses and MACs stay whole (the panel scrolls sideways if it must); aliases wrap. */
+table.edges td { white-space: nowrap; }
+table.edges td:last-child { white-space: normal; overflow-wrap: anywhere; }
+#graph.stale { opacity: 0.45; }
 table.edges th { white-space: nowrap; }
 .actions { display: flex; gap: 8px; margin: 8px 0; }
 .good { color: var(--good); font-weight: 600; }
@@ -218,6 +222,7 @@ export const UI_HTML = `<!doctype html>
     <input id="key-input" type="password" autocomplete="off" spellcheck="false" placeholder="sy_..." required>
     <p class="hint">Lost it? <code>npm run key:admin -- --name &lt;name&gt;</code> on the service's host makes another.</p>
     <button type="submit" id="key-submit">Use this key</button>
+    <button type="button" id="key-cancel" hidden>Cancel</button>
   </form>
 </dialog>
 </body>

@@ -189,9 +189,14 @@ export const UI_CLIENT_JS =
     }
   }
 
-  function askKey(message) {
-    keepKey(null);
-    stopStream();
+  // keepCurrent: "Change key" while a key works; the dialog can then be cancelled (Escape or Cancel)
+  // and the page goes on with the key it has.
+  function askKey(message, keepCurrent) {
+    if (!keepCurrent) {
+      keepKey(null);
+      stopStream();
+    }
+    $('key-cancel').hidden = !keepCurrent;
     $('key-message').textContent = message || 'Paste an API key (any role; pings need operator or admin).';
     var dialog = $('key-dialog');
     if (!dialog.open) dialog.showModal();
@@ -370,8 +375,15 @@ export const UI_CLIENT_JS =
       renderDetails();
       renderExpectations();
       $('updated').textContent = 'Read ' + new Date(state.graph.generatedAt || Date.now()).toLocaleTimeString();
+      $('graph').classList.remove('stale');
     } catch (error) {
       showError(error);
+      // What is drawn is what the last good read saw: dimmed and said so, not shown as current.
+      if (state.graph && !(error instanceof Problem && error.status === 401)) {
+        $('graph').classList.add('stale');
+        $('updated').textContent =
+          'Stale: as read at ' + new Date(state.graph.generatedAt || Date.now()).toLocaleTimeString() + ' (the last read failed)';
+      }
     } finally {
       state.inFlight = false;
       if (state.dirty) scheduleRefresh(0);
@@ -634,10 +646,10 @@ export const UI_CLIENT_JS =
     renderDetails();
   }
 
-  function row(list, term, value) {
+  function row(list, term, value, className) {
     if (value == null || value === '' || (Array.isArray(value) && !value.length)) return;
     list.appendChild(el('dt', { text: term }));
-    list.appendChild(el('dd', { text: Array.isArray(value) ? value.join(', ') : String(value) }));
+    list.appendChild(el('dd', { className: className || '', text: Array.isArray(value) ? value.join(', ') : String(value) }));
   }
 
   function edgesTable(node) {
@@ -695,7 +707,8 @@ export const UI_CLIENT_JS =
     panel.appendChild(el('h2', { id: 'details-title', text: node.name }));
     var list = el('dl');
     row(list, 'Kind', node.kind);
-    row(list, 'Id', engineId(node));
+    // Only the 64-character id may break anywhere; addresses and prose wrap at their spaces.
+    row(list, 'Id', engineId(node), 'id');
     row(list, 'Driver', node.driver);
     row(list, 'State', node.state);
     row(list, 'Image', node.image);
@@ -766,7 +779,8 @@ export const UI_CLIENT_JS =
     var list = el('dl');
     row(list, 'Address', result.resolvedAddress);
     if (result.rttMs) row(list, 'Round trip', result.rttMs.min + ' / ' + result.rttMs.avg + ' / ' + result.rttMs.max + ' ms (min / avg / max)');
-    row(list, 'Packets', result.received + ' of ' + result.transmitted + ' back');
+    // No probe ran (the diagnosis says why): "0 of 0 back" would read like one that lost everything.
+    row(list, 'Packets', result.transmitted ? result.received + ' of ' + result.transmitted + ' back' : 'none sent');
     row(list, 'Probe', result.probe);
     if (result.diagnosis) {
       row(list, 'Diagnosis', result.diagnosis.code);
@@ -1092,8 +1106,11 @@ export const UI_CLIENT_JS =
       // The page can do nothing without a key.
       if (!state.key) event.preventDefault();
     });
+    $('key-cancel').addEventListener('click', function () {
+      if (state.key) $('key-dialog').close();
+    });
     $('change-key').addEventListener('click', function () {
-      askKey('Paste another API key.');
+      askKey('Paste another API key (Cancel keeps the one in use).', true);
     });
     $('template').addEventListener('focus', function () {
       loadTemplates().catch(showError);

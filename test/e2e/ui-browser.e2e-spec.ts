@@ -402,6 +402,44 @@ describe('the topology page in a browser', () => {
     await node(page, 'bridge').waitFor({ timeout: STEP_MS });
   });
 
+  it('marks the drawn graph stale while reads fail, and lets "Change key" be cancelled', async () => {
+    const page = browser!.page;
+    const fail = (route: Route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          code: 'ENGINE_UNAVAILABLE',
+          title: 'Docker engine unavailable',
+          status: 503,
+          detail: 'Down.',
+        }),
+      });
+    await page.route('**/api/v1/topology?*', fail);
+    try {
+      await page.locator('#theme-toggle').click();
+      await page.locator('#graph.stale').waitFor({ timeout: STEP_MS });
+      expect(await page.locator('#updated').innerText()).toContain('Stale');
+      expect(await page.locator('#error').innerText()).toContain('ENGINE_UNAVAILABLE');
+    } finally {
+      await page.unroute('**/api/v1/topology?*', fail);
+    }
+    await page.locator('#theme-toggle').click();
+    await page.locator('#graph:not(.stale)').waitFor({ timeout: STEP_MS });
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    // Change key, then Escape: the same key goes on working (no question again, the stream stays).
+    await page.locator('#change-key').click();
+    await page.locator('#key-dialog').waitFor({ state: 'visible', timeout: STEP_MS });
+    expect(await page.locator('#key-cancel').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.locator('#key-dialog').waitFor({ state: 'hidden', timeout: STEP_MS });
+    await page.locator('#change-key').click();
+    await page.locator('#key-cancel').click();
+    await page.locator('#key-dialog').waitFor({ state: 'hidden', timeout: STEP_MS });
+    expect(await page.evaluate<string>("sessionStorage.getItem('switchyard.ui.key')")).toBe(key);
+    await page.locator('#live[data-state="live"]').waitFor({ timeout: STEP_MS });
+  });
+
   it("draws a template's expectations with their last results, in both themes, and saves the screenshot", async () => {
     const page = browser!.page;
     await page.locator('#template').selectOption(template);
