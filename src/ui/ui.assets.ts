@@ -70,6 +70,9 @@ header { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; pad
   background: var(--panel); border-bottom: 1px solid var(--line); }
 header h1 { font-size: 16px; margin: 0 8px 0 0; }
 header .spacer { flex: 1; }
+#filters { display: flex; flex-wrap: wrap; gap: 6px 8px; align-items: center; }
+#filters select { max-width: 220px; }
+#label-filter { width: 200px; }
 label { color: var(--muted); }
 button, select, input { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--line);
   border-radius: 6px; padding: 4px 10px; }
@@ -96,17 +99,30 @@ main { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1
 #graph g.node.selected .shape { stroke: var(--accent); stroke-width: 4px; }
 #graph g.expectation:focus-visible .arc { stroke: var(--focus); stroke-width: 4px; }
 #graph g.expectation:focus { outline: none; }
+/* A graph too large to draw: its nodes as a list. */
+.node-list h3 { font-size: 14px; margin: 8px 0 4px; }
+.node-list ul { list-style: none; margin: 0 0 8px; padding: 0; }
+.node-list li { padding: 2px 0; border-bottom: 1px solid var(--line); }
+.node-list button { padding: 0 6px; }
+.node-list button.list-node { border-color: transparent; background: none; color: var(--accent); text-decoration: underline; }
+.node-list button.list-node.selected { border-color: var(--accent); }
+.node-list button.draw-network { margin-left: 8px; font-size: 12px; }
+#graph:has(.node-list) { cursor: auto; }
 aside { overflow: auto; padding: 12px 16px; background: var(--panel); border-left: 1px solid var(--line); }
-aside h2 { font-size: 15px; margin: 12px 0 6px; word-break: break-all; }
+aside h2 { font-size: 15px; margin: 12px 0 6px; overflow-wrap: anywhere; }
 aside section + section { border-top: 1px solid var(--line); margin-top: 12px; }
 .hint { color: var(--muted); }
 dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 10px; margin: 6px 0; }
 dt { color: var(--muted); }
-dd { margin: 0; word-break: break-all; }
+dd { margin: 0; overflow-wrap: break-word; }
+dd.id { word-break: break-all; }
 table.edges { width: 100%; border-collapse: collapse; margin: 8px 0; font-size: 12px; }
 table.edges caption { text-align: left; color: var(--muted); }
 table.edges th, table.edges td { text-align: left; padding: 2px 4px; border-bottom: 1px solid var(--line); }
-table.edges td { word-break: break-word; }
+/* Addresses and MACs stay whole (the panel scrolls sideways if it must); aliases wrap. */
+table.edges td { white-space: nowrap; }
+table.edges td:last-child { white-space: normal; overflow-wrap: anywhere; }
+#graph.stale { opacity: 0.45; }
 table.edges th { white-space: nowrap; }
 .actions { display: flex; gap: 8px; margin: 8px 0; }
 .good { color: var(--good); font-weight: 600; }
@@ -142,9 +158,19 @@ export const UI_HTML = `<!doctype html>
 <body>
 <header>
   <h1>Switchyard topology</h1>
-  <label for="template">Template</label>
-  <select id="template" aria-describedby="template-hint"><option value="">Everything (no template)</option></select>
-  <span id="template-hint" class="visually-hidden">A template draws only its objects, with its expectations' last results.</span>
+  <form id="filters" role="search" aria-label="Filters">
+    <label for="template">Template</label>
+    <select id="template" aria-describedby="template-hint"><option value="">Everything (no template)</option></select>
+    <span id="template-hint" class="visually-hidden">A template draws only its objects, with its expectations' last results.</span>
+    <label for="network">Network</label>
+    <select id="network" aria-describedby="network-hint"><option value="">All networks</option></select>
+    <span id="network-hint" class="visually-hidden">A network draws only it and the containers on it.</span>
+    <label for="label-filter">Labels</label>
+    <input id="label-filter" type="text" autocomplete="off" spellcheck="false" placeholder="key or key=value, ..." aria-describedby="label-hint">
+    <span id="label-hint" class="visually-hidden">Only the networks and containers that carry every label; separate several with commas; Enter applies.</span>
+    <button type="submit" id="apply-filters">Apply</button>
+    <button type="button" id="clear-filters">Clear filters</button>
+  </form>
   <span class="spacer"></span>
   <span id="live" role="status" data-state="connecting">Connecting</span>
   <button type="button" id="theme-toggle" aria-pressed="false">Dark mode</button>
@@ -196,6 +222,7 @@ export const UI_HTML = `<!doctype html>
     <input id="key-input" type="password" autocomplete="off" spellcheck="false" placeholder="sy_..." required>
     <p class="hint">Lost it? <code>npm run key:admin -- --name &lt;name&gt;</code> on the service's host makes another.</p>
     <button type="submit" id="key-submit">Use this key</button>
+    <button type="button" id="key-cancel" hidden>Cancel</button>
   </form>
 </dialog>
 </body>

@@ -14,7 +14,99 @@
 //   Last-Event-ID on reconnect, `event: end` handled by its code, reconnects with backoff.
 // - The inlined SVG's own styles are moved into a constructed stylesheet scoped to the graph and its
 //   style attributes into the CSSOM: the page's CSP needs no 'unsafe-inline' for styles.
-export const UI_CLIENT_JS = String.raw`(function () {
+// The page's pure helpers (no DOM, no fetch), a script of their own before the page's: the filters
+// kept in the URL's hash, the topology request's query, and the SVG's <style> elements renamed
+// before parsing. test/unit/ui-page.spec.ts runs them in a bare VM context.
+export const UI_HELPERS_JS = String.raw`var switchyardUi = (function () {
+  'use strict';
+
+  // The API's limits on repeated filters (GET /api/v1/topology: at most 16 labels).
+  var MAX_LABELS = 16;
+
+  function decode(text) {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, ' '));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // "key, key=value" as typed in the label box: one filter per comma, blanks and repeats dropped.
+  function parseLabels(text) {
+    var seen = [];
+    String(text || '')
+      .split(',')
+      .forEach(function (part) {
+        var label = part.trim();
+        if (label && seen.indexOf(label) < 0 && seen.length < MAX_LABELS) seen.push(label);
+      });
+    return seen;
+  }
+
+  // The filters in a hash such as #template=t&network=demo&label=team&label=tier%3Dweb (what the page
+  // writes; a person may type or share one): unknown names and bad percent-encoding are ignored.
+  function readFilters(hash) {
+    var filters = { template: '', network: '', labels: [] };
+    String(hash || '')
+      .replace(/^#/, '')
+      .split('&')
+      .forEach(function (pair) {
+        if (!pair) return;
+        var equals = pair.indexOf('=');
+        var name = decode(equals < 0 ? pair : pair.slice(0, equals));
+        var value = decode(equals < 0 ? '' : pair.slice(equals + 1));
+        if (value == null || !value.trim()) return;
+        if (name === 'template') filters.template = value;
+        else if (name === 'network') filters.network = value;
+        else if (name === 'label' && filters.labels.indexOf(value) < 0 && filters.labels.length < MAX_LABELS)
+          filters.labels.push(value);
+      });
+    return filters;
+  }
+
+  function filterPairs(filters) {
+    var pairs = [];
+    if (filters.template) pairs.push('template=' + encodeURIComponent(filters.template));
+    if (filters.network) pairs.push('network=' + encodeURIComponent(filters.network));
+    (filters.labels || []).forEach(function (label) {
+      pairs.push('label=' + encodeURIComponent(label));
+    });
+    return pairs;
+  }
+
+  // The hash for the filters ('' when there is none).
+  function filtersHash(filters) {
+    var pairs = filterPairs(filters);
+    return pairs.length ? '#' + pairs.join('&') : '';
+  }
+
+  // GET /api/v1/topology with the filters: the same for the svg and the json request.
+  function topologyPath(format, filters) {
+    return '/api/v1/topology?' + ['format=' + encodeURIComponent(format)].concat(filterPairs(filters)).join('&');
+  }
+
+  // Parsing an SVG that holds <style> elements applies them as inline styles of the parsed document,
+  // which inherits the page's CSP (style-src 'self'): the browser reports a violation. Renamed, they
+  // are inert elements whose text the page moves into its own stylesheet (adoptStyles). A "<" in XML
+  // text is always escaped, so "<style" is a tag (or sits in a comment or CDATA, where renaming it
+  // changes nothing that is shown).
+  function renameStyles(svgText) {
+    return String(svgText).replace(/<(\/?)style(?=[\s>\/])/g, '<$1sy-style');
+  }
+
+  return {
+    parseLabels: parseLabels,
+    readFilters: readFilters,
+    filtersHash: filtersHash,
+    topologyPath: topologyPath,
+    renameStyles: renameStyles,
+  };
+})();
+`;
+
+export const UI_CLIENT_JS =
+  UI_HELPERS_JS +
+  String.raw`(function () {
   'use strict';
 
   var KEY_ITEM = 'switchyard.ui.key';
@@ -30,7 +122,13 @@ export const UI_CLIENT_JS = String.raw`(function () {
     key: null,
     graph: null,
     selected: null,
+    // The filters (kept in the URL's hash): a template's name, a network (name, or id when names
+    // repeat) and labels; GET /api/v1/topology takes all three, for the picture and the details.
     template: '',
+    network: '',
+    labels: [],
+    // The last picture was refused as too large (TOPOLOGY_TOO_LARGE): the nodes are listed instead.
+    tooLarge: false,
     pingFrom: null,
     pingTo: null,
     zoom: 1,
@@ -48,6 +146,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
     reconnectTimer: null,
     sheet: null,
     templateNames: null,
+    networkOptions: null,
+    networks: null,
   };
 
   function $(id) {
@@ -89,9 +189,14 @@ export const UI_CLIENT_JS = String.raw`(function () {
     }
   }
 
-  function askKey(message) {
-    keepKey(null);
-    stopStream();
+  // keepCurrent: "Change key" while a key works; the dialog can then be cancelled (Escape or Cancel)
+  // and the page goes on with the key it has.
+  function askKey(message, keepCurrent) {
+    if (!keepCurrent) {
+      keepKey(null);
+      stopStream();
+    }
+    $('key-cancel').hidden = !keepCurrent;
     $('key-message').textContent = message || 'Paste an API key (any role; pings need operator or admin).';
     var dialog = $('key-dialog');
     if (!dialog.open) dialog.showModal();
@@ -119,6 +224,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
     this.title = (body && body.title) || 'Request failed';
     this.detail = (body && body.detail) || 'The service answered ' + status + '.';
     this.requestId = (body && body.requestId) || null;
+    this.context = (body && body.context) || null;
   }
 
   async function problemOf(response) {
@@ -165,6 +271,9 @@ export const UI_CLIENT_JS = String.raw`(function () {
       error instanceof Problem
         ? error.title + ': ' + error.detail + ' (' + error.code + (error.requestId ? ', request ' + error.requestId : '') + ')'
         : 'Something went wrong in this page: ' + (error && error.message ? error.message : String(error));
+    // The service's text names the query parameter; the page's control for it is the picker.
+    if (error instanceof Problem && error.code === 'NETWORK_NOT_FOUND' && state.network)
+      text += ' Pick another network above, or "All networks".';
     box.textContent = text;
     box.hidden = false;
   }
@@ -205,10 +314,12 @@ export const UI_CLIENT_JS = String.raw`(function () {
 
   // ---- the graph ---------------------------------------------------------------------------------
 
+  function filters() {
+    return { template: state.template, network: state.network, labels: state.labels };
+  }
+
   function topologyQuery(format) {
-    var query = 'format=' + format;
-    if (state.template) query += '&template=' + encodeURIComponent(state.template);
-    return '/api/v1/topology?' + query;
+    return switchyardUi.topologyPath(format, filters());
   }
 
   async function fetchSvg() {
@@ -241,20 +352,38 @@ export const UI_CLIENT_JS = String.raw`(function () {
     try {
       var both = await Promise.all([
         json(topologyQuery('json')),
-        fetchSvg(),
-        // The picker's list is no reason to leave the graph undrawn.
+        // A picture refused as too large still leaves the JSON (which has no cap) to list.
+        fetchSvg().catch(function (error) {
+          if (error instanceof Problem && error.code === 'TOPOLOGY_TOO_LARGE') return error;
+          throw error;
+        }),
+        // The pickers' lists are no reason to leave the graph undrawn.
         loadTemplates().catch(function () {
+          return null;
+        }),
+        loadNetworks().catch(function () {
           return null;
         }),
       ]);
       state.graph = both[0];
-      drawSvg(both[1]);
+      if (both[1] instanceof Problem) drawTooLarge(both[1]);
+      else {
+        drawSvg(both[1]);
+        state.tooLarge = false;
+        showError(null);
+      }
       renderDetails();
       renderExpectations();
       $('updated').textContent = 'Read ' + new Date(state.graph.generatedAt || Date.now()).toLocaleTimeString();
-      showError(null);
+      $('graph').classList.remove('stale');
     } catch (error) {
       showError(error);
+      // What is drawn is what the last good read saw: dimmed and said so, not shown as current.
+      if (state.graph && !(error instanceof Problem && error.status === 401)) {
+        $('graph').classList.add('stale');
+        $('updated').textContent =
+          'Stale: as read at ' + new Date(state.graph.generatedAt || Date.now()).toLocaleTimeString() + ' (the last read failed)';
+      }
     } finally {
       state.inFlight = false;
       if (state.dirty) scheduleRefresh(0);
@@ -283,7 +412,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
   // attributes CSSOM styles: both apply under a CSP without 'unsafe-inline'.
   function adoptStyles(svg) {
     var css = [];
-    Array.prototype.forEach.call(svg.querySelectorAll('style'), function (node) {
+    Array.prototype.forEach.call(svg.querySelectorAll('style, sy-style'), function (node) {
       css.push(node.textContent || '');
       node.remove();
     });
@@ -323,7 +452,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
   }
 
   function drawSvg(text) {
-    var doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    // Its <style> elements renamed first: parsed as they are, they break the page's CSP.
+    var doc = new DOMParser().parseFromString(switchyardUi.renameStyles(text), 'image/svg+xml');
     var parsed = doc.documentElement;
     if (!parsed || parsed.nodeName !== 'svg' || doc.getElementsByTagName('parsererror').length)
       throw new Error('the service sent an SVG this page cannot read');
@@ -362,6 +492,92 @@ export const UI_CLIENT_JS = String.raw`(function () {
     }
   }
 
+  // More nodes than the service draws (TOPOLOGY_TOO_LARGE): the page says so in its own words, puts
+  // the focus on the filters that narrow it, and lists every node from the JSON answer (which has no
+  // cap), so that details and pings still work. The service's text names query parameters a person
+  // on this page does not type.
+  function drawTooLarge(problem) {
+    var first = !state.tooLarge;
+    state.tooLarge = true;
+    state.svgSize = null;
+    var max = problem.context && problem.context.max;
+    var box = $('error');
+    box.textContent =
+      'Too many to draw: ' + state.graph.nodes.length + ' networks and containers' +
+      (max ? ', and the picture stops at ' + max : '') +
+      '. Pick a network or type a label above (or pick a template) to draw part of them; all of them are listed below. (' +
+      problem.code + ')';
+    box.hidden = false;
+    var host = $('graph');
+    var focused = document.activeElement && host.contains(document.activeElement) ? document.activeElement.id : null;
+    host.replaceChildren(nodeList());
+    $('zoom-level').textContent = '';
+    if (focused && $(focused)) $(focused).focus({ preventScroll: true });
+    else if (first) $('network').focus();
+  }
+
+  // At most this many of each kind are listed (the rest are counted): a page of thousands of rows
+  // helps nobody, and the filters narrow it.
+  var LIST_MAX = 1000;
+
+  function nodeList() {
+    var nodes = state.graph.nodes;
+    var names = {};
+    nodes.forEach(function (node) {
+      names[node.id] = node.name;
+    });
+    var onNetwork = {};
+    var networksOf = {};
+    state.graph.edges.forEach(function (edge) {
+      onNetwork[edge.to] = (onNetwork[edge.to] || 0) + 1;
+      (networksOf[edge.from] = networksOf[edge.from] || []).push(names[edge.to] || '?');
+    });
+    var networks = nodes.filter(function (node) {
+      return node.kind === 'network';
+    });
+    var containers = nodes.filter(function (node) {
+      return node.kind === 'container';
+    });
+    return el('div', { className: 'node-list' }, [
+      listSection('Networks', networks, function (node) {
+        var count = onNetwork[node.id] || 0;
+        return node.driver + ', ' + count + (count === 1 ? ' container' : ' containers');
+      }),
+      listSection('Containers', containers, function (node) {
+        var on = networksOf[node.id] || [];
+        return node.state + (on.length ? ', on ' + on.join(', ') : ', on no network');
+      }),
+    ]);
+  }
+
+  function listSection(title, nodes, describe) {
+    var items = nodes.slice(0, LIST_MAX).map(function (node) {
+      var entry = el('li', null, [
+        el('button', {
+          type: 'button',
+          className: 'list-node' + (node.id === state.selected ? ' selected' : ''),
+          id: 'list-' + node.id,
+          'data-id': node.id,
+          'aria-pressed': node.id === state.selected ? 'true' : 'false',
+          text: node.name,
+        }),
+        ' ',
+        el('span', { className: 'hint', text: describe(node) }),
+      ]);
+      if (node.kind === 'network')
+        entry.appendChild(
+          el('button', { type: 'button', className: 'draw-network', 'data-network': networkValue(node), text: 'Draw this network' }),
+        );
+      return entry;
+    });
+    var rest = nodes.length - items.length;
+    return el('section', { 'aria-label': title }, [
+      el('h3', { text: title + ' (' + nodes.length + ')' }),
+      el('ul', null, items),
+      rest > 0 ? el('p', { className: 'hint', text: 'And ' + rest + ' more: narrow them with the filters above.' }) : null,
+    ]);
+  }
+
   function applyZoom() {
     var svg = $('graph').querySelector('svg');
     if (!svg || !state.svgSize) return;
@@ -389,7 +605,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
   function enablePan(host) {
     var drag = null;
     host.addEventListener('pointerdown', function (event) {
-      if (event.button !== 0 || event.target.closest('g.node')) return;
+      // Not on a node, nor on the list of a graph too large to draw (its buttons take the click).
+      if (event.button !== 0 || event.target.closest('g.node, .node-list')) return;
       drag = { x: event.clientX, y: event.clientY, left: host.scrollLeft, top: host.scrollTop };
       host.setPointerCapture(event.pointerId);
       host.classList.add('panning');
@@ -421,7 +638,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
 
   function select(id) {
     state.selected = id;
-    Array.prototype.forEach.call($('graph').querySelectorAll('g.node'), function (node) {
+    Array.prototype.forEach.call($('graph').querySelectorAll('g.node, button.list-node'), function (node) {
       var selected = node.getAttribute('data-id') === id;
       node.classList.toggle('selected', selected);
       node.setAttribute('aria-pressed', selected ? 'true' : 'false');
@@ -429,10 +646,10 @@ export const UI_CLIENT_JS = String.raw`(function () {
     renderDetails();
   }
 
-  function row(list, term, value) {
+  function row(list, term, value, className) {
     if (value == null || value === '' || (Array.isArray(value) && !value.length)) return;
     list.appendChild(el('dt', { text: term }));
-    list.appendChild(el('dd', { text: Array.isArray(value) ? value.join(', ') : String(value) }));
+    list.appendChild(el('dd', { className: className || '', text: Array.isArray(value) ? value.join(', ') : String(value) }));
   }
 
   function edgesTable(node) {
@@ -490,7 +707,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
     panel.appendChild(el('h2', { id: 'details-title', text: node.name }));
     var list = el('dl');
     row(list, 'Kind', node.kind);
-    row(list, 'Id', engineId(node));
+    // Only the 64-character id may break anywhere; addresses and prose wrap at their spaces.
+    row(list, 'Id', engineId(node), 'id');
     row(list, 'Driver', node.driver);
     row(list, 'State', node.state);
     row(list, 'Image', node.image);
@@ -507,6 +725,14 @@ export const UI_CLIENT_JS = String.raw`(function () {
       panel.appendChild(el('details', { className: 'labels' }, [el('summary', { text: 'Labels (' + labels.length + ')' }), el('ul', null, items)]));
     }
     panel.appendChild(edgesTable(node));
+    if (node.kind === 'network' && state.network !== networkValue(node)) {
+      panel.appendChild(
+        el('div', { className: 'actions' }, [el('button', { type: 'button', id: 'draw-network', text: 'Draw only this network' })]),
+      );
+      $('draw-network').addEventListener('click', function () {
+        setNetwork(networkValue(node));
+      });
+    }
     if (node.kind === 'container') {
       panel.appendChild(
         el('div', { className: 'actions' }, [
@@ -553,7 +779,8 @@ export const UI_CLIENT_JS = String.raw`(function () {
     var list = el('dl');
     row(list, 'Address', result.resolvedAddress);
     if (result.rttMs) row(list, 'Round trip', result.rttMs.min + ' / ' + result.rttMs.avg + ' / ' + result.rttMs.max + ' ms (min / avg / max)');
-    row(list, 'Packets', result.received + ' of ' + result.transmitted + ' back');
+    // No probe ran (the diagnosis says why): "0 of 0 back" would read like one that lost everything.
+    row(list, 'Packets', result.transmitted ? result.received + ' of ' + result.transmitted + ' back' : 'none sent');
     row(list, 'Probe', result.probe);
     if (result.diagnosis) {
       row(list, 'Diagnosis', result.diagnosis.code);
@@ -606,8 +833,99 @@ export const UI_CLIENT_JS = String.raw`(function () {
     picker.value = names.indexOf(keep) >= 0 ? keep : '';
     if (picker.value !== keep) {
       state.template = '';
+      writeHash();
       scheduleRefresh(0);
     }
+  }
+
+  // ---- the network and label filters ------------------------------------------------------------------
+
+  // The network picker's list (GET /api/v1/networks), read like the template picker's. A network is
+  // named by its name, or by its id where two share one (the topology answers a repeated name with
+  // AMBIGUOUS_REFERENCE).
+  async function loadNetworks() {
+    var answer = await json('/api/v1/networks');
+    var items = (answer.items || []).slice().sort(function (a, b) {
+      return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    });
+    var counts = {};
+    items.forEach(function (item) {
+      counts[item.name] = (counts[item.name] || 0) + 1;
+    });
+    var options = items.map(function (item) {
+      var shared = counts[item.name] > 1;
+      return { id: item.id, value: shared ? item.id : item.name, text: shared ? item.name + ' (' + item.id.slice(0, 12) + ')' : item.name };
+    });
+    var signature = JSON.stringify(options);
+    if (signature === state.networkOptions) return;
+    state.networkOptions = signature;
+    state.networks = options;
+    fillNetworkPicker();
+  }
+
+  function fillNetworkPicker() {
+    var picker = $('network');
+    picker.replaceChildren(el('option', { value: '', text: 'All networks' }));
+    (state.networks || []).forEach(function (option) {
+      picker.appendChild(el('option', { value: option.value, text: option.text }));
+    });
+    ensureOption(picker, state.network);
+    picker.value = state.network;
+  }
+
+  // A value from the hash that the picker does not list (gone, out of reach, or typed by hand) stays
+  // chosen: the service's answer then says what is wrong with it.
+  function ensureOption(picker, value) {
+    if (!value) return;
+    for (var i = 0; i < picker.options.length; i++) if (picker.options[i].value === value) return;
+    picker.appendChild(el('option', { value: value, text: value + ' (not listed)' }));
+  }
+
+  function networkValue(node) {
+    var id = engineId(node);
+    var known = (state.networks || []).filter(function (option) {
+      return option.id === id;
+    })[0];
+    return known ? known.value : node.name;
+  }
+
+  function writeHash() {
+    var hash = switchyardUi.filtersHash(filters());
+    if (hash === location.hash || (!hash && !location.hash)) return;
+    // replaceState: no new history entry per filter, and no hashchange event back to this page.
+    history.replaceState(null, '', hash || location.pathname + location.search);
+  }
+
+  // The controls show the state's filters.
+  function showFilters() {
+    var template = $('template');
+    ensureOption(template, state.template);
+    template.value = state.template;
+    ensureOption($('network'), state.network);
+    $('network').value = state.network;
+    $('label-filter').value = state.labels.join(', ');
+  }
+
+  function applyFilters(next) {
+    state.template = next.template;
+    state.network = next.network;
+    state.labels = next.labels;
+    showFilters();
+    writeHash();
+    scheduleRefresh(0);
+  }
+
+  function setNetwork(value) {
+    applyFilters({ template: state.template, network: value, labels: state.labels });
+  }
+
+  function applyLabels() {
+    var labels = switchyardUi.parseLabels($('label-filter').value);
+    if (labels.join('\n') === state.labels.join('\n')) {
+      $('label-filter').value = labels.join(', ');
+      return;
+    }
+    applyFilters({ template: state.template, network: state.network, labels: labels });
   }
 
   function renderExpectations() {
@@ -761,6 +1079,7 @@ export const UI_CLIENT_JS = String.raw`(function () {
     showError(null);
     state.lastEventId = null;
     state.templateNames = null;
+    state.networkOptions = null;
     scheduleRefresh(0);
     openStream();
   }
@@ -787,15 +1106,37 @@ export const UI_CLIENT_JS = String.raw`(function () {
       // The page can do nothing without a key.
       if (!state.key) event.preventDefault();
     });
+    $('key-cancel').addEventListener('click', function () {
+      if (state.key) $('key-dialog').close();
+    });
     $('change-key').addEventListener('click', function () {
-      askKey('Paste another API key.');
+      askKey('Paste another API key (Cancel keeps the one in use).', true);
     });
     $('template').addEventListener('focus', function () {
       loadTemplates().catch(showError);
     });
     $('template').addEventListener('change', function (event) {
       state.template = event.target.value;
+      writeHash();
       scheduleRefresh(0);
+    });
+    $('network').addEventListener('focus', function () {
+      loadNetworks().catch(showError);
+    });
+    $('network').addEventListener('change', function (event) {
+      setNetwork(event.target.value);
+    });
+    $('filters').addEventListener('submit', function (event) {
+      event.preventDefault();
+      applyLabels();
+    });
+    $('label-filter').addEventListener('change', applyLabels);
+    $('clear-filters').addEventListener('click', function () {
+      applyFilters({ template: '', network: '', labels: [] });
+    });
+    // A hash typed or pasted into the address bar.
+    window.addEventListener('hashchange', function () {
+      applyFilters(switchyardUi.readFilters(location.hash));
     });
     $('zoom-in').addEventListener('click', function () {
       zoomBy(ZOOM_STEP);
@@ -815,11 +1156,19 @@ export const UI_CLIENT_JS = String.raw`(function () {
     });
     var host = $('graph');
     host.addEventListener('click', function (event) {
-      var node = event.target.closest && event.target.closest('g.node');
+      if (!event.target.closest) return;
+      var node = event.target.closest('g.node, button.list-node');
       if (node) select(node.getAttribute('data-id'));
+      var draw = event.target.closest('button.draw-network');
+      if (draw) setNetwork(draw.getAttribute('data-network'));
     });
     host.addEventListener('keydown', onGraphKey);
     enablePan(host);
+    var kept = switchyardUi.readFilters(location.hash);
+    state.template = kept.template;
+    state.network = kept.network;
+    state.labels = kept.labels;
+    showFilters();
     renderDetails();
     renderPing(null);
     var key = storedKey();

@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
+import { ERROR_CATALOG } from '../../src/common/errors/error-codes';
+import { DomainError } from '../../src/common/errors/domain-error';
+import { TopologyRenderer } from '../../src/topology/topology-renderer';
+import type { TopologyGraph } from '../../src/topology/topology.types';
 import { startApp, type TestApp } from '../support/app';
 import { launchBrowser, type HeadlessBrowser } from '../support/browser';
 import { TEST_IMAGE, TEST_LABEL } from '../support/constants';
@@ -59,6 +63,28 @@ async function removeLabelled(containers: string[], networks: string[]): Promise
 
 const node = (page: Page, name: string) => page.locator(`#graph g.node[data-name="${name}"]`);
 
+// The names the page draws (its SVG's nodes), sorted.
+const drawnNames = (page: Page) =>
+  page.evaluate<string[]>(
+    "Array.from(document.querySelectorAll('#graph g.node')).map((n) => n.getAttribute('data-name')).sort()",
+  );
+
+// What the service's renderer throws for a graph over its cap: its real code, text and context.
+function tooLargeError(): DomainError {
+  const nodes = Array.from({ length: 301 }, (_, i) => ({
+    id: `network:${i}`,
+    kind: 'network',
+    name: `n${i}`,
+  }));
+  try {
+    new TopologyRenderer().render({ nodes, edges: [] } as unknown as TopologyGraph, 'svg');
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('the renderer drew 301 nodes: TOPOLOGY_TOO_LARGE is gone');
+}
+
 describe('the topology page in a browser', () => {
   const p = runPrefix('ui-web');
   // The run's prefix, as in every e2e file; for the README's picture the README's own names, with
@@ -74,6 +100,8 @@ describe('the topology page in a browser', () => {
   let key: string;
   let browser: HeadlessBrowser | undefined;
   let ids: { network: string; a: string; b: string };
+  // Every Content Security Policy violation the page reports (console and securitypolicyviolation).
+  const violations: string[] = [];
 
   beforeAll(async () => {
     await cleanupTemplates(p);
@@ -118,6 +146,13 @@ describe('the topology page in a browser', () => {
     ]);
     ids = { network: net.Id, a: a.Id, b: b.Id };
     browser = await launchBrowser();
+    browser.page.on('console', (message) => {
+      if (/content security policy/i.test(message.text())) violations.push(message.text());
+    });
+    await browser.context.addInitScript({
+      content:
+        "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy violation event: ' + e.violatedDirective + ' ' + e.blockedURI), true);",
+    });
   });
 
   afterAll(async () => {
@@ -238,6 +273,173 @@ describe('the topology page in a browser', () => {
     expect(await details.locator('table.edges tbody tr').count()).toBe(3);
   });
 
+  it('narrows the picture with the network and label filters, kept in the URL hash and read back after a reload', async () => {
+    const page = browser!.page;
+    const svgAsked = (test: (url: URL) => boolean) =>
+      page.waitForResponse((r) => {
+        const url = new URL(r.url());
+        return url.pathname === '/api/v1/topology' && url.searchParams.get('format') === 'svg' && test(url);
+      });
+    // The network picker lists the networks; one picked draws it and its containers only.
+    let asked = svgAsked((url) => url.searchParams.get('network') === network);
+    await page.locator('#network').selectOption(network);
+    expect((await asked).status()).toBe(200);
+    await waitFor(
+      async () =>
+        (await drawnNames(page)).join() === [containerA, containerB, containerC, network].sort().join(),
+      {
+        what: "only the network's nodes drawn",
+        timeoutMs: STEP_MS,
+      },
+    );
+    expect(new URL(page.url()).hash).toBe(`#network=${encodeURIComponent(network)}`);
+    // A label as well (both filters apply): only C carries this one.
+    const label = `${TEST_LABEL}=${p}`;
+    asked = svgAsked(
+      (url) =>
+        url.searchParams.getAll('label').join() === label && url.searchParams.get('network') === network,
+    );
+    await page.locator('#label-filter').fill(` ${label} `);
+    await page.locator('#label-filter').press('Enter');
+    expect((await asked).status()).toBe(200);
+    // The page draws what the service's JSON says for the same filters.
+    const expected = expectStatus(await t.http.get('/api/v1/topology').query({ network, label }), 200)
+      .body as {
+      nodes: Array<{ name: string }>;
+    };
+    const names = expected.nodes.map((n) => n.name).sort();
+    expect(names).toContain(containerC);
+    await waitFor(async () => (await drawnNames(page)).join() === names.join(), {
+      what: 'the nodes of both filters drawn',
+      timeoutMs: STEP_MS,
+    });
+    expect(await page.locator('#label-filter').inputValue()).toBe(label);
+    // A reload (the key is kept for the tab) reads the filters back from the hash.
+    asked = svgAsked(
+      (url) => url.searchParams.get('network') === network && url.searchParams.get('label') === label,
+    );
+    await page.reload();
+    expect((await asked).status()).toBe(200);
+    expect(await page.locator('#network').inputValue()).toBe(network);
+    expect(await page.locator('#label-filter').inputValue()).toBe(label);
+    await waitFor(async () => (await drawnNames(page)).join() === names.join(), {
+      what: 'the same nodes after the reload',
+      timeoutMs: STEP_MS,
+    });
+    // Cleared: everything again, and no hash.
+    asked = svgAsked((url) => !url.searchParams.has('network') && !url.searchParams.has('label'));
+    await page.locator('#clear-filters').click();
+    expect((await asked).status()).toBe(200);
+    await node(page, 'bridge').waitFor({ timeout: STEP_MS });
+    expect(new URL(page.url()).hash).toBe('');
+    expect(await page.locator('#error').isHidden()).toBe(true);
+  });
+
+  it('above the SVG cap says so in its own words, focuses the filters and lists every node, which stay usable', async () => {
+    const page = browser!.page;
+    const refused = tooLargeError();
+    // The real problem shape: a real 404 of the same route, with the 422's code, text and context.
+    const real = expectStatus(await t.http.get('/api/v1/topology').query({ network: `${p}nosuch` }), 404)
+      .body as Record<string, unknown>;
+    const problem = {
+      ...real,
+      code: refused.code,
+      status: refused.status,
+      title: ERROR_CATALOG.TOPOLOGY_TOO_LARGE.title,
+      detail: refused.message,
+      context: refused.options.context,
+    };
+    // Only the unfiltered picture is refused, as a graph of 301 nodes would be.
+    const refuse = (route: Route) => {
+      const url = new URL(route.request().url());
+      if (url.searchParams.get('format') === 'svg' && !url.searchParams.has('network')) {
+        return route.fulfill({
+          status: 422,
+          contentType: 'application/problem+json',
+          body: JSON.stringify(problem),
+        });
+      }
+      return route.continue();
+    };
+    await page.route('**/api/v1/topology?*', refuse);
+    try {
+      await page.locator('#network').focus();
+      await page.locator('#template').focus();
+      // Any redraw now meets the refusal: a theme toggle asks again.
+      await page.locator('#theme-toggle').click();
+      const error = page.locator('#error', { hasText: 'Too many to draw' });
+      await error.waitFor({ timeout: STEP_MS });
+      const text = await error.innerText();
+      expect(text).toContain('TOPOLOGY_TOO_LARGE');
+      expect(text).toContain('300');
+      // The page's words: its controls, not query parameters.
+      expect(text).not.toContain('network=');
+      // No picture; the JSON's nodes listed, the network picker focused.
+      const list = page.locator('#graph .node-list');
+      await list.waitFor({ timeout: STEP_MS });
+      expect(await page.locator('#graph svg').count()).toBe(0);
+      expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('network');
+      for (const name of [network, containerA, containerB, containerC, 'bridge'])
+        await list.locator('button.list-node', { hasText: name }).first().waitFor({ timeout: STEP_MS });
+      // A listed container's details (and its ping buttons) as from the picture.
+      await list.locator(`button.list-node[data-id="container:${ids.a}"]`).click();
+      await page.locator('#details h2', { hasText: containerA }).waitFor({ timeout: STEP_MS });
+      expect(await page.locator('#ping-from').isVisible()).toBe(true);
+      // "Draw this network": the filter is set, and that picture is drawn.
+      await list
+        .locator('li', { has: page.locator(`button.list-node[data-id="network:${ids.network}"]`) })
+        .locator('button.draw-network')
+        .click();
+      await node(page, containerA).waitFor({ timeout: STEP_MS });
+      expect(await page.locator('#network').inputValue()).toBe(network);
+      expect(await page.locator('#error').isHidden()).toBe(true);
+      expect(await page.locator('#graph .node-list').count()).toBe(0);
+    } finally {
+      await page.unroute('**/api/v1/topology?*', refuse);
+      await page.locator('#theme-toggle').click();
+    }
+    await page.locator('#clear-filters').click();
+    await node(page, 'bridge').waitFor({ timeout: STEP_MS });
+  });
+
+  it('marks the drawn graph stale while reads fail, and lets "Change key" be cancelled', async () => {
+    const page = browser!.page;
+    const fail = (route: Route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          code: 'ENGINE_UNAVAILABLE',
+          title: 'Docker engine unavailable',
+          status: 503,
+          detail: 'Down.',
+        }),
+      });
+    await page.route('**/api/v1/topology?*', fail);
+    try {
+      await page.locator('#theme-toggle').click();
+      await page.locator('#graph.stale').waitFor({ timeout: STEP_MS });
+      expect(await page.locator('#updated').innerText()).toContain('Stale');
+      expect(await page.locator('#error').innerText()).toContain('ENGINE_UNAVAILABLE');
+    } finally {
+      await page.unroute('**/api/v1/topology?*', fail);
+    }
+    await page.locator('#theme-toggle').click();
+    await page.locator('#graph:not(.stale)').waitFor({ timeout: STEP_MS });
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    // Change key, then Escape: the same key goes on working (no question again, the stream stays).
+    await page.locator('#change-key').click();
+    await page.locator('#key-dialog').waitFor({ state: 'visible', timeout: STEP_MS });
+    expect(await page.locator('#key-cancel').isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.locator('#key-dialog').waitFor({ state: 'hidden', timeout: STEP_MS });
+    await page.locator('#change-key').click();
+    await page.locator('#key-cancel').click();
+    await page.locator('#key-dialog').waitFor({ state: 'hidden', timeout: STEP_MS });
+    expect(await page.evaluate<string>("sessionStorage.getItem('switchyard.ui.key')")).toBe(key);
+    await page.locator('#live[data-state="live"]').waitFor({ timeout: STEP_MS });
+  });
+
   it("draws a template's expectations with their last results, in both themes, and saves the screenshot", async () => {
     const page = browser!.page;
     await page.locator('#template').selectOption(template);
@@ -340,6 +542,11 @@ describe('the topology page in a browser', () => {
     await page.locator('#zoom-fit').click();
     await page.screenshot({ path: join(browser!.dir, 'ui-topology-50.png') });
     await page.locator('#theme-toggle').click();
+  });
+
+  it('reported no Content Security Policy violation through all the loads and redraws above', () => {
+    // The SVG holds a <style>: parsed as it is, it breaks style-src 'self' on every redraw.
+    expect(violations).toEqual([]);
   });
 
   it("has Mermaid parse and render the service's Mermaid of the topology", async () => {
