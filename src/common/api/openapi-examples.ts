@@ -308,8 +308,10 @@ export const SPECIFIC_DESCRIPTIONS: Record<string, Record<string, string>> = {
   TopologyController_get: {
     '404':
       "Not found (or out of the key's scope): NETWORK_NOT_FOUND (network), TEMPLATE_NOT_FOUND (template), ENGINE_NOT_FOUND (engine names another engine)",
-    '409': 'AMBIGUOUS_REFERENCE: a network id prefix matches more than one network; give more of it, or the name',
-    '422': 'TOPOLOGY_TOO_LARGE: format=svg draws at most 300 nodes; narrow the graph, or ask for json, mermaid or dot',
+    '409':
+      'AMBIGUOUS_REFERENCE: a network id prefix matches more than one network; give more of it, or the name',
+    '422':
+      'TOPOLOGY_TOO_LARGE: format=svg draws at most 300 nodes; narrow the graph, or ask for json, mermaid or dot',
   },
 };
 const TEMPLATE_400 =

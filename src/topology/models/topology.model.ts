@@ -124,13 +124,17 @@ export class TopologyExpectationModel {
 }
 
 @ObjectType('TopologyEngine', {
-  description: 'The engine the graph was read from: its details only for unscoped keys (null for a scoped key)',
+  description:
+    'The engine the graph was read from: its details only for unscoped keys (null for a scoped key)',
 })
 export class TopologyEngineModel {
   @ApiField('string', { optional: true, description: "The engine's id (null for a key with a label scope)" })
   id!: string | null;
 
-  @ApiField('string', { optional: true, description: "The engine's name (null for a key with a label scope)" })
+  @ApiField('string', {
+    optional: true,
+    description: "The engine's name (null for a key with a label scope)",
+  })
   name!: string | null;
 
   @ApiField('string', {
