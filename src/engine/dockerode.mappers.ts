@@ -169,10 +169,35 @@ export function toNetwork(n: RawNetwork, inspected: boolean): NetworkInfo {
   return info;
 }
 
+// Docker 20.10 reports a container made with `--network <network id>` under two keys, the id as
+// given and the network's name, both with the same NetworkID: one endpoint, kept once, under the
+// name (the key that is not a prefix of the id).
+function uniqueEndpoints(
+  networks: Record<string, RawEndpointSettings> | null | undefined,
+): [string, RawEndpointSettings][] {
+  const byNetwork = new Map<string, [string, RawEndpointSettings]>();
+  const out: [string, RawEndpointSettings][] = [];
+  for (const entry of Object.entries(networks ?? {})) {
+    const id = entry[1].NetworkID;
+    const seen = id ? byNetwork.get(id) : undefined;
+    if (!id || !seen) {
+      if (id) byNetwork.set(id, entry);
+      out.push(entry);
+      continue;
+    }
+    // The one under the id prefix gives way to the one under the name.
+    if (id.startsWith(seen[0]) && !id.startsWith(entry[0])) {
+      out[out.indexOf(seen)] = entry;
+      byNetwork.set(id, entry);
+    }
+  }
+  return out;
+}
+
 function toContainerEndpoints(
   networks: Record<string, RawEndpointSettings> | null | undefined,
 ): ContainerEndpoint[] {
-  return Object.entries(networks ?? {}).map(([networkName, e]) => ({
+  return uniqueEndpoints(networks).map(([networkName, e]) => ({
     networkName,
     networkId: e.NetworkID ?? '',
     endpointId: e.EndpointID ?? '',

@@ -23,11 +23,18 @@ import type {
 export const networkNodeId = (id: string) => `network:${id}`;
 export const containerNodeId = (id: string) => `container:${id}`;
 
-// `key` or `key=value` (validated by the transports): true when the labels carry it.
+// `key` or `key=value` (validated by the transports): true when the labels carry it. Own
+// properties only, as the lists match: `toString` or `__proto__` is no label of anything.
 function hasLabel(labels: Record<string, string>, filter: string): boolean {
   const eq = filter.indexOf('=');
-  return eq < 0 ? filter in labels : labels[filter.slice(0, eq)] === filter.slice(eq + 1);
+  const key = eq < 0 ? filter : filter.slice(0, eq);
+  if (!Object.hasOwn(labels, key)) return false;
+  return eq < 0 || labels[key] === filter.slice(eq + 1);
 }
+
+// What a scoped key is told of the engine: nothing (as /health/ready tells it only whether the
+// engine is up). Its id, name and version are about the whole engine, for unscoped keys alone.
+const HIDDEN_ENGINE: TopologyEngine = { id: null, name: null, version: null };
 
 // A stopped container's endpoints may carry the network's name only (never started: no id yet).
 function endpointNetwork(
@@ -73,7 +80,7 @@ export class TopologyService {
   }
 
   async graph(filter: TopologyFilter, actor: Actor): Promise<TopologyGraph> {
-    const engine = this.engineOf(await this.engine.info(), filter.engine);
+    const engine = this.engineOf(await this.engine.info(), filter.engine, actor);
     // References are resolved among what the key sees, as everywhere (NETWORK_NOT_FOUND,
     // AMBIGUOUS_REFERENCE), and the template is checked before the engine is read further.
     const chosen = await Promise.all((filter.network ?? []).map((ref) => this.lookup.network(ref, actor)));
@@ -102,18 +109,22 @@ export class TopologyService {
     return graph;
   }
 
-  // The service manages one engine: a filter naming another is refused, naming the one it manages.
-  private engineOf(info: EngineInfo, wanted: string | undefined): TopologyEngine {
-    const engine = { id: info.id, name: info.name, version: info.serverVersion };
+  // The service manages one engine: a filter naming another is refused. An unscoped key is told
+  // the one it manages; a scoped key only that this is not it (the engine's id, name and version
+  // are for unscoped keys, as on /health/ready), though its own filter still works.
+  private engineOf(info: EngineInfo, wanted: string | undefined, actor: Actor): TopologyEngine {
+    const unscoped = this.access.unscoped(actor);
+    const engine = unscoped ? { id: info.id, name: info.name, version: info.serverVersion } : HIDDEN_ENGINE;
     if (wanted === undefined) return engine;
     const matches =
       wanted === info.name || wanted === info.id || (wanted.length >= 4 && info.id.startsWith(wanted));
     if (matches) return engine;
+    const managed = unscoped ? `, "${info.name}" (id ${info.id}),` : '';
     throw new DomainError(
       'ENGINE_NOT_FOUND',
-      `This service manages one engine, "${info.name}" (id ${info.id}), and "${wanted}" is neither its name, its id nor a prefix of its id (4 characters at least). ` +
-        'Leave engine out, or give that name or id.',
-      { context: { engine: wanted, managed: engine } },
+      `This service manages one engine${managed} and "${wanted}" is neither its name, its id nor a prefix of its id (4 characters at least). ` +
+        `Leave engine out${unscoped ? ', or give that name or id' : ''}.`,
+      { context: unscoped ? { engine: wanted, managed: engine } : { engine: wanted } },
     );
   }
 

@@ -55,10 +55,12 @@ export interface TopologyExpectation {
   checkedAt: string | null;
 }
 
+// The engine's id, name and version are about the whole engine: unscoped keys see them, a key
+// with a label scope gets null for each (as /health/ready hides the engine's details from it).
 export interface TopologyEngine {
-  id: string;
-  name: string;
-  version: string;
+  id: string | null;
+  name: string | null;
+  version: string | null;
 }
 
 export interface TopologyGraph {

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { renderSvg } from '../../src/topology/render/svg';
+import { textColumns, xmlText } from '../../src/topology/render/svg-text';
 import { renderDot, renderMermaid } from '../../src/topology/render/text';
 import type { TopologyGraph } from '../../src/topology/topology.types';
 
@@ -188,5 +190,50 @@ describe('renderDot', () => {
     expect(result.stdout).not.toContain('<script');
     expect(svgText).toContain('<script>alert(1)</script>');
     expect(svgText).toContain('expect no reach: FAIL');
+  });
+});
+
+// Red team F8: bidi controls would make a drawn name read as another (`x\u202Eatem-nimda` drawn as
+// `xadmin-meta`): every renderer shows each as `?`, as log lines do; the JSON keeps the value.
+describe('bidi controls in drawn names', () => {
+  const BIDI = [
+    '\u202a',
+    '\u202b',
+    '\u202c',
+    '\u202d',
+    '\u202e',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+    '\u200e',
+    '\u200f',
+  ];
+  const spoof = `rt-${BIDI.join('')}atem-nimda`;
+  const g = graph([spoof, 'plain', 'other']);
+  const visible = `rt-${'?'.repeat(BIDI.length)}atem-nimda`;
+  const hasBidi = (text: string) => BIDI.some((c) => text.includes(c));
+
+  it('shows them as ? in Mermaid, DOT and SVG', () => {
+    const mermaid = unMermaid(renderMermaid(g));
+    expect(hasBidi(mermaid)).toBe(false);
+    expect(mermaid).toContain(visible);
+    const dot = renderDot(g);
+    expect(hasBidi(dot)).toBe(false);
+    expect(dot).toContain(visible);
+    const svg = renderSvg(g);
+    expect(hasBidi(svg)).toBe(false);
+    expect(svg).toContain(visible);
+  });
+
+  it('counts each as one column, as drawn', () => {
+    expect(textColumns('\u202e')).toBe(1);
+    expect(xmlText('a\u202eb\u2066c')).toBe('a?b?c');
+    // Other zero-width characters keep their width.
+    expect(textColumns('a\u200db')).toBe(2);
+  });
+
+  it('leaves the graph itself (the JSON answer) as the engine has it', () => {
+    expect(g.nodes[0].name).toBe(spoof);
   });
 });

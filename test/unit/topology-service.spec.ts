@@ -173,6 +173,131 @@ describe('topology graph', () => {
     expect(body.errors[0].message).toContain('manages one engine');
   });
 
+  // Red team F2: the engine's id, name and version are for unscoped keys (as on /health/ready).
+  it('tells a scoped key nothing of the engine, in the graph, the picture and the ENGINE_NOT_FOUND refusal', async () => {
+    const info = await engine.info();
+    const scoped = await topology(key.teamA);
+    expect(scoped.engine).toEqual({ id: null, name: null, version: null });
+    const unscoped = await topology(key.viewer);
+    expect(unscoped.engine).toEqual({ id: info.id, name: info.name, version: info.serverVersion });
+    // The filter still works for a scoped key: its own engine passes, another is refused...
+    expect((await topology(key.teamA, { engine: info.name })).engine).toEqual(scoped.engine);
+    const wrong = await t.as(key.teamA).get('/api/v1/topology').query({ engine: 'elsewhere' }).expect(404);
+    const problem = wrong.body as { code: string; detail: string; context: Record<string, unknown> };
+    expect(problem.code).toBe('ENGINE_NOT_FOUND');
+    // ... without naming the engine it manages.
+    expect(problem.context).toEqual({ engine: 'elsewhere' });
+    expect(JSON.stringify(wrong.body)).not.toContain(info.id);
+    expect(JSON.stringify(wrong.body)).not.toContain(info.name);
+    // The unscoped key is told which engine it is.
+    const told = await t.as(key.viewer).get('/api/v1/topology').query({ engine: 'elsewhere' }).expect(404);
+    expect((told.body as { context: { managed: unknown } }).context.managed).toEqual(unscoped.engine);
+    for (const format of ['svg', 'mermaid', 'dot']) {
+      const res = await t.as(key.teamA).get('/api/v1/topology').query({ format }).expect(200);
+      // supertest keeps an SVG answer as a Buffer.
+      const text = res.text ?? Buffer.from(res.body as Buffer).toString('utf8');
+      expect(text.length).toBeGreaterThan(100);
+      expect(text).not.toContain(info.name);
+      expect(text).not.toContain(info.id);
+      expect(text).not.toContain(info.serverVersion);
+      expect(text).not.toMatch(/Engine null|Docker null/);
+    }
+    const gql = await t.gql('{ topology { engine { id name version } } }', undefined, key.teamA).expect(200);
+    expect((gql.body as { data: { topology: { engine: unknown } } }).data.topology.engine).toEqual(
+      scoped.engine,
+    );
+    const gqlWrong = await t
+      .gql('{ topology(filter: { engine: "elsewhere" }) { engine { id } } }', undefined, key.teamA)
+      .expect(200);
+    expect(JSON.stringify(gqlWrong.body)).toContain('ENGINE_NOT_FOUND');
+    expect(JSON.stringify(gqlWrong.body)).not.toContain(info.id);
+    expect(JSON.stringify(gqlWrong.body)).not.toContain(info.name);
+  });
+
+  // Red team F5: labels are matched as own properties, as the lists match them.
+  it('matches no label named after an Object.prototype member', async () => {
+    const admin = t.config.ADMIN_API_KEY!;
+    for (const label of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'toString=x']) {
+      expect((await topology(admin, { label })).nodes).toEqual([]);
+    }
+    const gql = await t.gql('{ topology(filter: { label: ["constructor"] }) { nodes { id } } }').expect(200);
+    expect((gql.body as { data: { topology: { nodes: unknown[] } } }).data.topology.nodes).toEqual([]);
+  });
+
+  // Red team F4: NUL, other control characters and bidi controls are refused alike in every filter.
+  it('refuses control and bidi characters in every filter with 400 VALIDATION_FAILED naming the field', async () => {
+    const admin = t.config.ADMIN_API_KEY!;
+    for (const field of ['network', 'label', 'template', 'engine']) {
+      for (const bad of ['a\u0000b', 'a\nb', 'a\u001bb', 'topo-\u202eatem', 'a\u2066b', 'a\u200fb']) {
+        const res = await t
+          .as(admin)
+          .get('/api/v1/topology')
+          .query({ [field]: bad });
+        const body = res.body as { code: string; errors: Array<{ field: string; message: string }> };
+        expect([res.status, body.code, body.errors?.[0]?.field]).toEqual([400, 'VALIDATION_FAILED', field]);
+        // The refusal never echoes the character.
+        const told = [(body as { detail?: string }).detail ?? '', ...body.errors.map((e) => e.message)].join(
+          ' ',
+        );
+        // eslint-disable-next-line no-control-regex -- the point
+        expect(told).not.toMatch(/[\u0000\n\u001b\u202e\u2066\u200f]/);
+      }
+    }
+    const nul = await t.as(admin).get('/api/v1/topology').query({ network: 'a\u0000b' }).expect(400);
+    expect((nul.body as { errors: Array<{ message: string }> }).errors[0].message).toContain('NUL');
+    const gql = await t.gql('{ topology(filter: { network: ["a\\u202eb"] }) { nodes { id } } }').expect(200);
+    expect(JSON.stringify(gql.body)).toContain('VALIDATION_FAILED');
+  });
+
+  // Red team F10: a single-valued parameter given twice is told as such.
+  it('says a single-valued parameter was given more than once', async () => {
+    const admin = t.config.ADMIN_API_KEY!;
+    for (const [field, values] of [
+      ['format', ['svg', 'json']],
+      ['theme', ['dark', 'light']],
+      ['template', ['a', 'b']],
+      ['engine', ['a', 'b']],
+    ] as const) {
+      const query = field === 'theme' ? { format: 'svg', theme: [...values] } : { [field]: [...values] };
+      const res = await t.as(admin).get('/api/v1/topology').query(query).expect(400);
+      const errors = (res.body as { errors: Array<{ field: string; message: string }> }).errors;
+      expect(errors.find((e) => e.field === field)?.message).toContain(`${field} is given more than once`);
+    }
+  });
+
+  // Red team F9: the OpenAPI answers of the route name its own codes.
+  it("describes the route's own problem codes in OpenAPI", async () => {
+    const doc = (await t.http.get('/api/openapi.json').expect(200)).body as {
+      paths: Record<
+        string,
+        {
+          get: {
+            responses: Record<
+              string,
+              { description: string; content: Record<string, { example: { code: string } }> }
+            >;
+          };
+        }
+      >;
+    };
+    const responses = doc.paths['/api/v1/topology'].get.responses;
+    const description = (status: string) => responses[status].description;
+    const example = (status: string) => responses[status].content['application/problem+json'].example.code;
+    for (const code of ['NETWORK_NOT_FOUND', 'TEMPLATE_NOT_FOUND', 'ENGINE_NOT_FOUND']) {
+      expect(description('404')).toContain(code);
+    }
+    expect(description('409')).toContain('AMBIGUOUS_REFERENCE');
+    expect(description('422')).toContain('TOPOLOGY_TOO_LARGE');
+    expect(description('422')).not.toContain('UNSUPPORTED_BY_ENGINE');
+    expect([example('404'), example('409'), example('422')]).toEqual([
+      'NETWORK_NOT_FOUND',
+      'AMBIGUOUS_REFERENCE',
+      'TOPOLOGY_TOO_LARGE',
+    ]);
+    expect(description('400')).toContain('VALIDATION_FAILED');
+    expect(description('401')).toContain('UNAUTHENTICATED');
+  });
+
   it('writes Mermaid and DOT with the content types of each, and on GraphQL when asked', async () => {
     const mermaid = await t.as(key.viewer).get('/api/v1/topology').query({ format: 'mermaid' }).expect(200);
     expect(mermaid.headers['content-type']).toBe('text/vnd.mermaid; charset=utf-8');

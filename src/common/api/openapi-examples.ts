@@ -239,6 +239,7 @@ const OPERATION_CODES: Record<string, Record<string, ErrorCode>> = {
   TemplatesController_deployments: { '404': 'TEMPLATE_NOT_FOUND' },
   TemplatesController_exportCompose: { '404': 'TEMPLATE_NOT_FOUND' },
   DeploymentsController_get: { '404': 'DEPLOYMENT_NOT_FOUND' },
+  TopologyController_get: { '404': 'NETWORK_NOT_FOUND', '422': 'TOPOLOGY_TOO_LARGE' },
 };
 
 // What the detail of each example says.
@@ -270,6 +271,8 @@ const DETAILS: Partial<Record<ErrorCode, string>> = {
   ENGINE_UNAVAILABLE: 'The Docker engine does not answer: is it running?',
   ENGINE_TIMEOUT: 'The Docker engine did not answer in time.',
   TEMPLATE_NOT_FOUND: 'No template is named swagger-lab.',
+  TOPOLOGY_TOO_LARGE:
+    'The graph has 301 nodes; an SVG picture draws at most 300. Narrow it with network=, label= or template=, or ask for format=json, dot or mermaid.',
   REVISION_NOT_FOUND: 'Template swagger-lab has no revision 3: its revisions are 1 to 2.',
   DEPLOYMENT_NOT_FOUND: 'No deployment has the id 6f1c2b8e-3d4a-4b5c-9e7f-0a1b2c3d4e5f.',
   TEMPLATE_NAME_TAKEN:
@@ -301,6 +304,14 @@ export const SPECIFIC_DESCRIPTIONS: Record<string, Record<string, string>> = {
   },
   DeploymentsController_: {
     '404': "DEPLOYMENT_NOT_FOUND: no deployment has that id (or it is out of the key's scope)",
+  },
+  TopologyController_get: {
+    '404':
+      "Not found (or out of the key's scope): NETWORK_NOT_FOUND (network), TEMPLATE_NOT_FOUND (template), ENGINE_NOT_FOUND (engine names another engine)",
+    '409':
+      'AMBIGUOUS_REFERENCE: a network id prefix matches more than one network; give more of it, or the name',
+    '422':
+      'TOPOLOGY_TOO_LARGE: format=svg draws at most 300 nodes; narrow the graph, or ask for json, mermaid or dot',
   },
 };
 const TEMPLATE_400 =

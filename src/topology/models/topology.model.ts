@@ -123,16 +123,26 @@ export class TopologyExpectationModel {
   checkedAt!: string | null;
 }
 
-@ObjectType('TopologyEngine', { description: 'The engine the graph was read from' })
+@ObjectType('TopologyEngine', {
+  description:
+    'The engine the graph was read from: its details only for unscoped keys (null for a scoped key)',
+})
 export class TopologyEngineModel {
-  @ApiField('string')
-  id!: string;
+  @ApiField('string', { optional: true, description: "The engine's id (null for a key with a label scope)" })
+  id!: string | null;
 
-  @ApiField('string')
-  name!: string;
+  @ApiField('string', {
+    optional: true,
+    description: "The engine's name (null for a key with a label scope)",
+  })
+  name!: string | null;
 
-  @ApiField('string', { example: '26.1.5' })
-  version!: string;
+  @ApiField('string', {
+    optional: true,
+    example: '26.1.5',
+    description: "The engine's version (null for a key with a label scope)",
+  })
+  version!: string | null;
 }
 
 @ObjectType('Topology', { description: 'The live graph: networks, containers and an edge per endpoint' })

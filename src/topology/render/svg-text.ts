@@ -20,9 +20,17 @@ const WIDE =
 // Scripts a monospace font covers at one column (Latin, Greek, Cyrillic, punctuation, box drawing).
 const NARROW = /[\u0020-\u052f\u1e00-\u1fff\u2000-\u206f\u20a0-\u20cf\u2100-\u27bf\u2800-\u28ff]/u;
 
-// The columns one code point takes. Scripts outside the monospace font (Arabic, Devanagari, ...)
+// Bidirectional controls (embeddings and overrides U+202A-202E, isolates U+2066-2069, the marks
+// U+200E/200F) reorder what follows them: a name `x\u202Eatem-nimda` would be drawn `xadmin-meta`.
+// Drawn text shows each as `?`, as log lines do (logSafe); the JSON keeps the exact value.
+export const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+export const BIDI_SHOWN_AS = '?';
+export const withoutBidi = (text: string): string => text.replace(BIDI, BIDI_SHOWN_AS);
+
+// The columns one code point takes (a bidi control is drawn as `?`: one column). Scripts outside the monospace font (Arabic, Devanagari, ...)
 // fall back to a proportional font whose glyphs may be wider than 0.6em: counted 1.5 to be safe.
 export function columns(char: string): number {
+  if (withoutBidi(char) !== char) return 1;
   if (ZERO_WIDTH.test(char)) return 0;
   if (WIDE.test(char)) return 2;
   if (NARROW.test(char)) return 1;
@@ -57,12 +65,12 @@ export function truncate(text: string, maxColumns: number): string {
 
 // Characters XML 1.0 forbids (C0 controls but tab/newline/return, lone surrogates, U+FFFE/FFFF)
 // would make the document unparseable: they become U+FFFD. With the `u` flag a surrogate range
-// only matches a lone surrogate, never half of a pair.
+// only matches a lone surrogate, never half of a pair. Bidi controls are shown as `?`.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/gu;
 
 export function xmlSafe(text: string): string {
-  return text.replace(NOT_XML, '\ufffd');
+  return withoutBidi(text.replace(NOT_XML, '\ufffd'));
 }
 
 const ESCAPES: Record<string, string> = {

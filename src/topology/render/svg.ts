@@ -250,7 +250,9 @@ function summary(graph: TopologyGraph, drawn: number): { title: string; desc: st
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const titleText = `Switchyard topology: ${plural(networks, 'network')}, ${plural(containers, 'container')}, ${plural(graph.edges.length, 'endpoint')}`;
   // No read time: the same graph draws the same bytes, so a drawing can be kept while the graph stays.
-  const parts = [`Engine ${graph.engine.name} (Docker ${graph.engine.version}).`];
+  // A scoped key's graph carries no engine details (null): the picture says none either.
+  const { name, version } = graph.engine;
+  const parts = name !== null ? [`Engine ${name} (Docker ${version ?? 'unknown'}).`] : [];
   if (graph.template !== undefined) {
     const xs = graph.expectations ?? [];
     const count = (o: Outcome) => xs.filter((x) => outcome(x) === o).length;

@@ -1,4 +1,5 @@
 import type { TopologyEdge, TopologyExpectation, TopologyGraph, TopologyNode } from '../topology.types';
+import { withoutBidi } from './svg-text';
 
 // Both renderers treat every name, alias, label and template name as hostile: nothing the engine
 // or a caller chose reaches the output but through the escaping below, and node ids in the output
@@ -38,10 +39,11 @@ const expectationClass = (e: TopologyExpectation) =>
 // A class name from an engine word (driver, state): letters and digits only.
 const word = (value: string | undefined) => (value ?? '').toLowerCase().replace(/[^a-z0-9]/g, '') || 'other';
 
-// Control characters (newlines among them) would end a statement in both syntaxes.
+// Control characters (newlines among them) would end a statement in both syntaxes. Bidi controls
+// would reorder the drawn name (display spoofing): shown as `?`, as in the SVG and the logs.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const clean = (text: string) => text.replace(CONTROL, ' ');
+const clean = (text: string) => withoutBidi(text.replace(CONTROL, ' '));
 
 // ---------------------------------------------------------------------------------------------
 // Mermaid
