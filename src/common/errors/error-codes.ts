@@ -50,6 +50,7 @@ export const ERROR_CATALOG = {
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   EXEC_BUSY: { status: 429, title: 'Too many commands running' },
+  TOPOLOGY_BUSY: { status: 429, title: 'Too many pictures being drawn' },
   // Client streams (SSE and GraphQL subscriptions): refused at open, or the reason a stream ended.
   TOO_MANY_STREAMS: { status: 429, title: 'Too many streams open' },
   STREAM_OVERFLOW: { status: 429, title: 'Stream reader fell behind' },
