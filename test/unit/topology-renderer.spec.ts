@@ -182,6 +182,7 @@ describe('SVG worker', () => {
     `const { parentPort } = require('node:worker_threads');
 parentPort.on('message', (job) => {
   if (job.graph.nodes.length === 0) process.exit(3);
+  if (job.theme === 'hang') return;
   parentPort.postMessage({ id: job.id, svg: 'svg of ' + job.graph.nodes.length + ' ' + job.theme });
 });`,
   );
@@ -198,6 +199,16 @@ parentPort.on('message', (job) => {
     expect(await worker.draw(graphOf(2), 'light')).toBe('svg of 3 light');
     await worker.close();
     await expect(worker.draw(graphOf(1))).rejects.toThrow(/stopping/);
+  });
+
+  it('ends a worker that does not answer within its deadline, and draws the next picture with a new one', async () => {
+    const hurried = new SvgWorker(script, 300);
+    try {
+      await expect(hurried.draw(graphOf(1), 'hang' as never)).rejects.toThrow(/longer than 300 ms/);
+      expect(await hurried.draw(graphOf(1), 'dark')).toBe('svg of 2 dark');
+    } finally {
+      await hurried.close();
+    }
   });
 });
 

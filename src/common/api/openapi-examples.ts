@@ -312,6 +312,8 @@ export const SPECIFIC_DESCRIPTIONS: Record<string, Record<string, string>> = {
       'AMBIGUOUS_REFERENCE: a network id prefix matches more than one network; give more of it, or the name',
     '422':
       'TOPOLOGY_TOO_LARGE: format=svg draws at most 300 nodes; narrow the graph, or ask for json, mermaid or dot',
+    '429':
+      'RATE_LIMITED: too many requests for this key; TOPOLOGY_BUSY: 8 pictures already wait to be drawn (format=svg). Both say when to retry in Retry-After',
   },
 };
 const TEMPLATE_400 =

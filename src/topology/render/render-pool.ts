@@ -93,20 +93,43 @@ export const drawInProcess: SvgDraw = (graph, theme) =>
 // One worker thread that draws the SVGs, so that dagre's synchronous layout (up to a second for
 // a large graph) never holds the event loop. Started with the first picture, started again after
 // it died (the render it had is refused, the next one gets a new worker), ended by close().
+// How long one picture may take in the worker before the worker is taken for hung.
+export const DRAW_DEADLINE_MS = 30_000;
+
 export class SvgWorker {
   private worker: Worker | null = null;
   private readonly calls = new Map<number, { resolve: (svg: string) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly script: string) {}
+  constructor(
+    private readonly script: string,
+    private readonly deadlineMs = DRAW_DEADLINE_MS,
+  ) {}
 
   draw: SvgDraw = (graph, theme) => {
     if (this.closed) return Promise.reject(new Error('The SVG worker is closed: the service is stopping.'));
     const worker = this.started();
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
-      this.calls.set(id, { resolve, reject });
+      // A picture of at most 300 nodes takes about a second; one that takes far longer is a worker
+      // that hangs, and the queue behind it would never move: it is ended (and the next picture
+      // starts a new one).
+      const deadline = setTimeout(() => {
+        this.died(
+          worker,
+          new Error(`The SVG renderer took longer than ${this.deadlineMs} ms; it was stopped.`),
+        );
+        void worker.terminate();
+      }, this.deadlineMs);
+      deadline.unref();
+      const settle =
+        <T>(then: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(deadline);
+          then(value);
+        };
+      this.calls.set(id, { resolve: settle(resolve), reject: settle(reject) });
       const job: SvgJob = { id, graph, theme };
       worker.postMessage(job);
     });
