@@ -70,14 +70,14 @@ const drawnNames = (page: Page) =>
   );
 
 // What the service's renderer throws for a graph over its cap: its real code, text and context.
-function tooLargeError(): DomainError {
+async function tooLargeError(): Promise<DomainError> {
   const nodes = Array.from({ length: 301 }, (_, i) => ({
     id: `network:${i}`,
     kind: 'network',
     name: `n${i}`,
   }));
   try {
-    new TopologyRenderer().render({ nodes, edges: [] } as unknown as TopologyGraph, 'svg');
+    await new TopologyRenderer().render({ nodes, edges: [] } as unknown as TopologyGraph, 'svg');
   } catch (error) {
     if (error instanceof DomainError) return error;
     throw error;
@@ -337,7 +337,7 @@ describe('the topology page in a browser', () => {
 
   it('above the SVG cap says so in its own words, focuses the filters and lists every node, which stay usable', async () => {
     const page = browser!.page;
-    const refused = tooLargeError();
+    const refused = await tooLargeError();
     // The real problem shape: a real 404 of the same route, with the 422's code, text and context.
     const real = expectStatus(await t.http.get('/api/v1/topology').query({ network: `${p}nosuch` }), 404)
       .body as Record<string, unknown>;
