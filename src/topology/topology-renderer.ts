@@ -23,6 +23,8 @@ export const SVG_MAX_NODES = 300;
 // Pictures waiting for the worker, across the service. One more is refused at once with
 // TOPOLOGY_BUSY (retry): at up to a second a picture, a longer queue only makes every answer late.
 export const SVG_MAX_WAITING = 8;
+// Of those, what one API key may have waiting: one key cannot have every other key refused.
+export const SVG_MAX_WAITING_PER_KEY = 2;
 
 // A page that redraws on every engine event asks for the same picture again and again: the last
 // pictures are kept by what they show (the graph without its timestamp, and the theme).
@@ -39,7 +41,7 @@ export interface TopologyAnswer {
 @Injectable()
 export class TopologyRenderer implements OnApplicationShutdown {
   private readonly pictures = new Map<string, string>();
-  private readonly queue = new RenderQueue(SVG_MAX_WAITING);
+  private readonly queue = new RenderQueue(SVG_MAX_WAITING, SVG_MAX_WAITING_PER_KEY);
   private readonly worker: SvgWorker | null;
   private draw: SvgDraw;
 
@@ -62,11 +64,17 @@ export class TopologyRenderer implements OnApplicationShutdown {
     await this.worker?.close();
   }
 
-  async render(graph: TopologyGraph, format: TopologyFormat, theme?: SvgTheme): Promise<TopologyAnswer> {
+  // `owner`: the API key asking (its share of the waiting places).
+  async render(
+    graph: TopologyGraph,
+    format: TopologyFormat,
+    theme?: SvgTheme,
+    owner?: string,
+  ): Promise<TopologyAnswer> {
     const contentType = TOPOLOGY_CONTENT_TYPES[format];
     if (format === 'mermaid') return { contentType, body: renderMermaid(graph) };
     if (format === 'dot') return { contentType, body: renderDot(graph) };
-    if (format === 'svg') return { contentType, body: await this.svg(graph, theme) };
+    if (format === 'svg') return { contentType, body: await this.svg(graph, theme, owner) };
     return { contentType, body: graph };
   }
 
@@ -74,7 +82,7 @@ export class TopologyRenderer implements OnApplicationShutdown {
     return format === 'mermaid' ? renderMermaid(graph) : renderDot(graph);
   }
 
-  svg(graph: TopologyGraph, theme?: SvgTheme): Promise<string> {
+  svg(graph: TopologyGraph, theme?: SvgTheme, owner?: string): Promise<string> {
     if (graph.nodes.length > SVG_MAX_NODES) {
       return Promise.reject(
         new DomainError(
@@ -98,13 +106,17 @@ export class TopologyRenderer implements OnApplicationShutdown {
     }
     try {
       // The same picture asked for while it is drawn is drawn once, for every caller.
-      return this.queue.run(key, async () => {
-        const picture = await this.draw(graph, theme);
-        this.remember(key, picture);
-        return picture;
-      });
+      return this.queue.run(
+        key,
+        async () => {
+          const picture = await this.draw(graph, theme);
+          this.remember(key, picture);
+          return picture;
+        },
+        owner,
+      );
     } catch (error) {
-      if (error instanceof RenderQueueFull) return Promise.reject(busy());
+      if (error instanceof RenderQueueFull) return Promise.reject(busy(error.ownShare));
       throw error;
     }
   }
@@ -116,14 +128,18 @@ export class TopologyRenderer implements OnApplicationShutdown {
   }
 }
 
-function busy(): DomainError {
+function busy(ownShare: boolean): DomainError {
+  const why = ownShare
+    ? `This key has ${SVG_MAX_WAITING_PER_KEY} SVG pictures waiting to be drawn already (each key may have ${SVG_MAX_WAITING_PER_KEY}).`
+    : `The service is drawing other SVG pictures (one at a time, at most ${SVG_MAX_WAITING} waiting).`;
   return new DomainError(
     'TOPOLOGY_BUSY',
-    `The service is drawing other SVG pictures (one at a time, at most ${SVG_MAX_WAITING} waiting). ` +
-      `Retry in ${RETRY_AFTER_SECONDS} s, or ask for format=json, dot or mermaid, which are not queued.`,
+    `${why} Retry in ${RETRY_AFTER_SECONDS} s, or ask for format=json, dot or mermaid, which are not queued.`,
     {
       headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
-      context: { waiting: SVG_MAX_WAITING },
+      context: ownShare
+        ? { waiting: SVG_MAX_WAITING_PER_KEY, perKey: true }
+        : { waiting: SVG_MAX_WAITING, perKey: false },
     },
   );
 }

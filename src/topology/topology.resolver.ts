@@ -62,6 +62,7 @@ export class TopologyResolver {
   svg(
     @Parent() graph: TopologyGraph,
     @Context() context: object,
+    @CurrentActor() actor: Actor,
     @Args('theme', { type: () => SvgThemeEnum, nullable: true }) theme?: SvgTheme,
   ): Promise<string> {
     const count = (this.svgCount.get(context) ?? 0) + 1;
@@ -76,6 +77,6 @@ export class TopologyResolver {
         ),
       );
     }
-    return this.renderer.svg(graph, theme ?? undefined);
+    return this.renderer.svg(graph, theme ?? undefined, actor.keyId);
   }
 }

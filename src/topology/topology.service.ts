@@ -76,7 +76,7 @@ export class TopologyService {
         { field: 'theme', message: `theme applies to format=svg only; leave it out for format=${format}` },
       ]);
     }
-    return this.renderer.render(await this.graph(filter, actor), format, theme);
+    return this.renderer.render(await this.graph(filter, actor), format, theme, actor.keyId);
   }
 
   async graph(filter: TopologyFilter, actor: Actor): Promise<TopologyGraph> {

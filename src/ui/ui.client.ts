@@ -225,6 +225,7 @@ export const UI_CLIENT_JS =
     this.detail = (body && body.detail) || 'The service answered ' + status + '.';
     this.requestId = (body && body.requestId) || null;
     this.context = (body && body.context) || null;
+    this.retryAfter = null;
   }
 
   async function problemOf(response) {
@@ -234,7 +235,10 @@ export const UI_CLIENT_JS =
     } catch (e) {
       body = null;
     }
-    return new Problem(response.status, body);
+    var problem = new Problem(response.status, body);
+    var retry = Number(response.headers.get('retry-after'));
+    if (retry > 0) problem.retryAfter = Math.min(retry, 60);
+    return problem;
   }
 
   // A request with the key; a 401 forgets the key and asks for it again.
@@ -377,7 +381,16 @@ export const UI_CLIENT_JS =
       $('updated').textContent = 'Read ' + new Date(state.graph.generatedAt || Date.now()).toLocaleTimeString();
       $('graph').classList.remove('stale');
     } catch (error) {
-      showError(error);
+      if (error instanceof Problem && error.code === 'TOPOLOGY_BUSY') {
+        // The service draws one picture at a time for everyone: this page waits its turn and asks
+        // again by itself, after the time the service names.
+        var seconds = error.retryAfter || 1;
+        showError(null);
+        $('error').textContent =
+          'The service is busy drawing other pictures; this page asks again in ' + seconds + ' s.';
+        $('error').hidden = false;
+        scheduleRefresh(seconds * 1000);
+      } else showError(error);
       // What is drawn is what the last good read saw: dimmed and said so, not shown as current.
       if (state.graph && !(error instanceof Problem && error.status === 401)) {
         $('graph').classList.add('stale');

@@ -440,6 +440,38 @@ describe('the topology page in a browser', () => {
     await page.locator('#live[data-state="live"]').waitFor({ timeout: STEP_MS });
   });
 
+  it('waits its turn when the service is busy drawing (TOPOLOGY_BUSY) and asks again by itself', async () => {
+    const page = browser!.page;
+    let refusals = 0;
+    // The service's own answer for a full queue, once: 429 with Retry-After.
+    const busy = (route: Route) => {
+      if (!route.request().url().includes('format=svg') || refusals > 0) return route.continue();
+      refusals++;
+      return route.fulfill({
+        status: 429,
+        contentType: 'application/problem+json',
+        headers: { 'retry-after': '1' },
+        body: JSON.stringify({
+          code: 'TOPOLOGY_BUSY',
+          title: 'Topology drawing busy',
+          status: 429,
+          detail: 'The service is drawing other SVG pictures. Retry in 1 s.',
+        }),
+      });
+    };
+    await page.route('**/api/v1/topology?*', busy);
+    try {
+      await page.locator('#theme-toggle').click();
+      await page.locator('#error', { hasText: 'asks again in 1 s' }).waitFor({ timeout: STEP_MS });
+      // No click, no event: the page asks again and draws.
+      await page.locator('#error').waitFor({ state: 'hidden', timeout: STEP_MS });
+      expect(refusals).toBe(1);
+      await page.locator('#graph:not(.stale)').waitFor({ timeout: STEP_MS });
+    } finally {
+      await page.unroute('**/api/v1/topology?*', busy);
+    }
+  });
+
   it("draws a template's expectations with their last results, in both themes, and saves the screenshot", async () => {
     const page = browser!.page;
     await page.locator('#template').selectOption(template);

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { RenderQueue, RenderQueueFull, SvgWorker, workerScript } from '../../src/topology/render/render-pool';
 import { answer } from '../../src/topology/render/svg-worker';
-import { SVG_MAX_NODES, SVG_MAX_WAITING, TopologyRenderer } from '../../src/topology/topology-renderer';
+import {
+  SVG_MAX_NODES,
+  SVG_MAX_WAITING,
+  SVG_MAX_WAITING_PER_KEY,
+  TopologyRenderer,
+} from '../../src/topology/topology-renderer';
 import type { TopologyGraph, TopologyNode } from '../../src/topology/topology.types';
 
 const engine = { id: 'ENGINE', name: 'engine', version: '26.1.5' };
@@ -138,6 +143,25 @@ describe('topology renderer', () => {
     await settle();
     held.calls[SVG_MAX_WAITING + 1].release();
     expect(await later).toBe('<svg>51</svg>');
+  });
+
+  it(`lets one key have ${SVG_MAX_WAITING_PER_KEY} pictures waiting, and others still queue behind them`, async () => {
+    const held = heldDraw();
+    const renderer = TopologyRenderer.drawingWith(held.draw);
+    const mine = [1, 2, 3].map((n) => renderer.svg(graphOf(n), 'light', 'key-a'));
+    // The first runs; two wait: key-a's share is full.
+    const refused = await renderer.svg(graphOf(4), 'light', 'key-a').catch((e: unknown) => e);
+    expect((refused as DomainError).code).toBe('TOPOLOGY_BUSY');
+    expect((refused as DomainError).message).toMatch(/This key has 2 SVG pictures waiting/);
+    expect((refused as DomainError).context).toMatchObject({ perKey: true });
+    // Another key is not refused for key-a's pictures.
+    const theirs = renderer.svg(graphOf(5), 'light', 'key-b');
+    // One at a time: each picture is released as it starts, until all four were drawn.
+    for (let released = 0; released < 4;) {
+      await new Promise((r) => setImmediate(r));
+      if (held.calls.length > released) held.calls[released++].release();
+    }
+    await expect(Promise.all([...mine, theirs])).resolves.toHaveLength(4);
   });
 
   it('keeps drawing after a render failed', async () => {

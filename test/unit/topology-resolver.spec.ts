@@ -1,3 +1,4 @@
+import type { Actor } from '../../src/auth/roles';
 import type { DomainError } from '../../src/common/errors/domain-error';
 import { SVG_PER_OPERATION, TopologyResolver } from '../../src/topology/topology.resolver';
 import type { TopologyRenderer } from '../../src/topology/topology-renderer';
@@ -21,11 +22,14 @@ describe('topology resolver: SVG pictures per operation', () => {
     },
   } as unknown as TopologyRenderer;
   const resolver = new TopologyResolver({} as TopologyService, renderer);
+  const actor: Actor = { keyId: 'k1', name: 'viewer-1', role: 'viewer', scope: {} };
 
   it(`draws at most ${SVG_PER_OPERATION} per operation; the next are QUERY_TOO_COMPLEX, each on its own`, async () => {
     const operation = {};
     const answers = await Promise.allSettled(
-      ['light', 'dark', 'auto', 'light'].map((theme) => resolver.svg(graph, operation, theme as 'light')),
+      ['light', 'dark', 'auto', 'light'].map((theme) =>
+        resolver.svg(graph, operation, actor, theme as 'light'),
+      ),
     );
     expect(answers.slice(0, SVG_PER_OPERATION).map((a) => a.status)).toEqual(['fulfilled', 'fulfilled']);
     for (const refused of answers.slice(SVG_PER_OPERATION)) {
@@ -36,6 +40,6 @@ describe('topology resolver: SVG pictures per operation', () => {
     }
     expect(drawn).toEqual(['light', 'dark']);
     // Another operation (another context) starts again.
-    await expect(resolver.svg(graph, {}, 'auto')).resolves.toBe('<svg>auto</svg>');
+    await expect(resolver.svg(graph, {}, actor, 'auto')).resolves.toBe('<svg>auto</svg>');
   });
 });

@@ -23,7 +23,7 @@ import { TOPOLOGY_FORMATS } from '../topology.types';
 // NETWORK_NOT_FOUND or a log line they could forge or disguise text. Every filter refuses them
 // alike, a NUL with the message the rest of the API gives it.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 export function filterTextProblem(value: unknown): string | null {
   if (hasNul(value)) return NUL_MESSAGE;

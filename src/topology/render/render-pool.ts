@@ -12,13 +12,18 @@ export type SvgDraw = (graph: TopologyGraph, theme?: SvgTheme) => Promise<string
 
 // Thrown by RenderQueue.run when the queue is full; the renderer turns it into a DomainError.
 export class RenderQueueFull extends Error {
-  constructor(readonly waiting: number) {
-    super(`${waiting} renders are waiting`);
+  constructor(
+    readonly waiting: number,
+    // True when the caller's own renders fill its share (not the whole queue).
+    readonly ownShare = false,
+  ) {
+    super(ownShare ? `${waiting} renders of this caller are waiting` : `${waiting} renders are waiting`);
     this.name = 'RenderQueueFull';
   }
 }
 
 interface Job {
+  owner: string | undefined;
   start: () => Promise<string>;
   resolve: (svg: string) => void;
   reject: (error: unknown) => void;
@@ -33,19 +38,28 @@ export class RenderQueue {
   private readonly waiting: Job[] = [];
   private running = false;
 
-  constructor(readonly maxWaiting: number) {}
+  // `maxWaitingPerOwner`: renders one caller (an API key) may have waiting, so that one key cannot
+  // fill the queue and have everyone else refused.
+  constructor(
+    readonly maxWaiting: number,
+    readonly maxWaitingPerOwner = maxWaiting,
+  ) {}
 
   // Renders waiting behind the one that runs.
   get queued(): number {
     return this.waiting.length;
   }
 
-  run(key: string, start: () => Promise<string>): Promise<string> {
+  run(key: string, start: () => Promise<string>, owner?: string): Promise<string> {
     const shared = this.pending.get(key);
     if (shared) return shared;
     if (this.waiting.length >= this.maxWaiting) throw new RenderQueueFull(this.waiting.length);
+    if (owner !== undefined) {
+      const own = this.waiting.filter((job) => job.owner === owner).length;
+      if (own >= this.maxWaitingPerOwner) throw new RenderQueueFull(own, true);
+    }
     const done = new Promise<string>((resolve, reject) => {
-      this.waiting.push({ start, resolve, reject });
+      this.waiting.push({ owner, start, resolve, reject });
     });
     this.pending.set(key, done);
     // Forgotten once answered, whatever the answer: the renderer's cache keeps the pictures.

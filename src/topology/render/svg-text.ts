@@ -21,9 +21,9 @@ const WIDE =
 const NARROW = /[\u0020-\u052f\u1e00-\u1fff\u2000-\u206f\u20a0-\u20cf\u2100-\u27bf\u2800-\u28ff]/u;
 
 // Bidirectional controls (embeddings and overrides U+202A-202E, isolates U+2066-2069, the marks
-// U+200E/200F) reorder what follows them: a name `x\u202Eatem-nimda` would be drawn `xadmin-meta`.
+// U+200E/200F, the Arabic letter mark U+061C) reorder what follows them: a name `x\u202Eatem-nimda` would be drawn `xadmin-meta`.
 // Drawn text shows each as `?`, as log lines do (logSafe); the JSON keeps the exact value.
-export const BIDI = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+export const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 export const BIDI_SHOWN_AS = '?';
 export const withoutBidi = (text: string): string => text.replace(BIDI, BIDI_SHOWN_AS);
 
