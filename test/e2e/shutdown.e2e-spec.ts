@@ -33,17 +33,31 @@ describe('graceful shutdown of the built service', () => {
     databasePath: string,
     env: Record<string, string> = {},
   ): Promise<{ service: ServiceProcess; port: number; base: string }> {
-    const port = await freePort();
-    const service = services.start({
-      PORT: String(port),
-      DATABASE_PATH: databasePath,
-      ADMIN_API_KEY: TEST_ADMIN_KEY,
-      LOG_LEVEL: 'info',
-      ...env,
-    });
-    const base = `http://127.0.0.1:${port}`;
-    await service.waitFor200(`${base}/health/ready`);
-    return { service, port, base };
+    // A port taken by another test's service between freePort and the start (the service exits
+    // at once, EADDRINUSE) is given up for another.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const service = services.start({
+        PORT: String(port),
+        DATABASE_PATH: databasePath,
+        ADMIN_API_KEY: TEST_ADMIN_KEY,
+        LOG_LEVEL: 'info',
+        ...env,
+      });
+      const base = `http://127.0.0.1:${port}`;
+      try {
+        await service.waitFor200(`${base}/health/ready`);
+        // The 200 may have come from that other service: this one must say it listens (LOG_LEVEL
+        // info) or have exited.
+        await waitFor(() => service.exited !== null || service.output().includes('listening on '), {
+          what: 'the service to say it listens',
+        });
+        if (service.exited) throw new Error(`the service exited: ${service.output()}`);
+        return { service, port, base };
+      } catch (error) {
+        if (attempt >= 3 || !service.exited || !service.output().includes('EADDRINUSE')) throw error;
+      }
+    }
   }
 
   const auth = { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' };
