@@ -217,11 +217,27 @@ test('what neither has is the same NOT_FOUND', async () => {
 });
 
 test("the model's answers cannot be changed by a caller", async () => {
-  const [listed] = await model.listNetworks();
+  // On a loaded machine a read may fall back to the engine (the model not caught up within its
+  // wait): the model's own answer comes once it is.
+  let listed: unknown;
+  await waitFor(
+    async () => {
+      [listed] = await model.listNetworks();
+      return Object.isFrozen(listed);
+    },
+    { what: 'a network list answered by the model', timeoutMs: 30_000 },
+  );
   expect(() => {
     (listed as { name: string }).name = 'changed';
   }).toThrow();
-  const [c] = await model.listContainers({ all: true });
+  let c = (await model.listContainers({ all: true }))[0];
+  await waitFor(
+    async () => {
+      c = (await model.listContainers({ all: true }))[0];
+      return Object.isFrozen(c.labels);
+    },
+    { what: 'a container list answered by the model', timeoutMs: 30_000 },
+  );
   expect(() => {
     (c.labels as Record<string, string>).x = 'y';
   }).toThrow();
