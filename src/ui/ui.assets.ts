@@ -20,6 +20,21 @@ export const UI_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
+// The dark palette: chosen with the toggle, or the system's scheme until the script has chosen.
+const DARK_PALETTE = `
+  color-scheme: dark;
+  --bg: #12161d;
+  --panel: #1b212b;
+  --text: #e3e8f0;
+  --muted: #9aa5b6;
+  --line: #323b49;
+  --accent: #7fb0ff;
+  --focus: #ffb347;
+  --good: #5fd38d;
+  --bad: #ff8a80;
+  --warn-bg: #3a2a12;
+`;
+
 const UI_CSS = `:root {
   color-scheme: light;
   --bg: #f6f7f9;
@@ -36,32 +51,10 @@ const UI_CSS = `:root {
 }
 /* Dark: chosen with the toggle, or the system's scheme until the script has chosen. */
 :root[data-theme='dark'] {
-  color-scheme: dark;
-  --bg: #12161d;
-  --panel: #1b212b;
-  --text: #e3e8f0;
-  --muted: #9aa5b6;
-  --line: #323b49;
-  --accent: #7fb0ff;
-  --focus: #ffb347;
-  --good: #5fd38d;
-  --bad: #ff8a80;
-  --warn-bg: #3a2a12;
-}
+${DARK_PALETTE}}
 @media (prefers-color-scheme: dark) {
   :root:not([data-theme]) {
-    color-scheme: dark;
-    --bg: #12161d;
-    --panel: #1b212b;
-    --text: #e3e8f0;
-    --muted: #9aa5b6;
-    --line: #323b49;
-    --accent: #7fb0ff;
-    --focus: #ffb347;
-    --good: #5fd38d;
-    --bad: #ff8a80;
-    --warn-bg: #3a2a12;
-  }
+${DARK_PALETTE}  }
 }
 * { box-sizing: border-box; }
 html, body { height: 100%; margin: 0; background: var(--bg); color: var(--text); }
